@@ -1,0 +1,90 @@
+/* Config → ruleset → one netlink batch. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "link.h"
+#include "nft.h"
+
+int
+apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
+    size_t errlen)
+{
+	struct bg_link *links = NULL;
+	struct bg_port *ports = NULL;
+	size_t n_links = 0, n_ports = 0;
+	int rc = -1;
+
+	if (link_dump(&links, &n_links) == -1) {
+		snprintf(err, errlen, "listing interfaces: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (link_bridge_ports(links, n_links, &ports, &n_ports) == -1 ||
+	    ruleset_build(rs, cfg, ports, n_ports) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(ports);
+	free(links);
+	return rc;
+}
+
+int
+apply_config(const struct bg_config *cfg, char *err, size_t errlen)
+{
+	struct ruleset rs;
+	struct nft_batch *nb;
+	char why[512];
+	int rc = -1;
+
+	if (apply_compile(cfg, &rs, err, errlen) == -1)
+		return -1;
+	if ((nb = nft_batch_new()) == NULL) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno));
+		goto out;
+	}
+	/* A failure to build is recorded in nb and reported by commit. */
+	nft_batch_ruleset(nb, &rs);
+	if (nft_batch_commit(nb, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "applying the ruleset: %s; the previous "
+		    "ruleset stays in force", why);
+		goto out;
+	}
+	rc = 0;
+out:
+	nft_batch_free(nb);
+	ruleset_free(&rs);
+	return rc;
+}
+
+int
+apply_flush(char *err, size_t errlen)
+{
+	struct nft_batch *nb;
+	char why[512];
+	int nd, br, rc = -1;
+
+	if ((nd = nft_table_exists(RS_NETDEV, why, sizeof(why))) == -1 ||
+	    (br = nft_table_exists(RS_BRIDGE, why, sizeof(why))) == -1) {
+		snprintf(err, errlen, "flushing: %s", why);
+		return -1;
+	}
+	if (!nd && !br)
+		return 0;
+	if ((nb = nft_batch_new()) == NULL ||
+	    nft_batch_flush(nb, nd, br) == -1 ||
+	    nft_batch_commit(nb, why, sizeof(why)) == -1)
+		snprintf(err, errlen, "flushing: %s", nb ? why :
+		    strerror(errno));
+	else
+		rc = 0;
+	nft_batch_free(nb);
+	return rc;
+}

@@ -1,0 +1,499 @@
+/*
+ * YAML configuration → policy model.
+ *
+ * libfyaml gives us the document tree with source marks, so every message
+ * can say file:line: field: what. The walk below is the schema: each level
+ * knows its keys, and anything else is an error.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libfyaml.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+struct cfgctx {
+	const char	*file;
+	char		*err;
+	size_t		 errlen;
+};
+
+/* The 1-based line a node starts at; 0 if unknown. */
+static int
+node_line(struct fy_node *n)
+{
+	struct fy_token *t;
+	const struct fy_mark *m;
+	void *it = NULL;
+	struct fy_node_pair *p;
+	struct fy_node *c;
+
+	if (n == NULL)
+		return 0;
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		if ((t = fy_node_get_scalar_token(n)) == NULL ||
+		    (m = fy_token_start_mark(t)) == NULL)
+			return 0;
+		return m->line + 1;
+	case FYNT_MAPPING:
+		if ((p = fy_node_mapping_iterate(n, &it)) == NULL)
+			return 0;
+		return node_line(fy_node_pair_key(p));
+	case FYNT_SEQUENCE:
+		if ((c = fy_node_sequence_iterate(n, &it)) == NULL)
+			return 0;
+		return node_line(c);
+	}
+	return 0;
+}
+
+static int __attribute__((format(printf, 4, 5)))
+cfg_err(struct cfgctx *cx, int line, const char *field, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(cx->err, cx->errlen, "%s:%d: %s: %s", cx->file, line, field,
+	    msg);
+	return -1;
+}
+
+/* The scalar text of n as a NUL-terminated string, or NULL if not scalar. */
+static const char *
+scalar(struct fy_node *n, char *buf, size_t len)
+{
+	const char *s;
+	size_t l;
+
+	if (n == NULL || fy_node_get_type(n) != FYNT_SCALAR)
+		return NULL;
+	if ((s = fy_node_get_scalar(n, &l)) == NULL)
+		return NULL;
+	if (l >= len)
+		l = len - 1;
+	memcpy(buf, s, l);
+	buf[l] = '\0';
+	return buf;
+}
+
+static int
+want_type(struct cfgctx *cx, struct fy_node *n, enum fy_node_type type,
+    int line, const char *field)
+{
+	static const char *names[] = { "a scalar", "a list", "a mapping" };
+
+	if (n != NULL && fy_node_get_type(n) == type)
+		return 0;
+	return cfg_err(cx, n ? node_line(n) : line, field, "must be %s",
+	    names[type]);
+}
+
+static int
+parse_ifname(struct cfgctx *cx, struct fy_node *n, int line,
+    const char *field, char out[BG_IFNAMSIZ])
+{
+	char buf[256];
+
+	if (scalar(n, buf, sizeof(buf)) == NULL)
+		return cfg_err(cx, n ? node_line(n) : line, field,
+		    "must be an interface name");
+	if (!ifname_valid(buf))
+		return cfg_err(cx, node_line(n), field,
+		    "'%s' is not a valid interface name (1-15 characters, "
+		    "no '/', ':' or spaces)", buf);
+	memcpy(out, buf, strlen(buf) + 1);
+	return 0;
+}
+
+static int
+parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
+    struct in_addr *a)
+{
+	char buf[64];
+	uint32_t h;
+
+	if (scalar(n, buf, sizeof(buf)) == NULL ||
+	    inet_pton(AF_INET, buf, a) != 1)
+		return cfg_err(cx, node_line(n), field,
+		    "'%s' is not an IPv4 address", scalar(n, buf, sizeof(buf))
+		    ? buf : "");
+	h = ntohl(a->s_addr);
+	if (h == 0 || h == 0xffffffff || (h >> 28) == 0xe || (h >> 24) == 127)
+		return cfg_err(cx, node_line(n), field,
+		    "%s cannot be a guest's address", buf);
+	return 0;
+}
+
+static int
+parse_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
+    struct in6_addr *a)
+{
+	char buf[80];
+
+	if (scalar(n, buf, sizeof(buf)) == NULL ||
+	    inet_pton(AF_INET6, buf, a) != 1)
+		return cfg_err(cx, node_line(n), field,
+		    "'%s' is not an IPv6 address", scalar(n, buf, sizeof(buf))
+		    ? buf : "");
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a))
+		return cfg_err(cx, node_line(n), field,
+		    "%s cannot be a guest's address", buf);
+	return 0;
+}
+
+/* A list of addresses; a single scalar is accepted as a list of one. */
+static int
+parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
+    int family, void **out, size_t *count)
+{
+	size_t sz = family == AF_INET ? sizeof(struct in_addr) :
+	    sizeof(struct in6_addr);
+	struct fy_node *item, *one[1] = { n };
+	void *it = NULL, *arr;
+	size_t cap, i = 0;
+	char f[96];
+	int rc;
+
+	if (fy_node_get_type(n) == FYNT_MAPPING)
+		return cfg_err(cx, node_line(n), field,
+		    "must be a list of addresses");
+	cap = fy_node_get_type(n) == FYNT_SEQUENCE ?
+	    (size_t)fy_node_sequence_item_count(n) : 1;
+	if (cap == 0)
+		return 0;
+	if ((arr = calloc(cap, sz)) == NULL)
+		return cfg_err(cx, node_line(n), field, "out of memory");
+	for (;;) {
+		if (fy_node_get_type(n) == FYNT_SEQUENCE)
+			item = fy_node_sequence_iterate(n, &it);
+		else
+			item = i == 0 ? one[0] : NULL;
+		if (item == NULL)
+			break;
+		snprintf(f, sizeof(f), "%s[%zu]", field, i);
+		rc = family == AF_INET ?
+		    parse_ip4(cx, item, f, (struct in_addr *)arr + i) :
+		    parse_ip6(cx, item, f, (struct in6_addr *)arr + i);
+		if (rc == -1) {
+			free(arr);
+			return -1;
+		}
+		i++;
+	}
+	*out = arr;
+	*count = i;
+	return 0;
+}
+
+static int
+parse_guest(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_guest *g)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[64], field[128], buf[64];
+	bool have_port = false, have_mac = false;
+	int line = node_line(n);
+
+	if (want_type(cx, n, FYNT_MAPPING, line, path) == -1)
+		return -1;
+	g->line = line;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p);
+		struct fy_node *v = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path,
+			    "keys must be scalars");
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		if (v == NULL)
+			return cfg_err(cx, node_line(k), field,
+			    "has no value");
+		if (strcmp(key, "port") == 0) {
+			if (parse_ifname(cx, v, line, field, g->port) == -1)
+				return -1;
+			have_port = true;
+		} else if (strcmp(key, "mac") == 0) {
+			if (scalar(v, buf, sizeof(buf)) == NULL ||
+			    mac_parse(buf, g->mac) == -1)
+				return cfg_err(cx, node_line(v), field,
+				    "'%s' is not a MAC address "
+				    "(aa:bb:cc:dd:ee:ff)",
+				    scalar(v, buf, sizeof(buf)) ? buf : "");
+			if (g->mac[0] & 1)
+				return cfg_err(cx, node_line(v), field,
+				    "%s is a multicast address", buf);
+			if (memcmp(g->mac, "\0\0\0\0\0\0", 6) == 0)
+				return cfg_err(cx, node_line(v), field,
+				    "%s cannot be a guest's address", buf);
+			have_mac = true;
+		} else if (strcmp(key, "ipv4") == 0) {
+			if (parse_addrs(cx, v, field, AF_INET,
+			    (void **)&g->ip4, &g->n_ip4) == -1)
+				return -1;
+		} else if (strcmp(key, "ipv6") == 0) {
+			if (parse_addrs(cx, v, field, AF_INET6,
+			    (void **)&g->ip6, &g->n_ip6) == -1)
+				return -1;
+		} else
+			return cfg_err(cx, node_line(k), field,
+			    "unknown key (expected port, mac, ipv4, ipv6)");
+	}
+	if (!have_port)
+		return cfg_err(cx, line, path, "missing 'port'");
+	if (!have_mac)
+		return cfg_err(cx, line, path, "missing 'mac'");
+	return 0;
+}
+
+static int
+parse_guests(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_bridge *b)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char field[96];
+	int count;
+
+	if (want_type(cx, n, FYNT_SEQUENCE, 0, path) == -1)
+		return -1;
+	if ((count = fy_node_sequence_item_count(n)) == 0)
+		return 0;
+	if ((b->guests = calloc((size_t)count, sizeof(*b->guests))) == NULL)
+		return cfg_err(cx, node_line(n), path, "out of memory");
+	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+		snprintf(field, sizeof(field), "%s[%zu]", path, b->n_guests);
+		/* Count first so config_clear frees a half-parsed guest. */
+		b->n_guests++;
+		if (parse_guest(cx, item, field,
+		    &b->guests[b->n_guests - 1]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+parse_trusted(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_bridge *b)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char field[96];
+	int count;
+
+	if (want_type(cx, n, FYNT_SEQUENCE, 0, path) == -1)
+		return -1;
+	if ((count = fy_node_sequence_item_count(n)) == 0)
+		return 0;
+	if ((b->trusted = calloc((size_t)count, sizeof(*b->trusted))) == NULL)
+		return cfg_err(cx, node_line(n), path, "out of memory");
+	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
+		snprintf(field, sizeof(field), "%s[%zu]", path, b->n_trusted);
+		if (parse_ifname(cx, item, 0, field,
+		    b->trusted[b->n_trusted]) == -1)
+			return -1;
+		b->n_trusted++;
+	}
+	return 0;
+}
+
+static int
+parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_bridge *b)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[64], field[128], buf[32];
+	bool have_name = false;
+	int line = node_line(n);
+
+	if (want_type(cx, n, FYNT_MAPPING, line, path) == -1)
+		return -1;
+	b->line = line;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p);
+		struct fy_node *v = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path,
+			    "keys must be scalars");
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		if (v == NULL)
+			return cfg_err(cx, node_line(k), field,
+			    "has no value");
+		if (strcmp(key, "name") == 0) {
+			if (parse_ifname(cx, v, line, field, b->name) == -1)
+				return -1;
+			have_name = true;
+		} else if (strcmp(key, "trusted-ports") == 0) {
+			if (parse_trusted(cx, v, field, b) == -1)
+				return -1;
+		} else if (strcmp(key, "unknown-ports") == 0) {
+			if (scalar(v, buf, sizeof(buf)) == NULL ||
+			    (strcmp(buf, "drop") != 0 &&
+			    strcmp(buf, "allow") != 0))
+				return cfg_err(cx, node_line(v), field,
+				    "must be 'drop' or 'allow'");
+			b->allow_unknown = strcmp(buf, "allow") == 0;
+		} else if (strcmp(key, "guests") == 0) {
+			if (parse_guests(cx, v, field, b) == -1)
+				return -1;
+		} else
+			return cfg_err(cx, node_line(k), field,
+			    "unknown key (expected name, trusted-ports, "
+			    "unknown-ports, guests)");
+	}
+	if (!have_name)
+		return cfg_err(cx, line, path, "missing 'name'");
+	return 0;
+}
+
+static int
+parse_root(struct cfgctx *cx, struct fy_node *root, struct bg_config *cfg)
+{
+	struct fy_node_pair *p;
+	struct fy_node *item;
+	void *it = NULL, *it2 = NULL;
+	char key[64], field[96], buf[32];
+	char *end;
+	long v;
+	int count;
+
+	cfg->nflog_group = BG_NFLOG_GROUP;
+	if (root == NULL)
+		return cfg_err(cx, 1, "bridges", "the file is empty");
+	if (want_type(cx, root, FYNT_MAPPING, 1, "(top level)") == -1)
+		return -1;
+	while ((p = fy_node_mapping_iterate(root, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p);
+		struct fy_node *val = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), "(top level)",
+			    "keys must be scalars");
+		if (val == NULL)
+			return cfg_err(cx, node_line(k), key, "has no value");
+		if (strcmp(key, "nflog-group") == 0) {
+			errno = 0;
+			if (scalar(val, buf, sizeof(buf)) == NULL ||
+			    (v = strtol(buf, &end, 10), *end != '\0') ||
+			    errno || v < 0 || v > 65535 || buf[0] == '\0')
+				return cfg_err(cx, node_line(val), key,
+				    "must be a number from 0 to 65535");
+			cfg->nflog_group = (unsigned int)v;
+			continue;
+		}
+		if (strcmp(key, "bridges") != 0)
+			return cfg_err(cx, node_line(k), key,
+			    "unknown key (expected bridges, nflog-group)");
+		if (want_type(cx, val, FYNT_SEQUENCE, node_line(k), key) == -1)
+			return -1;
+		count = fy_node_sequence_item_count(val);
+		if (count > 0 && (cfg->bridges = calloc((size_t)count,
+		    sizeof(*cfg->bridges))) == NULL)
+			return cfg_err(cx, node_line(k), key, "out of memory");
+		while ((item = fy_node_sequence_iterate(val, &it2)) != NULL) {
+			snprintf(field, sizeof(field), "bridges[%zu]",
+			    cfg->n_bridges);
+			cfg->n_bridges++;
+			if (parse_bridge(cx, item, field,
+			    &cfg->bridges[cfg->n_bridges - 1]) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* The first error libfyaml collected, as file:line: yaml: message. */
+static int
+yaml_error(struct cfgctx *cx, struct fy_diag *diag)
+{
+	struct fy_diag_error *e;
+	void *it = NULL;
+
+	if (diag && (e = fy_diag_errors_iterate(diag, &it)) != NULL)
+		return cfg_err(cx, e->line + 1, "yaml", "%s", e->msg);
+	return cfg_err(cx, 0, "yaml", "cannot parse the document");
+}
+
+static int
+config_load_doc(struct cfgctx *cx, const char *text, size_t len,
+    struct bg_config *cfg)
+{
+	struct fy_diag_cfg dcfg;
+	struct fy_parse_cfg pcfg;
+	struct fy_diag *diag;
+	struct fy_document *doc;
+	int rc = -1;
+
+	memset(cfg, 0, sizeof(*cfg));
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = NULL;
+	if ((diag = fy_diag_create(&dcfg)) == NULL)
+		return cfg_err(cx, 0, "yaml", "out of memory");
+	fy_diag_set_collect_errors(diag, true);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET | FYPCF_DEFAULT_VERSION_1_2;
+	pcfg.diag = diag;
+	doc = fy_document_build_from_string(&pcfg, text, len);
+	if (doc == NULL || fy_document_resolve(doc) != 0) {
+		yaml_error(cx, diag);
+		goto out;
+	}
+	if (parse_root(cx, fy_document_root(doc), cfg) == 0 &&
+	    config_validate(cx->file, cfg, cx->err, cx->errlen) == 0)
+		rc = 0;
+out:
+	if (rc == -1)
+		config_clear(cfg);
+	fy_document_destroy(doc);
+	fy_diag_unref(diag);
+	return rc;
+}
+
+int
+config_load_string(const char *name, const char *text, struct bg_config *cfg,
+    char *err, size_t errlen)
+{
+	struct cfgctx cx = { name, err, errlen };
+
+	return config_load_doc(&cx, text, strlen(text), cfg);
+}
+
+int
+config_load(const char *path, struct bg_config *cfg, char *err, size_t errlen)
+{
+	struct cfgctx cx = { path, err, errlen };
+	FILE *f;
+	char *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (getdelim(&text, &len, '\0', f) == -1 && ferror(f)) {
+		snprintf(err, errlen, "%s: cannot read: %s", path,
+		    strerror(errno));
+		fclose(f);
+		free(text);
+		return -1;
+	}
+	fclose(f);
+	rc = config_load_doc(&cx, text ? text : "", text ? strlen(text) : 0,
+	    cfg);
+	free(text);
+	return rc;
+}

@@ -1,0 +1,24 @@
+/* YAML configuration → policy model. */
+#ifndef BG_CONFIG_H
+#define BG_CONFIG_H
+
+#include <stddef.h>
+
+#include "model.h"
+
+#define BG_DEFAULT_CONFIG	"/etc/bridgeguard/bridgeguard.yaml"
+
+/*
+ * Parses and validates the file into cfg. On error returns -1 with one
+ * message "file:line: field: what is wrong" in err, and cfg left empty.
+ */
+int	config_load(const char *path, struct bg_config *cfg, char *err,
+	    size_t errlen);
+/* The same for a YAML text in memory; name is used in messages. */
+int	config_load_string(const char *name, const char *text,
+	    struct bg_config *cfg, char *err, size_t errlen);
+/* Semantic checks over a whole model (duplicates, conflicts); 0 if fine. */
+int	config_validate(const char *name, const struct bg_config *cfg,
+	    char *err, size_t errlen);
+
+#endif

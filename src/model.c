@@ -1,0 +1,166 @@
+/* Helpers over the policy model. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+void
+guest_clear(struct bg_guest *g)
+{
+	free(g->ip4);
+	free(g->ip6);
+	g->ip4 = NULL;
+	g->ip6 = NULL;
+	g->n_ip4 = g->n_ip6 = 0;
+}
+
+int
+guest_copy(struct bg_guest *dst, const struct bg_guest *src)
+{
+	*dst = *src;
+	dst->ip4 = NULL;
+	dst->ip6 = NULL;
+	if (src->n_ip4 &&
+	    (dst->ip4 = calloc(src->n_ip4, sizeof(*dst->ip4))) == NULL)
+		goto err;
+	if (src->n_ip6 &&
+	    (dst->ip6 = calloc(src->n_ip6, sizeof(*dst->ip6))) == NULL)
+		goto err;
+	if (src->n_ip4)
+		memcpy(dst->ip4, src->ip4, src->n_ip4 * sizeof(*dst->ip4));
+	if (src->n_ip6)
+		memcpy(dst->ip6, src->ip6, src->n_ip6 * sizeof(*dst->ip6));
+	return 0;
+err:
+	guest_clear(dst);
+	return -1;
+}
+
+void
+config_clear(struct bg_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++) {
+		struct bg_bridge *b = &cfg->bridges[i];
+
+		for (j = 0; j < b->n_guests; j++)
+			guest_clear(&b->guests[j]);
+		free(b->guests);
+		free(b->trusted);
+	}
+	free(cfg->bridges);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+struct bg_bridge *
+config_bridge(const struct bg_config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		if (strcmp(cfg->bridges[i].name, name) == 0)
+			return &cfg->bridges[i];
+	return NULL;
+}
+
+struct bg_guest *
+config_guest(const struct bg_config *cfg, const char *port,
+    struct bg_bridge **bridgep)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++) {
+		struct bg_bridge *b = &cfg->bridges[i];
+
+		for (j = 0; j < b->n_guests; j++) {
+			if (strcmp(b->guests[j].port, port) != 0)
+				continue;
+			if (bridgep)
+				*bridgep = b;
+			return &b->guests[j];
+		}
+	}
+	return NULL;
+}
+
+bool
+bridge_is_trusted(const struct bg_bridge *b, const char *port)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_trusted; i++)
+		if (strcmp(b->trusted[i], port) == 0)
+			return true;
+	return false;
+}
+
+void
+mac_to_linklocal(const uint8_t mac[6], struct in6_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->s6_addr[0] = 0xfe;
+	a->s6_addr[1] = 0x80;
+	a->s6_addr[8] = mac[0] ^ 0x02;	/* flip the universal/local bit */
+	a->s6_addr[9] = mac[1];
+	a->s6_addr[10] = mac[2];
+	a->s6_addr[11] = 0xff;
+	a->s6_addr[12] = 0xfe;
+	a->s6_addr[13] = mac[3];
+	a->s6_addr[14] = mac[4];
+	a->s6_addr[15] = mac[5];
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int
+mac_parse(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 6; i++) {
+		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+		if (*s != (i == 5 ? '\0' : ':'))
+			return -1;
+		if (i < 5)
+			s++;
+	}
+	return 0;
+}
+
+char *
+mac_format(const uint8_t m[6], char *buf)
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x",
+	    m[0], m[1], m[2], m[3], m[4], m[5]);
+	return buf;
+}
+
+bool
+ifname_valid(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= BG_IFNAMSIZ || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	for (; *s; s++)
+		if (*s == '/' || *s == ':' || isspace((unsigned char)*s) ||
+		    !isprint((unsigned char)*s))
+			return false;
+	return true;
+}

@@ -1,0 +1,59 @@
+/*
+ * The nftables netlink backend: the only code that talks to the kernel's
+ * nf_tables. Every change goes out as one batch, so the kernel commits all
+ * of it or none. Functions return -1 with errno set and a message in err
+ * saying what was being done; they never print.
+ */
+#ifndef BG_NFT_H
+#define BG_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ruleset.h"
+
+struct nft_batch;
+
+struct nft_batch *nft_batch_new(void);
+void	nft_batch_free(struct nft_batch *);
+
+/* Queue the atomic replacement of both bridgeguard tables by rs. */
+int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *);
+/* Queue the deletion of bridgeguard's tables (those that exist). */
+int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
+/* Queue adding (or deleting) elements of one set; elements as in rs_set. */
+int	nft_batch_elems(struct nft_batch *, enum rs_family, const struct rs_set *,
+	    bool add);
+/* Queue adding (or removing) devices to a netdev base chain. */
+int	nft_batch_chain_devs(struct nft_batch *, const struct rs_chain *,
+	    bool add);
+/* Queue the creation of one base chain (with its rules). */
+int	nft_batch_chain(struct nft_batch *, enum rs_family,
+	    const struct rs_chain *);
+/* Sends the batch and waits for the kernel's verdict on every message. */
+int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);
+
+/* Does bridgeguard's table of this family exist? 1, 0, or -1 on error. */
+int	nft_table_exists(enum rs_family, char *err, size_t errlen);
+
+struct nft_counter {
+	char		 port[16];
+	uint64_t	 packets, bytes;
+};
+
+/* Reads the per-port counters of a dynamic set. *out is malloc'ed. */
+int	nft_set_counters(enum rs_family, const char *set,
+	    struct nft_counter **out, size_t *n, char *err, size_t errlen);
+
+/* Names of the netdev base chains and their devices, as installed. */
+struct nft_chain_info {
+	char		 name[16];
+	char		 (*devs)[16];
+	size_t		 n_devs;
+};
+int	nft_base_chains(struct nft_chain_info **out, size_t *n, char *err,
+	    size_t errlen);
+void	nft_chain_info_free(struct nft_chain_info *, size_t);
+
+#endif

@@ -1,0 +1,909 @@
+/*
+ * Ruleset → one nf_tables netlink batch (libnftnl + libmnl).
+ *
+ * Every message asks for an ack, and each is described ("creating set
+ * guest_mac") so that when the kernel refuses one, the whole batch is rolled
+ * back by the kernel and we can say exactly which part it refused and why.
+ */
+#include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <libnftnl/batch.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/rule.h>
+#include <libnftnl/set.h>
+#include <libnftnl/table.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter_bridge.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netlink.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "nft.h"
+
+#define BATCH_PAGE	(256 * 1024)
+#define MSG_MAX		(UINT16_MAX + 4096)	/* largest single message */
+#define ELEMS_PER_MSG	256
+
+struct nft_batch {
+	struct nftnl_batch	*b;
+	uint32_t		 seq0, seq;
+	char			(*what)[96];	/* per message, by seq - seq0 */
+	size_t			 cap;
+	int			 build_errno;
+	uint32_t		 set_id;	/* the kernel wants one per new set */
+};
+
+/* nft's datatype numbers; a concatenation packs them 6 bits apart. */
+static const uint32_t field_type[] = {
+	[F_IFNAME] = 41, [F_ETHER] = 9, [F_IPV4] = 7, [F_IPV6] = 8,
+};
+
+static uint16_t
+nfproto(enum rs_family f)
+{
+	return f == RS_NETDEV ? NFPROTO_NETDEV : NFPROTO_BRIDGE;
+}
+
+static const char *
+family_name(enum rs_family f)
+{
+	return f == RS_NETDEV ? "netdev" : "bridge";
+}
+
+struct nft_batch *
+nft_batch_new(void)
+{
+	struct nft_batch *nb;
+
+	if ((nb = calloc(1, sizeof(*nb))) == NULL)
+		return NULL;
+	if ((nb->b = nftnl_batch_alloc(BATCH_PAGE, MSG_MAX)) == NULL) {
+		free(nb);
+		return NULL;
+	}
+	nb->seq0 = nb->seq = (uint32_t)time(NULL);
+	nftnl_batch_begin(nftnl_batch_buffer(nb->b), nb->seq++);
+	nftnl_batch_update(nb->b);
+	return nb;
+}
+
+void
+nft_batch_free(struct nft_batch *nb)
+{
+	if (nb == NULL)
+		return;
+	nftnl_batch_free(nb->b);
+	free(nb->what);
+	free(nb);
+}
+
+/* Starts one message and records what it does, for error messages. */
+static struct nlmsghdr * __attribute__((format(printf, 5, 6)))
+msg_start(struct nft_batch *nb, uint16_t type, enum rs_family fam,
+    uint16_t flags, const char *fmt, ...)
+{
+	size_t i = nb->seq - nb->seq0;
+	va_list ap;
+
+	if (i >= nb->cap) {
+		size_t cap = nb->cap ? nb->cap * 2 : 64;
+		void *p = realloc(nb->what, cap * sizeof(*nb->what));
+
+		if (p == NULL) {
+			nb->build_errno = ENOMEM;
+			return NULL;
+		}
+		nb->what = p;
+		nb->cap = cap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(nb->what[i], sizeof(nb->what[i]), fmt, ap);
+	va_end(ap);
+	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(nb->b), type,
+	    nfproto(fam), flags | NLM_F_ACK, nb->seq++);
+}
+
+static void
+msg_end(struct nft_batch *nb)
+{
+	nftnl_batch_update(nb->b);
+}
+
+static int
+table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
+    uint16_t flags, const char *what)
+{
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+
+	if ((t = nftnl_table_alloc()) == NULL)
+		return -1;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nfproto(fam));
+	nlh = msg_start(nb, type, fam, flags, "%s table %s %s", what,
+	    family_name(fam), RS_TABLE);
+	if (nlh)
+		nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+static struct nftnl_set *
+set_alloc(enum rs_family fam, const struct rs_set *s)
+{
+	struct nftnl_set *ns;
+
+	if ((ns = nftnl_set_alloc()) == NULL)
+		return NULL;
+	nftnl_set_set_str(ns, NFTNL_SET_TABLE, RS_TABLE);
+	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
+	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, nfproto(fam));
+	return ns;
+}
+
+static int
+set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
+{
+	struct nftnl_set *ns;
+	struct nftnl_expr *ctr;
+	struct nlmsghdr *nlh;
+	uint32_t type = field_type[s->fields[0]];
+
+	if ((ns = set_alloc(fam, s)) == NULL)
+		return -1;
+	if (s->n_fields > 1)
+		type = type << 6 | field_type[s->fields[1]];
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
+	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, (uint32_t)rs_key_len(s));
+	nftnl_set_set_u32(ns, NFTNL_SET_ID, ++nb->set_id);
+	if (s->counters) {
+		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_EVAL);
+		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, 65535);
+		if ((ctr = nftnl_expr_alloc("counter")) == NULL) {
+			nftnl_set_free(ns);
+			return -1;
+		}
+		nftnl_set_add_expr(ns, ctr);
+	} else
+		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
+	nlh = msg_start(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
+	    "creating set %s %s", family_name(fam), s->name);
+	if (nlh)
+		nftnl_set_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+/* Elements [from, to) of s in one message. */
+static int
+elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
+    size_t from, size_t to, bool add)
+{
+	struct nftnl_set *ns;
+	struct nftnl_set_elem *e;
+	struct nlmsghdr *nlh;
+	uint32_t len = (uint32_t)rs_key_len(s);
+	size_t i;
+
+	if ((ns = set_alloc(fam, s)) == NULL)
+		return -1;
+	for (i = from; i < to; i++) {
+		if ((e = nftnl_set_elem_alloc()) == NULL) {
+			nftnl_set_free(ns);
+			return -1;
+		}
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, s->elems[i].key, len);
+		nftnl_set_elem_add(ns, e);
+	}
+	nlh = msg_start(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	    fam, add ? NLM_F_CREATE : 0, "%s %zu elements %s set %s %s",
+	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
+	    family_name(fam), s->name);
+	if (nlh)
+		nftnl_set_elems_nlmsg_build_payload(nlh, ns);
+	nftnl_set_free(ns);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+int
+nft_batch_elems(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_set *s, bool add)
+{
+	size_t i, to;
+
+	for (i = 0; i < s->n; i = to) {
+		to = i + ELEMS_PER_MSG < s->n ? i + ELEMS_PER_MSG : s->n;
+		if (elems_msg(nb, fam, s, i, to, add) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static struct nftnl_chain *
+chain_alloc(enum rs_family fam, const struct rs_chain *c)
+{
+	struct nftnl_chain *nc;
+
+	if ((nc = nftnl_chain_alloc()) == NULL)
+		return NULL;
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, RS_TABLE);
+	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, nfproto(fam));
+	return nc;
+}
+
+static uint32_t
+hooknum(const char *hook)
+{
+	if (strcmp(hook, "ingress") == 0)
+		return NF_NETDEV_INGRESS;
+	if (strcmp(hook, "egress") == 0)
+		return NF_NETDEV_EGRESS;
+	return NF_BR_PRE_ROUTING;
+}
+
+/* Sets the hook's device list; devs must outlive nothing, libnftnl copies. */
+static int
+chain_set_devs(struct nftnl_chain *nc, const struct rs_chain *c)
+{
+	const char **devs;
+	size_t i;
+	int rc;
+
+	if ((devs = calloc(c->n_devs + 1, sizeof(*devs))) == NULL)
+		return -1;
+	for (i = 0; i < c->n_devs; i++)
+		devs[i] = c->devs[i];
+	rc = nftnl_chain_set_array(nc, NFTNL_CHAIN_DEVICES, devs);
+	free(devs);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
+{
+	struct nftnl_chain *nc;
+	struct nlmsghdr *nlh;
+
+	if ((nc = chain_alloc(fam, c)) == NULL)
+		return -1;
+	if (c->hook) {
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooknum(c->hook));
+		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
+		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		if (c->devs && chain_set_devs(nc, c) == -1) {
+			nftnl_chain_free(nc);
+			return -1;
+		}
+	}
+	nlh = msg_start(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
+	    "creating chain %s %s", family_name(fam), c->name);
+	if (nlh)
+		nftnl_chain_nlmsg_build_payload(nlh, nc);
+	nftnl_chain_free(nc);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+int
+nft_batch_chain_devs(struct nft_batch *nb, const struct rs_chain *c, bool add)
+{
+	struct nftnl_chain *nc;
+	struct nlmsghdr *nlh;
+
+	if ((nc = chain_alloc(RS_NETDEV, c)) == NULL)
+		return -1;
+	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooknum(c->hook));
+	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
+	if (chain_set_devs(nc, c) == -1) {
+		nftnl_chain_free(nc);
+		return -1;
+	}
+	nlh = msg_start(nb, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN,
+	    RS_NETDEV, 0, "%s %zu devices %s chain netdev %s",
+	    add ? "adding" : "removing", c->n_devs, add ? "to" : "from",
+	    c->name);
+	if (nlh)
+		nftnl_chain_nlmsg_build_payload(nlh, nc);
+	nftnl_chain_free(nc);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+/* One rs_expr as the nftnl expression nft would have produced. */
+static struct nftnl_expr *
+expr_build(const struct rs_expr *x)
+{
+	static const uint8_t zero[16];
+	struct nftnl_expr *e = NULL;
+
+	switch (x->op) {
+	case X_META:
+		if ((e = nftnl_expr_alloc("meta")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, x->key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, x->reg);
+		break;
+	case X_PAYLOAD:
+		if ((e = nftnl_expr_alloc("payload")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, x->reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, x->key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, x->off);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, x->len);
+		break;
+	case X_CMP:
+		if ((e = nftnl_expr_alloc("cmp")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, x->reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, x->key);
+		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, x->data, x->len);
+		break;
+	case X_BITWISE:
+		if ((e = nftnl_expr_alloc("bitwise")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, x->reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, x->reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, x->len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, x->mask, x->len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, x->len);
+		break;
+	case X_LOOKUP:
+		if ((e = nftnl_expr_alloc("lookup")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, x->reg);
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, x->name);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+		    x->invert ? NFT_LOOKUP_F_INV : 0);
+		break;
+	case X_DYNSET_ADD:
+		if ((e = nftnl_expr_alloc("dynset")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, x->reg);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
+		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, x->name);
+		break;
+	case X_LOG:
+		if ((e = nftnl_expr_alloc("log")) == NULL)
+			return NULL;
+		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, x->name);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, x->group);
+		break;
+	case X_VERDICT:
+		if ((e = nftnl_expr_alloc("immediate")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, x->key);
+		if (x->name)
+			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, x->name);
+		break;
+	}
+	return e;
+}
+
+static int
+rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
+    const struct rs_rule *r)
+{
+	struct nftnl_rule *nr;
+	struct nftnl_expr *e;
+	struct nlmsghdr *nlh;
+	size_t i;
+
+	if ((nr = nftnl_rule_alloc()) == NULL)
+		return -1;
+	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, RS_TABLE);
+	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, chain);
+	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, nfproto(fam));
+	for (i = 0; i < r->n; i++) {
+		if ((e = expr_build(&r->x[i])) == NULL) {
+			nftnl_rule_free(nr);
+			return -1;
+		}
+		nftnl_rule_add_expr(nr, e);
+	}
+	nlh = msg_start(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
+	    "adding rule to chain %s %s: %.40s", family_name(fam), chain,
+	    r->text);
+	if (nlh)
+		nftnl_rule_nlmsg_build_payload(nlh, nr);
+	nftnl_rule_free(nr);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
+int
+nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_chain *c)
+{
+	size_t i;
+
+	if (chain_create(nb, fam, c) == -1)
+		return -1;
+	for (i = 0; i < c->n_rules; i++)
+		if (rule_create(nb, fam, c->name, &c->rules[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+batch_table(struct nft_batch *nb, const struct rs_table *t)
+{
+	size_t i, j;
+
+	/* Create if missing, so the delete cannot fail; then replace. */
+	if (table_msg(nb, t->family, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+	    "creating") == -1 ||
+	    table_msg(nb, t->family, NFT_MSG_DELTABLE, 0, "replacing") == -1 ||
+	    table_msg(nb, t->family, NFT_MSG_NEWTABLE,
+	    NLM_F_CREATE | NLM_F_EXCL, "creating") == -1)
+		return -1;
+	for (i = 0; i < t->n_sets; i++)
+		if (set_create(nb, t->family, &t->sets[i]) == -1 ||
+		    nft_batch_elems(nb, t->family, &t->sets[i], true) == -1)
+			return -1;
+	/* All chains before any rule, since rules jump between them. */
+	for (i = 0; i < t->n_chains; i++)
+		if (chain_create(nb, t->family, &t->chains[i]) == -1)
+			return -1;
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i].n_rules; j++)
+			if (rule_create(nb, t->family, t->chains[i].name,
+			    &t->chains[i].rules[j]) == -1)
+				return -1;
+	return 0;
+}
+
+/*
+ * Test hook: BRIDGEGUARD_FAULT=reject appends a rule the kernel must refuse
+ * (it jumps to a chain that does not exist), to prove that a refused batch
+ * leaves the previous ruleset in force.
+ */
+static int
+batch_fault(struct nft_batch *nb)
+{
+	struct rs_rule r;
+	const char *f = getenv("BRIDGEGUARD_FAULT");
+
+	if (f == NULL || strcmp(f, "reject") != 0)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	snprintf(r.text, sizeof(r.text), "jump fault-injection");
+	r.n = 1;
+	r.x[0].op = X_VERDICT;
+	r.x[0].key = (uint32_t)NFT_JUMP;
+	r.x[0].name = "no-such-chain";
+	return rule_create(nb, RS_NETDEV, "guest_in", &r);
+}
+
+int
+nft_batch_ruleset(struct nft_batch *nb, const struct ruleset *rs)
+{
+	if (batch_table(nb, &rs->netdev) == -1 ||
+	    batch_table(nb, &rs->bridge) == -1 || batch_fault(nb) == -1) {
+		nb->build_errno = errno ? errno : ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+nft_batch_flush(struct nft_batch *nb, bool netdev, bool bridge)
+{
+	if ((netdev && table_msg(nb, RS_NETDEV, NFT_MSG_DELTABLE, 0,
+	    "deleting") == -1) || (bridge && table_msg(nb, RS_BRIDGE,
+	    NFT_MSG_DELTABLE, 0, "deleting") == -1)) {
+		nb->build_errno = errno ? errno : ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+static struct mnl_socket *
+nl_open(char *err, size_t errlen)
+{
+	struct mnl_socket *nl;
+	int one = 1;
+
+	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {
+		snprintf(err, errlen, "opening netlink socket: %s",
+		    strerror(errno));
+		return NULL;
+	}
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1) {
+		snprintf(err, errlen, "binding netlink socket: %s",
+		    strerror(errno));
+		mnl_socket_close(nl);
+		return NULL;
+	}
+	/* Errors without the echoed request, but with the kernel's reason. */
+	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	return nl;
+}
+
+static const char *
+hint(int e)
+{
+	if (e == EPERM)
+		return " (bridgeguard needs root or CAP_NET_ADMIN)";
+	if (e == EOPNOTSUPP)
+		return " (does this kernel have nf_tables with netdev and "
+		    "bridge families, egress hook, dynset, log?)";
+	return "";
+}
+
+/* The kernel's extended-ack text, if any. */
+static const char *
+extack_msg(const struct nlmsghdr *nlh)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *a;
+	size_t off = sizeof(*e);
+
+	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NULL;
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - sizeof(e->msg);
+	mnl_attr_for_each(a, nlh, off)
+		if (mnl_attr_get_type(a) == NLMSGERR_ATTR_MSG)
+			return mnl_attr_get_str(a);
+	return NULL;
+}
+
+struct verdict {
+	struct nft_batch	*nb;
+	size_t			 acks;
+	int			 error;
+	char			*err;
+	size_t			 errlen;
+};
+
+static void
+verdict_error(struct verdict *v, const struct nlmsghdr *nlh, int error)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t i = e->msg.nlmsg_seq - v->nb->seq0;
+	const char *what = i > 0 && i < v->nb->seq - v->nb->seq0 ?
+	    v->nb->what[i] : "starting the transaction";
+	const char *why = extack_msg(nlh);
+
+	if (v->error)		/* the first refusal is the cause */
+		return;
+	v->error = error;
+	snprintf(v->err, v->errlen, "%s: %s%s%s%s", what, strerror(error),
+	    why ? " (" : "", why ? why : "", why ? ")" : hint(error));
+}
+
+static void
+verdict_read(struct verdict *v, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+	int n = (int)len;
+
+	for (; mnl_nlmsg_ok(nlh, n); nlh = mnl_nlmsg_next(nlh, &n)) {
+		const struct nlmsgerr *e;
+
+		if (nlh->nlmsg_type != NLMSG_ERROR)
+			continue;
+		e = mnl_nlmsg_get_payload(nlh);
+		if (e->error == 0)
+			v->acks++;
+		else
+			verdict_error(v, nlh, -e->error);
+	}
+}
+
+static int
+batch_send(struct mnl_socket *nl, struct nft_batch *nb)
+{
+	int n = nftnl_batch_iovec_len(nb->b);
+	struct iovec *iov;
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+	struct msghdr msg = { 0 };
+	int size = 0, i, fd = mnl_socket_get_fd(nl);
+	ssize_t rc;
+
+	if ((iov = calloc((size_t)n, sizeof(*iov))) == NULL)
+		return -1;
+	nftnl_batch_iovec(nb->b, iov, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		size += (int)iov[i].iov_len;
+	/* The kernel takes the batch as one skb: room for all of it. */
+	size += 4096;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	msg.msg_name = &snl;
+	msg.msg_namelen = sizeof(snl);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)n;
+	rc = sendmsg(fd, &msg, 0);
+	free(iov);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
+{
+	struct verdict v = { nb, 0, 0, err, errlen };
+	struct mnl_socket *nl;
+	size_t expect;
+	char *buf;
+	ssize_t n;
+
+	if (nb->build_errno) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(nb->build_errno));
+		errno = nb->build_errno;
+		return -1;
+	}
+	expect = nb->seq - nb->seq0 - 1;
+	nftnl_batch_end(nftnl_batch_buffer(nb->b), nb->seq++);
+	nftnl_batch_update(nb->b);
+	if ((nl = nl_open(err, errlen)) == NULL)
+		return -1;
+	if ((buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4)) == NULL ||
+	    batch_send(nl, nb) == -1) {
+		v.error = errno;
+		snprintf(err, errlen, "sending the batch: %s%s",
+		    strerror(errno), hint(errno));
+		goto out;
+	}
+	/* nfnetlink handled the whole batch inside sendmsg(): drain replies. */
+	while ((n = recv(mnl_socket_get_fd(nl), buf,
+	    MNL_SOCKET_BUFFER_SIZE * 4, MSG_DONTWAIT)) > 0)
+		verdict_read(&v, buf, (size_t)n);
+	if (n == -1 && errno != EAGAIN && !v.error) {
+		v.error = errno;
+		snprintf(err, errlen, "reading the kernel's answer: %s",
+		    strerror(errno));
+	} else if (!v.error && v.acks != expect) {
+		v.error = EPROTO;
+		snprintf(err, errlen, "the kernel acknowledged %zu of %zu "
+		    "messages", v.acks, expect);
+	}
+out:
+	free(buf);
+	mnl_socket_close(nl);
+	errno = v.error;
+	return v.error ? -1 : 0;
+}
+
+/* Sends one request and runs cb on every reply until the dump is done. */
+static int
+nl_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
+    size_t errlen, const char *what)
+{
+	struct mnl_socket *nl;
+	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
+	uint32_t portid, seq = nlh->nlmsg_seq;
+	ssize_t n;
+	int rc = -1;
+
+	if ((nl = nl_open(err, errlen)) == NULL)
+		return -1;
+	portid = mnl_socket_get_portid(nl);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto fail;
+	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		rc = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
+		if (rc <= MNL_CB_STOP)
+			break;
+	}
+	if (n == -1)
+		rc = -1;
+	if (rc == -1)
+		goto fail;
+	mnl_socket_close(nl);
+	return 0;
+fail:
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	mnl_socket_close(nl);
+	return -1;
+}
+
+static int
+table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	(void)nlh;
+	*(int *)data = 1;
+	return MNL_CB_OK;
+}
+
+int
+nft_table_exists(enum rs_family fam, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_table *t;
+	struct nlmsghdr *nlh;
+	int found = 0;
+
+	if ((t = nftnl_table_alloc()) == NULL)
+		return -1;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nfproto(fam),
+	    NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	if (nl_query(nlh, table_cb, &found, err, errlen,
+	    "looking up bridgeguard's tables") == -1)
+		return errno == ENOENT ? 0 : -1;
+	return found;
+}
+
+struct counters {
+	struct nft_counter	*c;
+	size_t			 n;
+	int			 oom;
+};
+
+static int
+elem_counter(struct nftnl_set_elem *e, void *data)
+{
+	struct counters *cs = data;
+	struct nft_counter *c, *p;
+	struct nftnl_expr *x;
+	const void *key;
+	uint32_t len;
+
+	if ((p = realloc(cs->c, (cs->n + 1) * sizeof(*p))) == NULL) {
+		cs->oom = 1;
+		return -1;
+	}
+	cs->c = p;
+	c = &cs->c[cs->n++];
+	memset(c, 0, sizeof(*c));
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	if (key)
+		memcpy(c->port, key, len < sizeof(c->port) ? len :
+		    sizeof(c->port) - 1);
+	x = (struct nftnl_expr *)nftnl_set_elem_get(e, NFTNL_SET_ELEM_EXPR,
+	    &len);
+	if (x) {
+		c->packets = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS);
+		c->bytes = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
+static int
+elems_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_set *s;
+	int rc;
+
+	if ((s = nftnl_set_alloc()) == NULL)
+		return MNL_CB_ERROR;
+	rc = nftnl_set_elems_nlmsg_parse(nlh, s);
+	if (rc == 0)
+		nftnl_set_elem_foreach(s, elem_counter, data);
+	nftnl_set_free(s);
+	return rc < 0 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+int
+nft_set_counters(enum rs_family fam, const char *set,
+    struct nft_counter **out, size_t *n, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct counters cs = { NULL, 0, 0 };
+	struct nftnl_set *s;
+	struct nlmsghdr *nlh;
+
+	if ((s = nftnl_set_alloc()) == NULL)
+		return -1;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, RS_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, nfproto(fam),
+	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	snprintf(what, sizeof(what), "reading set %s %s", family_name(fam),
+	    set);
+	if (nl_query(nlh, elems_cb, &cs, err, errlen, what) == -1 ||
+	    cs.oom) {
+		free(cs.c);
+		return -1;
+	}
+	*out = cs.c;
+	*n = cs.n;
+	return 0;
+}
+
+struct chains {
+	struct nft_chain_info	*c;
+	size_t			 n;
+};
+
+static int
+chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct chains *cs = data;
+	struct nftnl_chain *c;
+	struct nft_chain_info *ci;
+	const char *const *devs;
+	size_t k;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, c) < 0 ||
+	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), RS_TABLE) != 0 ||
+	    !nftnl_chain_is_set(c, NFTNL_CHAIN_DEVICES))
+		goto out;
+	if ((ci = realloc(cs->c, (cs->n + 1) * sizeof(*ci))) == NULL)
+		goto err;
+	cs->c = ci;
+	ci = &cs->c[cs->n++];
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->name, sizeof(ci->name), "%s",
+	    nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	devs = nftnl_chain_get(c, NFTNL_CHAIN_DEVICES);
+	for (k = 0; devs && devs[k]; k++)
+		;
+	if (k && (ci->devs = calloc(k, sizeof(*ci->devs))) == NULL)
+		goto err;
+	for (ci->n_devs = 0; ci->n_devs < k; ci->n_devs++)
+		snprintf(ci->devs[ci->n_devs], 16, "%s", devs[ci->n_devs]);
+out:
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+err:
+	nftnl_chain_free(c);
+	return MNL_CB_ERROR;
+}
+
+int
+nft_base_chains(struct nft_chain_info **out, size_t *n, char *err,
+    size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct chains cs = { NULL, 0 };
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_NETDEV,
+	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
+	if (nl_query(nlh, chain_cb, &cs, err, errlen,
+	    "reading netdev chains") == -1) {
+		nft_chain_info_free(cs.c, cs.n);
+		return -1;
+	}
+	*out = cs.c;
+	*n = cs.n;
+	return 0;
+}
+
+void
+nft_chain_info_free(struct nft_chain_info *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(c[i].devs);
+	free(c);
+}

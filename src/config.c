@@ -420,8 +420,9 @@ yaml_error(struct cfgctx *cx, struct fy_diag *diag)
 	void *it = NULL;
 
 	if (diag && (e = fy_diag_errors_iterate(diag, &it)) != NULL)
-		return cfg_err(cx, e->line + 1, "yaml", "%s", e->msg);
-	return cfg_err(cx, 0, "yaml", "cannot parse the document");
+		return cfg_err(cx, e->line, "yaml", "%s", e->msg);
+	/* libfyaml builds no document, and says nothing, from empty input. */
+	return cfg_err(cx, 1, "bridges", "the file is empty");
 }
 
 static int

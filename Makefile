@@ -22,6 +22,9 @@ src/%.o: src/%.c $(wildcard src/*.h)
 deps:
 	./scripts/deps.sh
 
+demo: bridgeguard
+	./bridgeguard demo
+
 # Unit tests (cmocka) link only what they test: each tests/unit/test_X.c
 # names its sources in a "/* links: ... */" first line. Built with ASan+UBSan.
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -55,4 +58,4 @@ bench: bridgeguard
 clean:
 	rm -rf bridgeguard $(OBJS) build
 
-.PHONY: all deps clean unit integration check bench bench-smoke
+.PHONY: all deps demo clean unit integration check bench bench-smoke

@@ -7,10 +7,10 @@ BUILD="build-essential pkg-config libnftnl-dev libmnl-dev libfyaml-dev
        libnetfilter-log-dev libjansson-dev"
 TEST="libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-scapy
       tcpdump iperf3 dsniff dnsmasq-base nftables iproute2 iputils-ping procps"
-BENCH="iptables ebtables gnuplot-nox"
+BENCH="iptables ebtables gnuplot-nox"	# baselines the benchmarks compare with
 
 missing=""
-for p in $BUILD $TEST ${WITH_BENCH:+$BENCH}; do
+for p in $BUILD $TEST $BENCH; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "apply.h"
 #include "link.h"
@@ -35,16 +36,45 @@ out:
 	return rc;
 }
 
-int
-apply_config(const struct bg_config *cfg, char *err, size_t errlen)
+double
+apply_now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static size_t
+count_elements(const struct ruleset *rs)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->netdev.n_sets; i++)
+		n += rs->netdev.sets[i].n;
+	for (i = 0; i < rs->bridge.n_sets; i++)
+		n += rs->bridge.sets[i].n;
+	return n;
+}
+
+int
+apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
+    size_t errlen)
+{
+	struct apply_stats dummy;
 	struct ruleset rs;
 	struct nft_batch *nb;
 	char why[512];
+	double t0 = apply_now_ms();
 	int rc = -1;
 
+	if (st == NULL)
+		st = &dummy;
 	if (apply_compile(cfg, &rs, err, errlen) == -1)
 		return -1;
+	st->compile_ms = apply_now_ms() - t0;
+	st->elements = count_elements(&rs);
+	t0 = apply_now_ms();
 	if ((nb = nft_batch_new()) == NULL) {
 		snprintf(err, errlen, "building the batch: %s",
 		    strerror(errno));
@@ -57,6 +87,7 @@ apply_config(const struct bg_config *cfg, char *err, size_t errlen)
 		    "ruleset stays in force", why);
 		goto out;
 	}
+	st->commit_ms = apply_now_ms() - t0;
 	rc = 0;
 out:
 	nft_batch_free(nb);

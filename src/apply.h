@@ -11,8 +11,18 @@
 /* Compiles cfg against the bridge ports present now. -1 with errno. */
 int	apply_compile(const struct bg_config *, struct ruleset *, char *err,
 	    size_t errlen);
-/* Replaces bridgeguard's ruleset by cfg's in one transaction. */
-int	apply_config(const struct bg_config *, char *err, size_t errlen);
+struct apply_stats {
+	double		 compile_ms;	/* ports read, ruleset built */
+	double		 commit_ms;	/* batch built, sent, answered */
+	size_t		 elements;	/* set elements sent */
+};
+
+/* Replaces bridgeguard's ruleset by cfg's in one transaction; stats may
+ * be NULL. */
+int	apply_config(const struct bg_config *, struct apply_stats *, char *err,
+	    size_t errlen);
+/* Milliseconds on the monotonic clock, for timings. */
+double	apply_now_ms(void);
 /* Deletes bridgeguard's tables; nothing else. */
 int	apply_flush(char *err, size_t errlen);
 

@@ -55,13 +55,16 @@ load(const struct bg_opts *o, struct bg_config *cfg)
 static int
 cmd_apply(struct bg_opts *o)
 {
+	struct apply_stats st;
 	struct bg_config cfg;
 	struct ruleset rs;
 	char err[1024];
+	double t0 = apply_now_ms();
 	int rc;
 
 	if ((rc = load(o, &cfg)) != 0)
 		return rc;
+	log_debug("config %s read in %.1f ms", o->config, apply_now_ms() - t0);
 	if (o->dry_run) {
 		/* Without the kernel: no unknown ports are known. */
 		if (ruleset_build(&rs, &cfg, NULL, 0) == -1) {
@@ -71,11 +74,13 @@ cmd_apply(struct bg_opts *o)
 		}
 		ruleset_print(stdout, &rs);
 		ruleset_free(&rs);
-	} else if (apply_config(&cfg, err, sizeof(err)) == -1) {
+	} else if (apply_config(&cfg, &st, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		rc = EXIT_RUNTIME;
 	} else
-		log_debug("ruleset of %s applied", o->config);
+		log_debug("ruleset compiled in %.1f ms, %zu set elements "
+		    "committed in one transaction in %.1f ms", st.compile_ms,
+		    st.elements, st.commit_ms);
 	config_clear(&cfg);
 	return rc;
 }

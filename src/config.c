@@ -152,7 +152,7 @@ parse_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
 /* A list of addresses; a single scalar is accepted as a list of one. */
 static int
 parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
-    int family, void **out, size_t *count)
+    int family, void **out, int **lines, size_t *count)
 {
 	size_t sz = family == AF_INET ? sizeof(struct in_addr) :
 	    sizeof(struct in6_addr);
@@ -169,8 +169,11 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 	    (size_t)fy_node_sequence_item_count(n) : 1;
 	if (cap == 0)
 		return 0;
-	if ((arr = calloc(cap, sz)) == NULL)
+	if ((arr = calloc(cap, sz)) == NULL ||
+	    (*lines = calloc(cap, sizeof(int))) == NULL) {
+		free(arr);
 		return cfg_err(cx, node_line(n), field, "out of memory");
+	}
 	for (;;) {
 		if (fy_node_get_type(n) == FYNT_SEQUENCE)
 			item = fy_node_sequence_iterate(n, &it);
@@ -184,9 +187,11 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 		    parse_ip6(cx, item, f, (struct in6_addr *)arr + i);
 		if (rc == -1) {
 			free(arr);
+			free(*lines);
+			*lines = NULL;
 			return -1;
 		}
-		i++;
+		(*lines)[i++] = node_line(item);
 	}
 	*out = arr;
 	*count = i;
@@ -234,14 +239,15 @@ parse_guest(struct cfgctx *cx, struct fy_node *n, const char *path,
 			if (memcmp(g->mac, "\0\0\0\0\0\0", 6) == 0)
 				return cfg_err(cx, node_line(v), field,
 				    "%s cannot be a guest's address", buf);
+			g->mac_line = node_line(v);
 			have_mac = true;
 		} else if (strcmp(key, "ipv4") == 0) {
 			if (parse_addrs(cx, v, field, AF_INET,
-			    (void **)&g->ip4, &g->n_ip4) == -1)
+			    (void **)&g->ip4, &g->ip4_line, &g->n_ip4) == -1)
 				return -1;
 		} else if (strcmp(key, "ipv6") == 0) {
 			if (parse_addrs(cx, v, field, AF_INET6,
-			    (void **)&g->ip6, &g->n_ip6) == -1)
+			    (void **)&g->ip6, &g->ip6_line, &g->n_ip6) == -1)
 				return -1;
 		} else
 			return cfg_err(cx, node_line(k), field,

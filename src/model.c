@@ -11,8 +11,11 @@ guest_clear(struct bg_guest *g)
 {
 	free(g->ip4);
 	free(g->ip6);
+	free(g->ip4_line);
+	free(g->ip6_line);
 	g->ip4 = NULL;
 	g->ip6 = NULL;
+	g->ip4_line = g->ip6_line = NULL;
 	g->n_ip4 = g->n_ip6 = 0;
 }
 
@@ -22,6 +25,7 @@ guest_copy(struct bg_guest *dst, const struct bg_guest *src)
 	*dst = *src;
 	dst->ip4 = NULL;
 	dst->ip6 = NULL;
+	dst->ip4_line = dst->ip6_line = NULL;	/* lines belong to the file */
 	if (src->n_ip4 &&
 	    (dst->ip4 = calloc(src->n_ip4, sizeof(*dst->ip4))) == NULL)
 		goto err;

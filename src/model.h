@@ -21,6 +21,9 @@ struct bg_guest {
 	struct in6_addr	*ip6;		/* as configured; link-local is derived */
 	size_t		 n_ip6;
 	int		 line;		/* where the guest starts in the file */
+	int		 mac_line;
+	int		*ip4_line;	/* per address; NULL if not from a file */
+	int		*ip6_line;
 };
 
 struct bg_bridge {

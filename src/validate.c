@@ -70,15 +70,16 @@ collect_guest(struct vlist *l, const struct bg_guest *g)
 
 	if (vadd(l, V_PORT, g->port, strlen(g->port), g->line, g->port,
 	    false) == -1 ||
-	    vadd(l, V_MAC, g->mac, 6, g->line, g->port, false) == -1)
+	    vadd(l, V_MAC, g->mac, 6, g->mac_line ? g->mac_line : g->line,
+	    g->port, false) == -1)
 		return -1;
 	for (i = 0; i < g->n_ip4; i++)
-		if (vadd(l, V_IP4, &g->ip4[i], 4, g->line, g->port,
-		    false) == -1)
+		if (vadd(l, V_IP4, &g->ip4[i], 4, g->ip4_line ?
+		    g->ip4_line[i] : g->line, g->port, false) == -1)
 			return -1;
 	for (i = 0; i < g->n_ip6; i++)
-		if (vadd(l, V_IP6, &g->ip6[i], 16, g->line, g->port,
-		    false) == -1)
+		if (vadd(l, V_IP6, &g->ip6[i], 16, g->ip6_line ?
+		    g->ip6_line[i] : g->line, g->port, false) == -1)
 			return -1;
 	return 0;
 }

@@ -122,13 +122,13 @@ static const struct bad {
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n      - port: b\n"
 	  "        mac: 52:54:00:00:00:11\n",
-	  "t.yaml:6: mac: 52:54:00:00:00:11 of b is already bound to a "
-	  "(line 4)" },
+	  "t.yaml:7: mac: 52:54:00:00:00:11 of b is already bound to a "
+	  "(line 5)" },
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n        ipv4: [10.0.0.1]\n"
 	  "      - port: b\n        mac: 52:54:00:00:00:12\n"
 	  "        ipv4: [10.0.0.1]\n",
-	  "t.yaml:7: ipv4: 10.0.0.1 of b is already bound to a (line 4)" },
+	  "t.yaml:9: ipv4: 10.0.0.1 of b is already bound to a (line 6)" },
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:12\n",

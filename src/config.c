@@ -14,15 +14,10 @@
 #include <string.h>
 
 #include "config.h"
-
-struct cfgctx {
-	const char	*file;
-	char		*err;
-	size_t		 errlen;
-};
+#include "confpriv.h"
 
 /* The 1-based line a node starts at; 0 if unknown. */
-static int
+int
 node_line(struct fy_node *n)
 {
 	struct fy_token *t;
@@ -51,7 +46,7 @@ node_line(struct fy_node *n)
 	return 0;
 }
 
-static int __attribute__((format(printf, 4, 5)))
+int
 cfg_err(struct cfgctx *cx, int line, const char *field, const char *fmt, ...)
 {
 	char msg[512];
@@ -66,7 +61,7 @@ cfg_err(struct cfgctx *cx, int line, const char *field, const char *fmt, ...)
 }
 
 /* The scalar text of n as a NUL-terminated string, or NULL if not scalar. */
-static const char *
+const char *
 scalar(struct fy_node *n, char *buf, size_t len)
 {
 	const char *s;
@@ -83,7 +78,7 @@ scalar(struct fy_node *n, char *buf, size_t len)
 	return buf;
 }
 
-static int
+int
 want_type(struct cfgctx *cx, struct fy_node *n, enum fy_node_type type,
     int line, const char *field)
 {
@@ -95,7 +90,7 @@ want_type(struct cfgctx *cx, struct fy_node *n, enum fy_node_type type,
 	    names[type]);
 }
 
-static int
+int
 parse_ifname(struct cfgctx *cx, struct fy_node *n, int line,
     const char *field, char out[BG_IFNAMSIZ])
 {
@@ -352,10 +347,13 @@ parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
 		} else if (strcmp(key, "guests") == 0) {
 			if (parse_guests(cx, v, field, b) == -1)
 				return -1;
+		} else if (strcmp(key, "mirrors") == 0) {
+			if (mirror_parse_list(cx, v, field, b) == -1)
+				return -1;
 		} else
 			return cfg_err(cx, node_line(k), field,
 			    "unknown key (expected name, trusted-ports, "
-			    "unknown-ports, guests)");
+			    "unknown-ports, guests, mirrors)");
 	}
 	if (!have_name)
 		return cfg_err(cx, line, path, "missing 'name'");

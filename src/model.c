@@ -52,6 +52,11 @@ config_clear(struct bg_config *cfg)
 
 		for (j = 0; j < b->n_guests; j++)
 			guest_clear(&b->guests[j]);
+		for (j = 0; j < b->n_mirrors; j++) {
+			free(b->mirrors[j].from);
+			free(b->mirrors[j].excl);
+		}
+		free(b->mirrors);
 		free(b->guests);
 		free(b->trusted);
 	}

@@ -26,6 +26,35 @@ struct bg_guest {
 	int		*ip6_line;
 };
 
+enum bg_direction { DIR_IN = 1, DIR_OUT = 2, DIR_BOTH = 3 };
+
+/* Traffic a mirror does not copy: a protocol/port, or a network. */
+struct bg_exclude {
+	uint8_t		 proto;		/* IPPROTO_TCP/UDP, 0 if by net */
+	uint16_t	 port;		/* either direction; 0 for any */
+	int		 family;	/* AF_INET/AF_INET6 if by net, else 0 */
+	uint8_t		 net[16];
+	uint8_t		 plen;
+};
+
+/* A SPAN session: copies of from's frames to a port or a VXLAN collector. */
+struct bg_mirror {
+	char		 name[32];
+	char		 to[BG_IFNAMSIZ];	/* monitor port; "" if remote */
+	bool		 from_all;		/* every port of the bridge */
+	char		(*from)[BG_IFNAMSIZ];
+	size_t		 n_from;
+	enum bg_direction direction;
+	struct bg_exclude *excl;
+	size_t		 n_excl;
+	bool		 remote;
+	uint32_t	 vni;
+	struct in_addr	 remote_ip, local_ip;
+	char		 dev[BG_IFNAMSIZ];	/* underlay device, may be "" */
+	uint16_t	 udp_port;
+	int		 line;
+};
+
 struct bg_bridge {
 	char		 name[BG_IFNAMSIZ];
 	char		(*trusted)[BG_IFNAMSIZ];
@@ -33,6 +62,8 @@ struct bg_bridge {
 	bool		 allow_unknown;	/* unknown-ports: allow */
 	struct bg_guest	*guests;
 	size_t		 n_guests;
+	struct bg_mirror *mirrors;
+	size_t		 n_mirrors;
 	int		 line;
 };
 

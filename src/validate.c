@@ -158,6 +158,62 @@ report(const char *name, const struct ventry *first,
 		    what, dup->owner, first->owner, first->line);
 }
 
+/* A mirror's monitor port: not copied by itself, one mirror each, and
+ * not a port whose traffic bridgeguard filters or forwards normally. */
+static int
+mirror_check(const char *name, const struct bg_config *cfg,
+    const struct bg_bridge *b, size_t i, char *err, size_t errlen)
+{
+	const struct bg_mirror *m = &b->mirrors[i], *o;
+	size_t j;
+
+	for (j = 0; j < m->n_from; j++)
+		if (m->to[0] && strcmp(m->from[j], m->to) == 0) {
+			snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is also "
+			    "in 'from': a mirror cannot copy its own monitor "
+			    "port", name, m->line, m->name, m->to);
+			return -1;
+		}
+	if (m->to[0] && (config_guest(cfg, m->to, NULL) ||
+	    bridge_is_trusted(b, m->to))) {
+		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is a %s port; "
+		    "a monitor port must be neither guest nor trusted", name,
+		    m->line, m->name, m->to, config_guest(cfg, m->to, NULL) ?
+		    "guest" : "trusted");
+		return -1;
+	}
+	for (j = 0; j < i; j++) {
+		o = &b->mirrors[j];
+		if (strcmp(o->name, m->name) == 0) {
+			snprintf(err, errlen, "%s:%d: mirrors[%s].name: mirror "
+			    "%s is defined twice (line %d)", name, m->line,
+			    m->name, m->name, o->line);
+			return -1;
+		}
+		if (m->to[0] && strcmp(o->to, m->to) == 0) {
+			snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is "
+			    "already the monitor port of mirror %s", name,
+			    m->line, m->name, m->to, o->name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+mirrors_check(const char *name, const struct bg_config *cfg, char *err,
+    size_t errlen)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors; j++)
+			if (mirror_check(name, cfg, &cfg->bridges[i], j, err,
+			    errlen) == -1)
+				return -1;
+	return 0;
+}
+
 int
 config_validate(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
@@ -190,5 +246,7 @@ config_validate(const char *name, const struct bg_config *cfg, char *err,
 	if (bad)
 		report(name, first, bad, err, errlen);
 	free(l.v);
-	return bad ? -1 : 0;
+	if (bad)
+		return -1;
+	return mirrors_check(name, cfg, err, errlen);
 }

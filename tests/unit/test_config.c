@@ -1,4 +1,4 @@
-/* links: src/config.c src/validate.c src/model.c src/printconf.c */
+/* links: src/config.c src/confmirror.c src/validate.c src/model.c src/printconf.c */
 /* Config parsing: the example, and one message per kind of bad input. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -96,6 +96,54 @@ test_roundtrip(void **state)
 	free(text);
 }
 
+/* The mirror example parses into what it says. */
+static void
+test_mirrors(void **state)
+{
+	static const char yaml[] =
+	"bridges:\n"
+	"  - name: br0\n"
+	"    mirrors:\n"
+	"      - name: ids\n"
+	"        to: vnic-ids\n"
+	"        from: [vnic-alice, vnic-bob]\n"
+	"        direction: both\n"
+	"        exclude:\n"
+	"          - { proto: tcp, port: 7788 }\n"
+	"          - { net: 10.10.0.0/16 }\n"
+	"      - name: collector\n"
+	"        from: all\n"
+	"        remote: { vxlan-id: 4242, remote-ip: 10.1.0.2, local-ip: "
+	"10.1.0.1, dev: eth1, port: 4789 }\n";
+	struct bg_config cfg;
+	struct bg_mirror *m;
+	char err[512] = "";
+
+	(void)state;
+	if (config_load_string("t.yaml", yaml, &cfg, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	assert_int_equal(cfg.bridges[0].n_mirrors, 2);
+	m = &cfg.bridges[0].mirrors[0];
+	assert_string_equal(m->name, "ids");
+	assert_string_equal(m->to, "vnic-ids");
+	assert_int_equal(m->n_from, 2);
+	assert_string_equal(m->from[1], "vnic-bob");
+	assert_int_equal(m->direction, DIR_BOTH);
+	assert_int_equal(m->n_excl, 2);
+	assert_int_equal(m->excl[0].proto, 6);
+	assert_int_equal(m->excl[0].port, 7788);
+	assert_int_equal(m->excl[1].family, AF_INET);
+	assert_int_equal(m->excl[1].plen, 16);
+	m = &cfg.bridges[0].mirrors[1];
+	assert_true(m->from_all);
+	assert_true(m->remote);
+	assert_int_equal(m->vni, 4242);
+	assert_int_equal(m->udp_port, 4789);
+	assert_string_equal(m->dev, "eth1");
+	assert_int_equal(ntohl(m->remote_ip.s_addr), 0x0a010002);
+	config_clear(&cfg);
+}
+
 static const struct bad {
 	const char	*yaml;
 	const char	*msg;		/* expected message, exactly */
@@ -106,7 +154,39 @@ static const struct bad {
 	  "t.yaml:3: yaml: duplicate key" },
 	{ "bridges:\n  - name: br0\n    colour: blue\n",
 	  "t.yaml:3: bridges[0].colour: unknown key (expected name, "
-	  "trusted-ports, unknown-ports, guests)" },
+	  "trusted-ports, unknown-ports, guests, mirrors)" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: ids\n"
+	  "        to: mon0\n        from: [a, mon0]\n",
+	  "t.yaml:4: mirrors[ids].to: mon0 is also in 'from': a mirror "
+	  "cannot copy its own monitor port" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
+	  "        to: mon0\n        from: all\n      - name: b\n"
+	  "        to: mon0\n        from: [x]\n",
+	  "t.yaml:7: mirrors[b].to: mon0 is already the monitor port of "
+	  "mirror a" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
+	  "        from: all\n        remote: { vxlan-id: 16777216, "
+	  "remote-ip: 10.1.0.2 }\n",
+	  "t.yaml:6: bridges[0].mirrors[0].remote.vxlan-id: must be a number "
+	  "from 1 to 16777215" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
+	  "        from: all\n        remote: { vxlan-id: 5, "
+	  "remote-ip: 10.1.0.300 }\n",
+	  "t.yaml:6: bridges[0].mirrors[0].remote.remote-ip: must be an IPv4 "
+	  "address" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
+	  "        from: all\n        direction: sideways\n        to: m\n",
+	  "t.yaml:6: bridges[0].mirrors[0].direction: must be in, out or "
+	  "both" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
+	  "        from: all\n",
+	  "t.yaml:4: bridges[0].mirrors[0]: needs either 'to' (a monitor "
+	  "port) or 'remote'" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: g\n"
+	  "        mac: 52:54:00:00:00:11\n    mirrors:\n      - name: a\n"
+	  "        to: g\n        from: all\n",
+	  "t.yaml:7: mirrors[a].to: g is a guest port; a monitor port must "
+	  "be neither guest nor trusted" },
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:1\n",
 	  "t.yaml:5: bridges[0].guests[0].mac: '52:54:00:00:00:1' is not a "
@@ -207,6 +287,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_linklocal),

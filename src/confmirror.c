@@ -1,0 +1,311 @@
+/* bridges[].mirrors: SPAN sessions, local (to a port) or remote (VXLAN). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "confpriv.h"
+
+static int
+parse_uint(struct cfgctx *cx, struct fy_node *v, const char *field,
+    unsigned long min, unsigned long max, unsigned long *out)
+{
+	char buf[32], *end;
+
+	errno = 0;
+	if (scalar(v, buf, sizeof(buf)) == NULL || buf[0] == '\0' ||
+	    buf[0] == '-' || (*out = strtoul(buf, &end, 10), *end) || errno ||
+	    *out < min || *out > max)
+		return cfg_err(cx, node_line(v), field,
+		    "must be a number from %lu to %lu", min, max);
+	return 0;
+}
+
+static int
+parse_from(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_mirror *m)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char buf[16], f[300];
+	int count;
+
+	if (scalar(v, buf, sizeof(buf)) && strcmp(buf, "all") == 0) {
+		m->from_all = true;
+		return 0;
+	}
+	if (fy_node_get_type(v) != FYNT_SEQUENCE)
+		return cfg_err(cx, node_line(v), field,
+		    "must be 'all' or a list of ports");
+	if ((count = fy_node_sequence_item_count(v)) == 0)
+		return cfg_err(cx, node_line(v), field, "is empty");
+	if ((m->from = calloc((size_t)count, sizeof(*m->from))) == NULL)
+		return cfg_err(cx, node_line(v), field, "out of memory");
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, m->n_from);
+		if (parse_ifname(cx, item, 0, f, m->from[m->n_from]) == -1)
+			return -1;
+		m->n_from++;
+	}
+	return 0;
+}
+
+static int
+parse_net(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_exclude *e)
+{
+	char buf[64], *slash;
+	unsigned long plen;
+	int max;
+
+	if (scalar(v, buf, sizeof(buf)) == NULL)
+		return cfg_err(cx, node_line(v), field, "must be a network");
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	e->family = strchr(buf, ':') ? AF_INET6 : AF_INET;
+	max = e->family == AF_INET ? 32 : 128;
+	if (inet_pton(e->family, buf, e->net) != 1)
+		return cfg_err(cx, node_line(v), field,
+		    "'%s' is not an address", buf);
+	plen = (unsigned long)max;
+	if (slash && (*slash == '\0' || (plen = strtoul(slash, &slash, 10),
+	    *slash) || plen > (unsigned long)max))
+		return cfg_err(cx, node_line(v), field,
+		    "bad prefix length (0 to %d)", max);
+	e->plen = (uint8_t)plen;
+	return 0;
+}
+
+static int
+parse_exclude_one(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_exclude *e)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[32], field[320], buf[16];
+	unsigned long port;
+
+	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
+		return -1;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path, "bad key");
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		if (strcmp(key, "proto") == 0) {
+			if (scalar(v, buf, sizeof(buf)) == NULL ||
+			    (strcmp(buf, "tcp") && strcmp(buf, "udp")))
+				return cfg_err(cx, node_line(v), field,
+				    "must be tcp or udp");
+			e->proto = buf[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+		} else if (strcmp(key, "port") == 0) {
+			if (parse_uint(cx, v, field, 1, 65535, &port) == -1)
+				return -1;
+			e->port = (uint16_t)port;
+		} else if (strcmp(key, "net") == 0) {
+			if (parse_net(cx, v, field, e) == -1)
+				return -1;
+		} else
+			return cfg_err(cx, node_line(k), field,
+			    "unknown key (expected proto, port, net)");
+	}
+	if ((e->family != 0) == (e->proto != 0))
+		return cfg_err(cx, node_line(n), path,
+		    "needs either 'net' or 'proto' (with an optional 'port')");
+	if (e->port && !e->proto)
+		return cfg_err(cx, node_line(n), path, "'port' needs 'proto'");
+	return 0;
+}
+
+static int
+parse_exclude(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_mirror *m)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char f[300];
+	int count;
+
+	if (want_type(cx, v, FYNT_SEQUENCE, 0, field) == -1)
+		return -1;
+	if ((count = fy_node_sequence_item_count(v)) == 0)
+		return 0;
+	if ((m->excl = calloc((size_t)count, sizeof(*m->excl))) == NULL)
+		return cfg_err(cx, node_line(v), field, "out of memory");
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, m->n_excl);
+		if (parse_exclude_one(cx, item, f, &m->excl[m->n_excl]) == -1)
+			return -1;
+		m->n_excl++;
+	}
+	return 0;
+}
+
+static int
+parse_ip4(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct in_addr *a)
+{
+	char buf[64];
+
+	if (scalar(v, buf, sizeof(buf)) == NULL ||
+	    inet_pton(AF_INET, buf, a) != 1)
+		return cfg_err(cx, node_line(v), field,
+		    "must be an IPv4 address");
+	return 0;
+}
+
+static int
+parse_remote(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_mirror *m)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[32], field[320];
+	unsigned long u;
+
+	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
+		return -1;
+	m->remote = true;
+	m->udp_port = 4789;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+		int rc = 0;
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path, "bad key");
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		if (strcmp(key, "vxlan-id") == 0) {
+			rc = parse_uint(cx, v, field, 1, 16777215, &u);
+			m->vni = (uint32_t)u;
+		} else if (strcmp(key, "remote-ip") == 0)
+			rc = parse_ip4(cx, v, field, &m->remote_ip);
+		else if (strcmp(key, "local-ip") == 0)
+			rc = parse_ip4(cx, v, field, &m->local_ip);
+		else if (strcmp(key, "dev") == 0)
+			rc = parse_ifname(cx, v, 0, field, m->dev);
+		else if (strcmp(key, "port") == 0) {
+			rc = parse_uint(cx, v, field, 1, 65535, &u);
+			m->udp_port = (uint16_t)u;
+		} else
+			return cfg_err(cx, node_line(k), field, "unknown key "
+			    "(expected vxlan-id, remote-ip, local-ip, dev, "
+			    "port)");
+		if (rc == -1)
+			return -1;
+	}
+	if (m->vni == 0)
+		return cfg_err(cx, node_line(n), path, "missing 'vxlan-id'");
+	if (m->remote_ip.s_addr == 0)
+		return cfg_err(cx, node_line(n), path, "missing 'remote-ip'");
+	return 0;
+}
+
+static int
+parse_direction(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_mirror *m)
+{
+	char buf[16];
+
+	if (scalar(v, buf, sizeof(buf)) == NULL)
+		buf[0] = '\0';
+	if (strcmp(buf, "in") == 0)
+		m->direction = DIR_IN;
+	else if (strcmp(buf, "out") == 0)
+		m->direction = DIR_OUT;
+	else if (strcmp(buf, "both") == 0)
+		m->direction = DIR_BOTH;
+	else
+		return cfg_err(cx, node_line(v), field,
+		    "must be in, out or both");
+	return 0;
+}
+
+static int
+parse_key(struct cfgctx *cx, const char *key, struct fy_node *v,
+    const char *field, struct bg_mirror *m)
+{
+	char buf[64];
+
+	if (strcmp(key, "name") == 0) {
+		if (scalar(v, buf, sizeof(buf)) == NULL || buf[0] == '\0' ||
+		    strlen(buf) >= sizeof(m->name) ||
+		    strspn(buf, "abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(buf))
+			return cfg_err(cx, node_line(v), field, "must be 1-31 "
+			    "letters, digits, '-' or '_'");
+		memcpy(m->name, buf, strlen(buf) + 1);
+		return 0;
+	}
+	if (strcmp(key, "to") == 0)
+		return parse_ifname(cx, v, 0, field, m->to);
+	if (strcmp(key, "from") == 0)
+		return parse_from(cx, v, field, m);
+	if (strcmp(key, "direction") == 0)
+		return parse_direction(cx, v, field, m);
+	if (strcmp(key, "exclude") == 0)
+		return parse_exclude(cx, v, field, m);
+	if (strcmp(key, "remote") == 0)
+		return parse_remote(cx, v, field, m);
+	return cfg_err(cx, node_line(v), field, "unknown key (expected name, "
+	    "to, from, direction, exclude, remote)");
+}
+
+static int
+parse_mirror(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_mirror *m)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[32], field[320];
+
+	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
+		return -1;
+	m->line = node_line(n);
+	m->direction = DIR_BOTH;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path, "bad key");
+		snprintf(field, sizeof(field), "%s.%s", path, key);
+		if (v == NULL)
+			return cfg_err(cx, node_line(k), field, "has no value");
+		if (parse_key(cx, key, v, field, m) == -1)
+			return -1;
+	}
+	if (m->name[0] == '\0')
+		return cfg_err(cx, m->line, path, "missing 'name'");
+	if (!m->from_all && m->n_from == 0)
+		return cfg_err(cx, m->line, path, "missing 'from'");
+	if ((m->to[0] != '\0') == m->remote)
+		return cfg_err(cx, m->line, path,
+		    "needs either 'to' (a monitor port) or 'remote'");
+	return 0;
+}
+
+int
+mirror_parse_list(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_bridge *b)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char f[300];
+	int count;
+
+	if (want_type(cx, v, FYNT_SEQUENCE, 0, field) == -1)
+		return -1;
+	if ((count = fy_node_sequence_item_count(v)) == 0)
+		return 0;
+	if ((b->mirrors = calloc((size_t)count, sizeof(*b->mirrors))) == NULL)
+		return cfg_err(cx, node_line(v), field, "out of memory");
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, b->n_mirrors);
+		b->n_mirrors++;
+		if (parse_mirror(cx, item, f, &b->mirrors[b->n_mirrors - 1]))
+			return -1;
+	}
+	return 0;
+}

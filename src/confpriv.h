@@ -1,0 +1,30 @@
+/* Helpers shared by the parts of the config parser (config.c, confmirror.c). */
+#ifndef BG_CONFPRIV_H
+#define BG_CONFPRIV_H
+
+#include <libfyaml.h>
+
+#include "model.h"
+
+struct cfgctx {
+	const char	*file;
+	char		*err;
+	size_t		 errlen;
+};
+
+/* The 1-based line a node starts at; 0 if unknown. */
+int	node_line(struct fy_node *);
+/* Formats "file:line: field: msg" into cx->err; returns -1. */
+int	cfg_err(struct cfgctx *, int line, const char *field, const char *fmt,
+	    ...) __attribute__((format(printf, 4, 5)));
+/* The scalar text of a node, NUL-terminated in buf; NULL if not scalar. */
+const char *scalar(struct fy_node *, char *buf, size_t len);
+int	want_type(struct cfgctx *, struct fy_node *, enum fy_node_type, int line,
+	    const char *field);
+int	parse_ifname(struct cfgctx *, struct fy_node *, int line,
+	    const char *field, char out[BG_IFNAMSIZ]);
+/* bridges[].mirrors */
+int	mirror_parse_list(struct cfgctx *, struct fy_node *, const char *field,
+	    struct bg_bridge *);
+
+#endif

@@ -28,6 +28,57 @@ print_guest(FILE *f, const struct bg_guest *g)
 	}
 }
 
+static void
+print_exclude(FILE *f, const struct bg_exclude *e)
+{
+	char buf[INET6_ADDRSTRLEN];
+
+	if (e->family)
+		fprintf(f, "          - { net: %s/%u }\n", inet_ntop(e->family,
+		    e->net, buf, sizeof(buf)), e->plen);
+	else if (e->port)
+		fprintf(f, "          - { proto: %s, port: %u }\n",
+		    e->proto == 6 ? "tcp" : "udp", e->port);
+	else
+		fprintf(f, "          - { proto: %s }\n",
+		    e->proto == 6 ? "tcp" : "udp");
+}
+
+static void
+print_mirror(FILE *f, const struct bg_mirror *m)
+{
+	static const char *dir[] = { "", "in", "out", "both" };
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	size_t i;
+
+	fprintf(f, "      - name: %s\n", m->name);
+	if (m->to[0])
+		fprintf(f, "        to: %s\n", m->to);
+	if (m->from_all)
+		fprintf(f, "        from: all\n");
+	else {
+		fprintf(f, "        from: [");
+		for (i = 0; i < m->n_from; i++)
+			fprintf(f, "%s%s", i ? ", " : "", m->from[i]);
+		fprintf(f, "]\n");
+	}
+	fprintf(f, "        direction: %s\n", dir[m->direction]);
+	if (m->n_excl)
+		fprintf(f, "        exclude:\n");
+	for (i = 0; i < m->n_excl; i++)
+		print_exclude(f, &m->excl[i]);
+	if (!m->remote)
+		return;
+	fprintf(f, "        remote: { vxlan-id: %u, remote-ip: %s", m->vni,
+	    inet_ntop(AF_INET, &m->remote_ip, a, sizeof(a)));
+	if (m->local_ip.s_addr)
+		fprintf(f, ", local-ip: %s", inet_ntop(AF_INET, &m->local_ip, b,
+		    sizeof(b)));
+	if (m->dev[0])
+		fprintf(f, ", dev: %s", m->dev);
+	fprintf(f, ", port: %u }\n", m->udp_port);
+}
+
 void
 config_print(FILE *f, const struct bg_config *cfg)
 {
@@ -48,5 +99,9 @@ config_print(FILE *f, const struct bg_config *cfg)
 		fprintf(f, "    guests:%s\n", b->n_guests ? "" : " []");
 		for (j = 0; j < b->n_guests; j++)
 			print_guest(f, &b->guests[j]);
+		if (b->n_mirrors)
+			fprintf(f, "    mirrors:\n");
+		for (j = 0; j < b->n_mirrors; j++)
+			print_mirror(f, &b->mirrors[j]);
 	}
 }

@@ -96,6 +96,47 @@ test_roundtrip(void **state)
 	free(text);
 }
 
+/* Printing and parsing again gives the same mirrors. */
+static void
+roundtrip_mirrors(const struct bg_config *a)
+{
+	struct bg_config b;
+	char err[512], *text = NULL;
+	size_t len = 0, i, j;
+	FILE *f;
+
+	assert_non_null(f = open_memstream(&text, &len));
+	config_print(f, a);
+	fclose(f);
+	if (config_load_string("printed", text, &b, err, sizeof(err)) != 0)
+		fail_msg("%s\n%s", err, text);
+	assert_int_equal(b.bridges[0].n_mirrors, a->bridges[0].n_mirrors);
+	for (i = 0; i < a->bridges[0].n_mirrors; i++) {
+		struct bg_mirror *x = &a->bridges[0].mirrors[i];
+		struct bg_mirror *y = &b.bridges[0].mirrors[i];
+
+		assert_string_equal(x->name, y->name);
+		assert_string_equal(x->to, y->to);
+		assert_int_equal(x->from_all, y->from_all);
+		assert_int_equal(x->n_from, y->n_from);
+		for (j = 0; j < x->n_from; j++)
+			assert_string_equal(x->from[j], y->from[j]);
+		assert_int_equal(x->direction, y->direction);
+		assert_int_equal(x->n_excl, y->n_excl);
+		if (x->n_excl)
+			assert_memory_equal(x->excl, y->excl,
+			    x->n_excl * sizeof(*x->excl));
+		assert_int_equal(x->remote, y->remote);
+		assert_int_equal(x->vni, y->vni);
+		assert_int_equal(x->remote_ip.s_addr, y->remote_ip.s_addr);
+		assert_int_equal(x->local_ip.s_addr, y->local_ip.s_addr);
+		assert_string_equal(x->dev, y->dev);
+		assert_int_equal(x->udp_port, y->udp_port);
+	}
+	config_clear(&b);
+	free(text);
+}
+
 /* The mirror example parses into what it says. */
 static void
 test_mirrors(void **state)
@@ -134,6 +175,7 @@ test_mirrors(void **state)
 	assert_int_equal(m->excl[0].port, 7788);
 	assert_int_equal(m->excl[1].family, AF_INET);
 	assert_int_equal(m->excl[1].plen, 16);
+	roundtrip_mirrors(&cfg);
 	m = &cfg.bridges[0].mirrors[1];
 	assert_true(m->from_all);
 	assert_true(m->remote);

@@ -17,6 +17,7 @@
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
+#include <libnftnl/udata.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter_bridge.h>
@@ -161,6 +162,26 @@ set_alloc(enum rs_family fam, const struct rs_set *s)
 	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
 	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, nfproto(fam));
 	return ns;
+}
+
+/*
+ * nft prints the keys of an ifname set only if told they are in host byte
+ * order (strings are), as nft itself records in the set's user data.
+ */
+static int
+set_udata(struct nftnl_set *ns)
+{
+	struct nftnl_udata_buf *ud;
+	int rc = -1;
+
+	if ((ud = nftnl_udata_buf_alloc(64)) == NULL)
+		return -1;
+	if (nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1) &&
+	    nftnl_set_set_data(ns, NFTNL_SET_USERDATA,
+	    nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud)) == 0)
+		rc = 0;
+	nftnl_udata_buf_free(ud);
+	return rc;
 }
 
 static int

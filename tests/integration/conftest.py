@@ -1,0 +1,76 @@
+"""Fixtures for bridgeguard's namespace-based integration tests.
+
+Run as root:  /usr/bin/python3 -m pytest tests/integration
+"""
+import os
+import signal
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True
+
+import pytest  # noqa: E402
+
+import labkit  # noqa: E402
+
+
+def _to_interrupt(signum, frame):
+    # turn SIGTERM/SIGHUP into KeyboardInterrupt so pytest unwinds and runs
+    # every fixture finalizer (namespace removal) before exiting
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config):
+    if os.geteuid() != 0:
+        raise pytest.UsageError("integration tests need root (network namespaces)")
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, _to_interrupt)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    labkit.cleanup_everything()
+
+
+@pytest.fixture
+def lab():
+    """Fresh lab per test: host ns with br0 + ports vnic-alice, vnic-bob,
+    vnic-eve, uplink0; namespaces alice, bob, eve, uplink with eth0."""
+    lab = labkit.Lab()
+    try:
+        lab.build()
+        yield lab
+    finally:
+        lab.teardown()
+
+
+@pytest.fixture
+def netns():
+    """Factory of fresh, empty namespaces: netns("a") -> name."""
+    made = []
+
+    def make(role="ns"):
+        ns = labkit.new_ns(role)
+        made.append(ns)
+        return ns
+    try:
+        yield make
+    finally:
+        for ns in made:
+            labkit.delete_ns(ns)
+
+
+@pytest.fixture
+def workdir():
+    d = labkit.world_readable_tmpdir("bgt-work-")
+    try:
+        yield d
+    finally:
+        subprocess.run(["rm", "-rf", str(d)], timeout=30)
+
+
+@pytest.fixture(scope="session")
+def built():
+    """The bridgeguard binary; fails clearly if it is not built."""
+    if not labkit.BIN.exists():
+        pytest.fail(f"{labkit.BIN} not built: run `make -C {labkit.REPO}`")
+    return labkit.BIN

@@ -1,0 +1,303 @@
+"""`apply` / `flush` against the kernel: idempotence, ownership, atomicity,
+error handling, text/netlink agreement and scale.  Each test uses fresh,
+empty namespaces (port names need not exist)."""
+import json
+import re
+import time
+
+import pytest
+
+import labkit
+from labkit import bg, config_yaml, default_nodes, nft, nft_tables, ruleset
+
+OTHER_TABLES = """
+table inet other {
+    chain input {
+        type filter hook input priority 0; policy accept;
+        tcp dport 22 counter accept
+    }
+}
+table ip bridgeguard {
+    chain c {
+        ip saddr 10.0.0.1 counter drop
+    }
+}
+"""
+
+GOOD = """\
+bridges:
+  - name: br0
+    trusted-ports: [uplink0]
+    unknown-ports: drop
+    guests:
+      - port: vnic-alice
+        mac: 52:54:00:00:00:11
+        ipv4: [192.168.122.11]
+        ipv6: ["fd00:122::11"]
+      - port: vnic-bob
+        mac: 52:54:00:00:00:22
+        ipv4: [192.168.122.22, 192.168.122.23]
+"""
+
+
+def lab_config():
+    guests = [n for n in default_nodes().values() if not n.trusted]
+    return config_yaml(guests, trusted=["uplink0"])
+
+
+def write(workdir, name, text):
+    p = workdir / name
+    p.write_text(text)
+    p.chmod(0o644)
+    return p
+
+
+def bridgeguard_tables(ns):
+    return [t for t in nft_tables(ns) if t.split()[-1] == "bridgeguard"
+            and t.split()[1] in ("netdev", "bridge")]
+
+
+def genid(ns):
+    """nftables generation id of ns: +1 per committed transaction."""
+    return int(labkit.nsrun(ns, [labkit.PY, labkit.HERE / "nftgen.py"]).stdout)
+
+
+# ---------------------------------------------------------------------------
+
+def test_apply_is_idempotent(built, netns, workdir):
+    ns = netns("idem")
+    cfg = write(workdir, "lab.yaml", lab_config())
+    g = genid(ns)
+    bg(ns, "-c", cfg, "apply", check=0)
+    assert genid(ns) == g + 1, "apply did not commit exactly one transaction"
+    first = ruleset(ns)
+    assert sorted(bridgeguard_tables(ns)) == ["table bridge bridgeguard",
+                                              "table netdev bridgeguard"]
+    bg(ns, "-c", cfg, "apply", check=0)
+    assert ruleset(ns) == first
+    bg(ns, "apply", "-c", cfg, check=0)          # -c after the subcommand too
+    assert ruleset(ns) == first
+
+
+def test_reapply_replaces_ruleset(built, netns, workdir):
+    """Re-applying a changed config replaces bridgeguard's ruleset in one
+    transaction: nothing of the old bindings survives."""
+    ns = netns("reapply")
+    bg(ns, "-c", write(workdir, "a.yaml", GOOD), "apply", check=0)
+    changed = GOOD.replace("52:54:00:00:00:22", "52:54:00:00:00:99")
+    bg(ns, "-c", write(workdir, "b.yaml", changed), "apply", check=0)
+    macs = nft(ns, "list", "set", "netdev", "bridgeguard", "guest_mac")
+    assert "52:54:00:00:00:99" in macs and "52:54:00:00:00:22" not in macs
+
+
+def test_flush_removes_exactly_bridgeguard_tables(built, netns, workdir):
+    ns = netns("flush")
+    nft(ns, "-f", "-", input=OTHER_TABLES)
+    before = ruleset(ns)
+    tables_before = nft_tables(ns)
+    bg(ns, "-c", write(workdir, "lab.yaml", lab_config()), "apply", check=0)
+    assert len(nft_tables(ns)) == len(tables_before) + 2
+    assert "tcp dport 22 counter" in ruleset(ns)
+    bg(ns, "flush", check=0)
+    assert nft_tables(ns) == tables_before
+    assert ruleset(ns) == before, "flush changed tables it does not own"
+    rc, out, err = bg(ns, "flush")
+    assert rc == 0, f"flush with nothing installed: exit {rc}: {err}"
+    assert ruleset(ns) == before
+
+
+# ---------------------------------------------------------------------------
+# bad configuration: exit 2, file:line and field, kernel untouched
+
+def _edit(lineno, new):
+    lines = GOOD.splitlines()
+    lines[lineno - 1] = new
+    return "\n".join(lines) + "\n"
+
+
+# (id, config text, acceptable lines, field named in the message or None)
+BAD = [
+    ("yaml-syntax", _edit(7, "        mac: 52:54:00:00:00:11: x"), {7}, None),
+    ("yaml-tab", _edit(8, "\tipv4: [192.168.122.11]"), {8}, None),
+    ("unknown-key", _edit(9, '        ipv7: ["fd00:122::11"]'), {9}, "ipv7"),
+    ("unknown-top-key", GOOD + "colour: blue\n", {13}, "colour"),
+    ("bad-mac", _edit(11, "        mac: 52:54:00:00:00:2g"), {11}, "mac"),
+    ("short-mac", _edit(11, "        mac: 52:54:00:00:22"), {11}, "mac"),
+    ("bad-ipv4", _edit(12, "        ipv4: [192.168.122.22, 192.168.122.300]"), {12}, "ipv4"),
+    ("bad-ipv6", _edit(9, '        ipv6: ["fd00:122:::11"]'), {9}, "ipv6"),
+    ("dup-mac", _edit(11, "        mac: 52:54:00:00:00:11"), {11, 7}, "mac"),
+    ("dup-ipv4", _edit(12, "        ipv4: [192.168.122.11]"), {12, 8}, "ipv4"),
+    ("dup-port", _edit(10, "      - port: vnic-alice"), {10, 6}, "port"),
+    ("trusted-and-guest", _edit(3, "    trusted-ports: [uplink0, vnic-bob]"), {3, 10}, None),
+    ("bad-unknown-ports", _edit(4, "    unknown-ports: maybe"), {4}, "unknown-ports"),
+]
+
+
+@pytest.mark.parametrize("text,lines,field", [b[1:] for b in BAD], ids=[b[0] for b in BAD])
+def test_bad_config_exit_2_and_kernel_untouched(built, netns, workdir, text, lines, field):
+    ns = netns("badcfg")
+    nft(ns, "-f", "-", input=OTHER_TABLES)
+    bg(ns, "-c", write(workdir, "good.yaml", lab_config()), "apply", check=0)
+    before = ruleset(ns)
+    bad = write(workdir, "bad.yaml", text)
+    rc, out, err = bg(ns, "-c", bad, "apply")
+    assert rc == 2, f"exit {rc}, expected 2; stderr: {err!r}"
+    where = {int(m) for m in re.findall(re.escape(str(bad)) + r":(\d+)", err)}
+    assert where & lines, f"message should name {bad}:{sorted(lines)}; got {err!r}"
+    if field:
+        assert field in err, f"message should name the field {field!r}: {err!r}"
+    assert len([l for l in err.splitlines() if l.strip()]) <= 2, f"not one clear message: {err!r}"
+    assert ruleset(ns) == before, "a rejected config changed the kernel"
+    rc, out, err2 = bg(ns, "-c", bad, "apply", "--dry-run")
+    assert rc == 2
+
+
+def test_usage_errors_exit_2(built, netns):
+    ns = netns("usage")
+    for args in (["frobnicate"], ["apply", "--bogus"], ["-c"], []):
+        rc, out, err = bg(ns, *args)
+        assert rc == 2, f"bridgeguard {' '.join(args)}: exit {rc}, expected 2 ({err!r})"
+    assert ruleset(ns) == ""
+
+
+# ---------------------------------------------------------------------------
+# privileges
+
+def test_without_cap_net_admin(built, netns, workdir):
+    ns = netns("nopriv")
+    nft(ns, "-f", "-", input=OTHER_TABLES)
+    cfg = write(workdir, "lab.yaml", lab_config())
+    bg(ns, "-c", cfg, "apply", check=0)
+    before = ruleset(ns)
+    changed = write(workdir, "changed.yaml", GOOD)
+    for args in (["-c", changed, "apply"], ["flush"]):
+        rc, out, err = bg(ns, *args, unprivileged=True)
+        msg = [l for l in err.splitlines() if l.strip()]
+        assert rc == 1, f"unprivileged {args}: exit {rc}, expected 1 ({err!r})"
+        assert len(msg) == 1, f"unprivileged {args}: expected one message, got {err!r}"
+        assert re.search(r"permi|CAP_NET_ADMIN|root", msg[0], re.I), msg[0]
+        assert ruleset(ns) == before, f"unprivileged {args} changed the kernel"
+    # a dry run needs no privilege
+    rc, out, err = bg(ns, "-c", cfg, "apply", "--dry-run", unprivileged=True)
+    assert rc == 0 and "table netdev bridgeguard" in out, err
+
+
+# ---------------------------------------------------------------------------
+# text form (dry run) == netlink form (apply)
+
+def many_guests(n, start=0):
+    """n synthetic guests with unique port names, MACs and addresses."""
+    out = []
+    for i in range(start, start + n):
+        out.append(labkit.Node(
+            f"g{i}", f"vg{i:05d}",
+            f"02:00:00:{(i >> 16) & 255:02x}:{(i >> 8) & 255:02x}:{i & 255:02x}",
+            f"10.{i // 62500 + 1}.{(i // 250) % 250 + 1}.{i % 250 + 1}",
+            f"fd00:10::{i + 1:x}"))
+    return out
+
+
+def _bridge_with_ports(ns):
+    """br0 with the lab's ports plus vnic-mallory (neither guest nor trusted)."""
+    labkit.nsrun(ns, "ip link add br0 type bridge")
+    for i, p in enumerate(("vnic-alice", "vnic-bob", "vnic-eve", "uplink0", "vnic-mallory")):
+        labkit.nsrun(ns, f"ip link add {p} type veth peer name peer{i}")
+        labkit.nsrun(ns, f"ip link set {p} master br0")
+
+
+@pytest.mark.parametrize("size", ["lab", "300-guests", "lab-with-ports"])
+def test_dry_run_equals_netlink_apply(built, netns, workdir, size):
+    """`apply --dry-run` loaded with `nft -f` in one fresh namespace lists the
+    same ruleset as a real `apply` in another.  (lab-with-ports: both
+    namespaces hold br0 with the lab's ports and an unknown port.)"""
+    text = lab_config() if size != "300-guests" else \
+        config_yaml([n for n in default_nodes().values() if not n.trusted] + many_guests(300),
+                    trusted=["uplink0"])
+    cfg = write(workdir, "cfg.yaml", text)
+    a, b = netns("dryrun"), netns("netlink")
+    if size == "lab-with-ports":
+        _bridge_with_ports(a)
+        _bridge_with_ports(b)
+    rc, out, err = bg(a, "-c", cfg, "apply", "--dry-run")
+    assert rc == 0, err
+    assert ruleset(a) == "", "--dry-run touched the kernel"
+    nftfile = write(workdir, "dry.nft", out)
+    r = labkit.nsrun(a, ["nft", "-f", nftfile], check=False)
+    assert r.returncode == 0, f"nft -f rejected the dry-run output: {r.stderr}"
+    bg(b, "-c", cfg, "apply", check=0)
+    text_form, netlink_form = ruleset(a), ruleset(b)
+    if text_form != netlink_form:
+        import difflib
+        diff = "\n".join(difflib.unified_diff(text_form.splitlines(), netlink_form.splitlines(),
+                                              "nft -f <dry-run>", "apply", lineterm="", n=1))
+        pytest.fail(f"dry-run text and netlink apply differ:\n{diff[:4000]}")
+    if size == "300-guests":
+        assert "chain in1 " in netlink_form and "chain out1 " in netlink_form
+
+
+# ---------------------------------------------------------------------------
+# atomicity of a failed apply
+
+def test_failed_apply_leaves_previous_ruleset(built, netns, workdir):
+    ns = netns("fault")
+    nft(ns, "-f", "-", input=OTHER_TABLES)
+    bg(ns, "-c", write(workdir, "a.yaml", lab_config()), "apply", check=0)
+    before = ruleset(ns)
+    changed = write(workdir, "b.yaml", GOOD)
+    g = genid(ns)
+    rc, out, err = bg(ns, "-c", changed, "apply", env={"BRIDGEGUARD_FAULT": "reject"})
+    assert rc == 1, f"faulty apply: exit {rc}, expected 1 ({err!r})"
+    assert err.strip(), "faulty apply gave no message"
+    assert genid(ns) == g, "the rejected batch committed something"
+    assert ruleset(ns) == before, "a rejected apply changed the ruleset"
+    # the same apply without the fault goes through (so the fault was the cause)
+    bg(ns, "-c", changed, "apply", check=0)
+    assert ruleset(ns) != before
+
+
+def test_failed_first_apply_installs_nothing(built, netns, workdir):
+    ns = netns("fault0")
+    rc, out, err = bg(ns, "-c", write(workdir, "a.yaml", lab_config()), "apply",
+                      env={"BRIDGEGUARD_FAULT": "reject"})
+    assert rc == 1, err
+    assert ruleset(ns) == ""
+
+
+# ---------------------------------------------------------------------------
+# scale
+
+def _rule_counts(ns):
+    counts = {}
+    for chain in ("guest_in", "guest_out"):
+        out = nft(ns, "list", "chain", "netdev", "bridgeguard", chain)
+        body = [l for l in out.splitlines()[2:] if l.strip() not in ("", "}")]
+        counts[chain] = len(body)
+    return counts
+
+
+def test_10000_guests(built, netns, workdir):
+    N = 10_000
+    guests = many_guests(N)
+    cfg = write(workdir, "10k.yaml", config_yaml(guests, trusted=["uplink0"]))
+    ns = netns("10k")
+    g = genid(ns)
+    t0 = time.monotonic()
+    rc, out, err = bg(ns, "-c", cfg, "apply")
+    elapsed = time.monotonic() - t0
+    assert rc == 0, err
+    assert genid(ns) == g + 1, "10,000 guests not applied in exactly one transaction"
+    print(f"10,000-guest apply: {elapsed * 1000:.0f} ms wall (process incl. YAML parse)")
+    sets = {}
+    for name in ("guest_mac", "guest_ip4", "guest_ip6"):
+        doc = json.loads(nft(ns, "-j", "list", "set", "netdev", "bridgeguard", name))
+        s = [o["set"] for o in doc["nftables"] if "set" in o][0]
+        sets[name] = len(s.get("elem", []))
+    assert sets == {"guest_mac": N, "guest_ip4": N, "guest_ip6": 2 * N}, sets
+    chains = nft(ns, "list", "chains", "netdev")
+    n_in = len(re.findall(r"chain in\d+ ", chains))
+    assert n_in == -(-N // 255), f"{n_in} ingress base chains for {N} guests"
+    # per-packet cost does not grow with the number of guests
+    big = _rule_counts(ns)
+    small_ns = netns("small")
+    bg(small_ns, "-c", write(workdir, "lab.yaml", lab_config()), "apply", check=0)
+    assert _rule_counts(small_ns) == big

@@ -8,6 +8,7 @@
 #include "apply.h"
 #include "link.h"
 #include "nft.h"
+#include "vxlan.h"
 
 int
 apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
@@ -70,10 +71,14 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 
 	if (st == NULL)
 		st = &dummy;
-	if (apply_compile(cfg, &rs, err, errlen) == -1)
+	/* Remote mirrors' devices first: the rules name their ifindex. */
+	if (vxlan_setup(cfg, err, errlen) == -1 ||
+	    apply_compile(cfg, &rs, err, errlen) == -1)
 		return -1;
 	st->compile_ms = apply_now_ms() - t0;
 	st->elements = count_elements(&rs);
+	memcpy(st->inactive, rs.inactive, sizeof(st->inactive));
+	st->n_inactive = rs.n_inactive;
 	t0 = apply_now_ms();
 	if ((nb = nft_batch_new()) == NULL) {
 		snprintf(err, errlen, "building the batch: %s",
@@ -88,7 +93,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		goto out;
 	}
 	st->commit_ms = apply_now_ms() - t0;
-	rc = 0;
+	rc = vxlan_prune(cfg, err, errlen);
 out:
 	nft_batch_free(nb);
 	ruleset_free(&rs);
@@ -108,14 +113,14 @@ apply_flush(char *err, size_t errlen)
 		return -1;
 	}
 	if (!nd && !br)
-		return 0;
+		return vxlan_prune(NULL, err, errlen);
 	if ((nb = nft_batch_new()) == NULL ||
 	    nft_batch_flush(nb, nd, br) == -1 ||
 	    nft_batch_commit(nb, why, sizeof(why)) == -1)
 		snprintf(err, errlen, "flushing: %s", nb ? why :
 		    strerror(errno));
 	else
-		rc = 0;
+		rc = vxlan_prune(NULL, err, errlen);
 	nft_batch_free(nb);
 	return rc;
 }

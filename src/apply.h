@@ -15,6 +15,9 @@ struct apply_stats {
 	double		 compile_ms;	/* ports read, ruleset built */
 	double		 commit_ms;	/* batch built, sent, answered */
 	size_t		 elements;	/* set elements sent */
+	/* Mirrors not installed: their monitor device does not exist. */
+	char		 inactive[RS_MAX_MIRRORS][32];
+	size_t		 n_inactive;
 };
 
 /* Replaces bridgeguard's ruleset by cfg's in one transaction; stats may

@@ -140,14 +140,13 @@ link_bridge_ports(const struct bg_link *l, size_t n, struct bg_port **out,
 
 	if ((p = calloc(n ? n : 1, sizeof(*p))) == NULL)
 		return -1;
-	for (i = 0; i < n; i++) {
-		if (l[i].master == 0 ||
-		    (br = link_by_index(l, n, l[i].master)) == NULL ||
-		    !br->is_bridge)
-			continue;
-		memcpy(p[k].bridge, br->name, sizeof(p[k].bridge));
+	for (i = 0; i < n; i++, k++) {
 		memcpy(p[k].port, l[i].name, sizeof(p[k].port));
-		k++;
+		p[k].ifindex = l[i].ifindex;
+		if (l[i].master &&
+		    (br = link_by_index(l, n, l[i].master)) != NULL &&
+		    br->is_bridge)
+			memcpy(p[k].bridge, br->name, sizeof(p[k].bridge));
 	}
 	*out = p;
 	*count = k;

@@ -19,7 +19,7 @@ struct bg_link {
 int	link_dump(struct bg_link **out, size_t *n);
 const struct bg_link *link_find(const struct bg_link *, size_t, const char *);
 const struct bg_link *link_by_index(const struct bg_link *, size_t, int);
-/* The (bridge, port) pairs of every bridge port; *out is malloc'ed. */
+/* Every link as a bg_port (bridge "" if it has none); *out is malloc'ed. */
 int	link_bridge_ports(const struct bg_link *, size_t, struct bg_port **out,
 	    size_t *n);
 

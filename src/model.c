@@ -106,6 +106,17 @@ bridge_is_trusted(const struct bg_bridge *b, const char *port)
 	return false;
 }
 
+bool
+bridge_is_monitor(const struct bg_bridge *b, const char *port)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_mirrors; i++)
+		if (strcmp(b->mirrors[i].to, port) == 0)
+			return true;
+	return false;
+}
+
 void
 mac_to_linklocal(const uint8_t mac[6], struct in6_addr *a)
 {

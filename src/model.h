@@ -84,6 +84,8 @@ struct bg_bridge *config_bridge(const struct bg_config *, const char *name);
 struct bg_guest	 *config_guest(const struct bg_config *, const char *port,
 		     struct bg_bridge **bridgep);
 bool	bridge_is_trusted(const struct bg_bridge *, const char *port);
+/* Is port the monitor port of one of b's mirrors? */
+bool	bridge_is_monitor(const struct bg_bridge *, const char *port);
 
 /* The modified EUI-64 link-local address of a MAC (RFC 4291, appendix A). */
 void	mac_to_linklocal(const uint8_t mac[6], struct in6_addr *);

@@ -22,14 +22,25 @@ void	nft_batch_free(struct nft_batch *);
 int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *);
 /* Queue the deletion of bridgeguard's tables (those that exist). */
 int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
-/* Queue adding (or deleting) elements of one set; elements as in rs_set. */
+/*
+ * Queue adding (or deleting) elements of one set; elements as in rs_set.
+ * Adding an element that exists and deleting one that does not are no-ops
+ * (NLM_F_CREATE without EXCL; DESTROYSETELEM), so a change computed from a
+ * slightly stale view still commits.
+ */
 int	nft_batch_elems(struct nft_batch *, enum rs_family, const struct rs_set *,
 	    bool add);
-/* Queue adding (or removing) devices to a netdev base chain. */
+/*
+ * Queue adding (or removing) devices to a netdev base chain. Removing a
+ * device the chain does not hook fails the batch with ENOENT.
+ */
 int	nft_batch_chain_devs(struct nft_batch *, const struct rs_chain *,
 	    bool add);
 /* Queue the creation of one base chain (with its rules). */
 int	nft_batch_chain(struct nft_batch *, enum rs_family,
+	    const struct rs_chain *);
+/* Queue the deletion of one chain, its rules (and hooks) with it. */
+int	nft_batch_chain_del(struct nft_batch *, enum rs_family,
 	    const struct rs_chain *);
 /* Sends the batch and waits for the kernel's verdict on every message. */
 int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);
@@ -46,9 +57,14 @@ struct nft_counter {
 int	nft_set_counters(enum rs_family, const char *set,
 	    struct nft_counter **out, size_t *n, char *err, size_t errlen);
 
+/* Sums the counters of the rules of one chain: 1, or 0 if it has no
+ * rules (or does not exist), or -1 on error. */
+int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
+	    uint64_t *bytes, char *err, size_t errlen);
+
 /* Names of the netdev base chains and their devices, as installed. */
 struct nft_chain_info {
-	char		 name[16];
+	char		 name[48];
 	char		 (*devs)[16];
 	size_t		 n_devs;
 };

@@ -37,6 +37,11 @@
 #define MSG_MAX		(UINT16_MAX + 4096)	/* largest single message */
 #define ELEMS_PER_MSG	256
 
+/* Linux 6.3: delete an element if present, no error if not. */
+#ifndef NFT_MSG_DESTROYSETELEM
+#define NFT_MSG_DESTROYSETELEM	30
+#endif
+
 struct nft_batch {
 	struct nftnl_batch	*b;
 	uint32_t		 seq0, seq;
@@ -199,6 +204,10 @@ set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
 	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, (uint32_t)rs_key_len(s));
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, ++nb->set_id);
+	if (s->n_fields == 1 && set_udata(ns) == -1) {
+		nftnl_set_free(ns);
+		return -1;
+	}
 	if (s->counters) {
 		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_EVAL);
 		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, 65535);
@@ -241,7 +250,7 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, s->elems[i].key, len);
 		nftnl_set_elem_add(ns, e);
 	}
-	nlh = msg_start(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DELSETELEM,
+	nlh = msg_start(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DESTROYSETELEM,
 	    fam, add ? NLM_F_CREATE : 0, "%s %zu elements %s set %s %s",
 	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
 	    family_name(fam), s->name);
@@ -364,11 +373,30 @@ nft_batch_chain_devs(struct nft_batch *nb, const struct rs_chain *c, bool add)
 	return 0;
 }
 
+int
+nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_chain *c)
+{
+	struct nftnl_chain *nc;
+	struct nlmsghdr *nlh;
+
+	if ((nc = chain_alloc(fam, c)) == NULL)
+		return -1;
+	nlh = msg_start(nb, NFT_MSG_DELCHAIN, fam, 0, "deleting chain %s %s",
+	    family_name(fam), c->name);
+	if (nlh)
+		nftnl_chain_nlmsg_build_payload(nlh, nc);
+	nftnl_chain_free(nc);
+	if (nlh == NULL)
+		return -1;
+	msg_end(nb);
+	return 0;
+}
+
 /* One rs_expr as the nftnl expression nft would have produced. */
 static struct nftnl_expr *
 expr_build(const struct rs_expr *x)
 {
-	static const uint8_t zero[16];
 	struct nftnl_expr *e = NULL;
 
 	switch (x->op) {
@@ -400,7 +428,28 @@ expr_build(const struct rs_expr *x)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, x->reg);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, x->len);
 		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, x->mask, x->len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, x->len);
+		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, x->data, x->len);
+		break;
+	case X_META_SET:
+		if ((e = nftnl_expr_alloc("meta")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, x->key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, x->reg);
+		break;
+	case X_IMMEDIATE:
+		if ((e = nftnl_expr_alloc("immediate")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, x->reg);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, x->data, x->len);
+		break;
+	case X_DUP:
+		if ((e = nftnl_expr_alloc("dup")) == NULL)
+			return NULL;
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DUP_SREG_DEV, x->reg);
+		break;
+	case X_COUNTER:
+		if ((e = nftnl_expr_alloc("counter")) == NULL)
+			return NULL;
 		break;
 	case X_LOOKUP:
 		if ((e = nftnl_expr_alloc("lookup")) == NULL)
@@ -939,4 +988,63 @@ nft_chain_info_free(struct nft_chain_info *c, size_t n)
 	for (i = 0; i < n; i++)
 		free(c[i].devs);
 	free(c);
+}
+
+struct rule_ctr {
+	uint64_t	 packets, bytes;
+	size_t		 rules;
+};
+
+static int
+rule_expr_ctr(struct nftnl_expr *e, void *data)
+{
+	struct rule_ctr *rc = data;
+
+	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter") == 0) {
+		rc->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
+		rc->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
+	}
+	return 0;
+}
+
+static int
+rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_rule *r;
+
+	if ((r = nftnl_rule_alloc()) == NULL)
+		return MNL_CB_ERROR;
+	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
+		((struct rule_ctr *)data)->rules++;
+		nftnl_expr_foreach(r, rule_expr_ctr, data);
+	}
+	nftnl_rule_free(r);
+	return MNL_CB_OK;
+}
+
+int
+nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
+    uint64_t *bytes, char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct rule_ctr rc = { 0, 0, 0 };
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+
+	if ((r = nftnl_rule_alloc()) == NULL)
+		return -1;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nfproto(fam),
+	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
+	    chain);
+	if (nl_query(nlh, rule_cb, &rc, err, errlen, what) == -1 &&
+	    errno != ENOENT)
+		return -1;
+	*packets = rc.packets;
+	*bytes = rc.bytes;
+	return rc.rules > 0;
 }

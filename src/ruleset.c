@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "ruleset.h"
+#include "rspriv.h"
 
 const char *const rs_reasons[] = { "mac", "ethertype", "ipv4", "ipv6", "arp",
     "dhcp-server", "ra", "egress", "unknown-port" };
@@ -102,7 +103,7 @@ ruleset_set(struct rs_table *t, const char *name)
 	return NULL;
 }
 
-static struct rs_set *
+struct rs_set *
 set_new(struct rs_table *t, const char *name, enum rs_field f0,
     enum rs_field f1, size_t n_fields, bool counters)
 {
@@ -117,7 +118,7 @@ set_new(struct rs_table *t, const char *name, enum rs_field f0,
 	return s;
 }
 
-static struct rs_chain *
+struct rs_chain *
 chain_new(struct rs_table *t, const char *name, const char *hook, int prio)
 {
 	struct rs_chain *c = &t->chains[t->n_chains++];
@@ -129,7 +130,7 @@ chain_new(struct rs_table *t, const char *name, const char *hook, int prio)
 	return c;
 }
 
-static struct rs_rule * __attribute__((format(printf, 2, 3)))
+struct rs_rule *
 rule(struct rs_chain *c, const char *fmt, ...)
 {
 	struct rs_rule *r = &c->rules[c->n_rules++];
@@ -142,7 +143,7 @@ rule(struct rs_chain *c, const char *fmt, ...)
 	return r;
 }
 
-static struct rs_expr *
+struct rs_expr *
 expr(struct rs_rule *r, enum rs_op op, uint8_t reg)
 {
 	struct rs_expr *x = &r->x[r->n++];
@@ -153,13 +154,13 @@ expr(struct rs_rule *r, enum rs_op op, uint8_t reg)
 	return x;
 }
 
-static void
+void
 meta(struct rs_rule *r, uint32_t key, uint8_t reg)
 {
 	expr(r, X_META, reg)->key = key;
 }
 
-static void
+void
 payload(struct rs_rule *r, uint32_t base, uint32_t off, uint32_t len,
     uint8_t reg)
 {
@@ -170,7 +171,7 @@ payload(struct rs_rule *r, uint32_t base, uint32_t off, uint32_t len,
 	x->len = len;
 }
 
-static void
+void
 cmp(struct rs_rule *r, uint32_t op, const void *data, uint32_t len)
 {
 	struct rs_expr *x = expr(r, X_CMP, NFT_REG_1);
@@ -189,7 +190,7 @@ lookup(struct rs_rule *r, const char *set, bool invert)
 	x->invert = invert;
 }
 
-static void
+void
 verdict(struct rs_rule *r, uint32_t code, const char *chain)
 {
 	struct rs_expr *x = expr(r, X_VERDICT, NFT_REG_VERDICT);
@@ -224,7 +225,7 @@ dep_ether(struct rs_rule *r)
 	cmp(r, NFT_CMP_EQ, &ether, 2);
 }
 
-static void
+void
 dep_proto(struct rs_rule *r, const char *proto)
 {
 	static const uint8_t ip[2] = { 0x08, 0x00 }, ip6[2] = { 0x86, 0xdd },
@@ -236,7 +237,7 @@ dep_proto(struct rs_rule *r, const char *proto)
 	cmp(r, NFT_CMP_EQ, p, 2);
 }
 
-static void
+void
 dep_l4(struct rs_rule *r, uint8_t proto)
 {
 	meta(r, NFT_META_L4PROTO, NFT_REG_1);
@@ -552,18 +553,28 @@ base_chains(struct rs_table *t, const struct bg_config *cfg, size_t n_guests)
 	return 0;
 }
 
+/* Chains the netdev table needs beyond port security. */
+static size_t
+netdev_chains(const struct bg_config *cfg, size_t n_guests,
+    size_t n_ports)
+{
+	size_t n_pairs = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
+
+	return 5 + 2 * n_pairs + mirror_chains(cfg, n_guests, n_ports);
+}
+
 static int
 build_netdev(struct rs_table *t, const struct bg_config *cfg,
-    const struct rs_ctx *cx)
+    const struct rs_ctx *cx, size_t n_ports)
 {
-	size_t i, n_guests = 0, n_pairs;
+	size_t i, n_guests = 0;
 
 	for (i = 0; i < cfg->n_bridges; i++)
 		n_guests += cfg->bridges[i].n_guests;
-	n_pairs = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
 	t->family = RS_NETDEV;
 	t->sets = calloc(3 + R_EGRESS + 1, sizeof(*t->sets));
-	t->chains = calloc(5 + 2 * n_pairs, sizeof(*t->chains));
+	t->chains = calloc(netdev_chains(cfg, n_guests, n_ports),
+	    sizeof(*t->chains));
 	if (t->sets == NULL || t->chains == NULL)
 		return -1;
 	for (i = 0; i < 3; i++)
@@ -581,6 +592,7 @@ build_netdev(struct rs_table *t, const struct bg_config *cfg,
 	return base_chains(t, cfg, n_guests);
 }
 
+
 /* Is port on bridge b neither a guest nor trusted, and b dropping such? */
 static bool
 port_unknown(const struct bg_config *cfg, const struct bg_port *p)
@@ -588,7 +600,9 @@ port_unknown(const struct bg_config *cfg, const struct bg_port *p)
 	const struct bg_bridge *b = config_bridge(cfg, p->bridge);
 	struct bg_bridge *gb;
 
-	if (b == NULL || b->allow_unknown || bridge_is_trusted(b, p->port))
+	/* A monitor port is receive-only already. */
+	if (b == NULL || b->allow_unknown || bridge_is_trusted(b, p->port) ||
+	    bridge_is_monitor(b, p->port))
 		return false;
 	return config_guest(cfg, p->port, &gb) == NULL || gb != b;
 }
@@ -647,7 +661,8 @@ ruleset_build(struct ruleset *rs, const struct bg_config *cfg,
 	if ((rs->cx = calloc(1, sizeof(*rs->cx))) == NULL)
 		return -1;
 	ctx_init(rs->cx, cfg);
-	if (build_netdev(&rs->netdev, cfg, rs->cx) == -1 ||
+	if (build_netdev(&rs->netdev, cfg, rs->cx, n_ports) == -1 ||
+	    build_mirrors(rs, cfg, ports, n_ports) == -1 ||
 	    build_bridge(&rs->bridge, cfg, rs->cx, ports, n_ports) == -1) {
 		ruleset_free(rs);
 		errno = ENOMEM;

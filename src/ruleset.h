@@ -20,8 +20,16 @@
 #define RS_TABLE		"bridgeguard"
 #define RS_DEVS_PER_CHAIN	255	/* the kernel's limit is 256 hooks */
 #define RS_MAX_EXPRS		12
-#define RS_MAX_RULES		8
+#define RS_MAX_RULES		20	/* 3 + 2 per mirror exclusion */
 #define RS_KEY_MAX		48
+
+/* skb->mark bits used by mirrors: copies carry MARK_COPY; a frame already
+ * copied by mirror i carries MARK_MIRROR(i). */
+#define RS_MARK_COPY		0x00800000u
+#define RS_MARK_MIRROR(i)	(0x00010000u << (i))
+#define RS_MAX_MIRRORS		7
+#define RS_MAX_EXCLUDES		8
+#define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
 
 enum rs_family { RS_NETDEV, RS_BRIDGE };
 
@@ -37,6 +45,10 @@ enum rs_op {
 	X_DYNSET_ADD,	/* add sreg to set */
 	X_LOG,		/* prefix, group */
 	X_VERDICT,	/* code, chain */
+	X_META_SET,	/* key ← sreg */
+	X_IMMEDIATE,	/* dreg ← data[len] */
+	X_DUP,		/* clone to the device whose ifindex is in sreg */
+	X_COUNTER,
 };
 
 struct rs_expr {
@@ -71,7 +83,7 @@ struct rs_set {
 };
 
 struct rs_chain {
-	char		 name[16];
+	char		 name[48];
 	const char	*hook;		/* NULL for regular chains */
 	int		 prio;
 	char		(*devs)[BG_IFNAMSIZ];
@@ -94,13 +106,21 @@ struct ruleset {
 	struct rs_ctx	*cx;		/* names the rules point into */
 	struct rs_table	 netdev;
 	struct rs_table	 bridge;
+	/* Mirrors left out because their target device does not exist. */
+	char		 inactive[RS_MAX_MIRRORS][32];
+	size_t		 n_inactive;
 };
 
-/* A port enslaved to a bridge, as seen in the kernel. */
+/*
+ * An interface as seen in the kernel: bridge is its master bridge ("" if
+ * none), ifindex is what a mirror's `dup` needs (0 if unknown).
+ */
 struct bg_port {
 	char		 bridge[BG_IFNAMSIZ];
 	char		 port[BG_IFNAMSIZ];
+	int		 ifindex;
 };
+
 
 /*
  * Compiles the model. ports are the bridge ports present now: those on a
@@ -116,6 +136,9 @@ size_t	rs_key_len(const struct rs_set *);
 size_t	rs_field_len(enum rs_field);
 /* Appends one element built from field values (each field_len bytes). */
 int	rs_set_add(struct rs_set *, const void *a, const void *b);
+
+/* The device a mirror's copies go to: its monitor port, or bgvx<VNI>. */
+void	mirror_device(const struct bg_mirror *, char dev[BG_IFNAMSIZ]);
 
 /* Text form, as `nft -f` reads it. */
 void	ruleset_print(FILE *, const struct ruleset *);

@@ -87,11 +87,32 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
 		const struct bg_link *l = &ks->links[i];
 
 		if (l->master != br->ifindex || bridge_is_trusted(b, l->name) ||
+		    bridge_is_monitor(b, l->name) ||
 		    config_guest(cfg, l->name, NULL))
 			continue;
 		json_array_append_new(a, port_json(ks, b, l->name));
 	}
 	return a;
+}
+
+/* A mirror: where its copies go, whether installed, what it copied. */
+static json_t *
+mirror_json(const struct kstate *ks, const struct bg_mirror *m)
+{
+	char chain[48], dev[BG_IFNAMSIZ], err[256];
+	uint64_t packets = 0, bytes = 0;
+	const struct bg_link *l;
+	bool active;
+
+	mirror_device(m, dev);
+	l = link_find(ks->links, ks->n_links, dev);
+	snprintf(chain, sizeof(chain), "mirror_%s", m->name);
+	active = ks->netdev && l && nft_chain_counter(RS_NETDEV, chain,
+	    &packets, &bytes, err, sizeof(err)) == 1;
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
+	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
+	    "active", active, "backend", "nftables netdev dup",
+	    "frames", (json_int_t)packets, "bytes", (json_int_t)bytes);
 }
 
 static json_t *
@@ -104,13 +125,17 @@ bridge_json(const struct kstate *ks, const struct bg_config *cfg,
 
 	for (i = 0; i < b->n_guests; i++)
 		json_array_append_new(guests, guest_json(ks, b, &b->guests[i]));
+	json_t *mirrors = json_array();
+
 	for (i = 0; i < b->n_trusted; i++)
 		json_array_append_new(trusted, port_json(ks, b, b->trusted[i]));
-	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o}", "name", b->name,
-	    "present", br && br->is_bridge,
+	for (i = 0; i < b->n_mirrors; i++)
+		json_array_append_new(mirrors, mirror_json(ks, &b->mirrors[i]));
+	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}", "name",
+	    b->name, "present", br && br->is_bridge,
 	    "unknown-ports", b->allow_unknown ? "allow" : "drop",
 	    "guests", guests, "trusted", trusted,
-	    "unknown", unknown_json(ks, cfg, b));
+	    "unknown", unknown_json(ks, cfg, b), "mirrors", mirrors);
 }
 
 static int
@@ -182,6 +207,19 @@ print_port(FILE *f, json_t *p, const char *role)
 }
 
 static void
+print_mirror(FILE *f, json_t *m)
+{
+	fprintf(f, "  mirror   %-15s -> %s (%s, %s) frames=%lld bytes=%lld\n",
+	    json_string_value(json_object_get(m, "name")),
+	    json_string_value(json_object_get(m, "to")),
+	    json_string_value(json_object_get(m, "kind")),
+	    json_is_true(json_object_get(m, "active")) ? "active, "
+	    "nftables netdev dup" : "INACTIVE: no such device",
+	    (long long)json_integer_value(json_object_get(m, "frames")),
+	    (long long)json_integer_value(json_object_get(m, "bytes")));
+}
+
+static void
 print_text(FILE *f, json_t *st)
 {
 	json_t *b, *p;
@@ -204,6 +242,8 @@ print_text(FILE *f, json_t *st)
 			print_port(f, p, "trusted");
 		json_array_foreach(json_object_get(b, "unknown"), j, p)
 			print_port(f, p, "unknown");
+		json_array_foreach(json_object_get(b, "mirrors"), j, p)
+			print_mirror(f, p);
 	}
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "ruleset.h"
 
 enum vkind { V_BRIDGE, V_PORT, V_MAC, V_IP4, V_IP6 };
 
@@ -204,13 +205,29 @@ static int
 mirrors_check(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
 {
-	size_t i, j;
+	const struct bg_mirror *m;
+	size_t i, j, n = 0;
 
 	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_mirrors; j++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
+			m = &cfg->bridges[i].mirrors[j];
+			/* Each mirror owns one skb->mark bit. */
+			if (++n > RS_MAX_MIRRORS) {
+				snprintf(err, errlen, "%s:%d: mirrors: at most "
+				    "%d mirrors", name, m->line,
+				    RS_MAX_MIRRORS);
+				return -1;
+			}
+			if (m->n_excl > RS_MAX_EXCLUDES) {
+				snprintf(err, errlen, "%s:%d: mirrors[%s]."
+				    "exclude: at most %d entries", name,
+				    m->line, m->name, RS_MAX_EXCLUDES);
+				return -1;
+			}
 			if (mirror_check(name, cfg, &cfg->bridges[i], j, err,
 			    errlen) == -1)
 				return -1;
+		}
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* links: src/ruleset.c src/nftprint.c src/config.c src/confmirror.c src/validate.c src/model.c */
+/* links: src/ruleset.c src/rsmirror.c src/nftprint.c src/config.c src/confmirror.c src/validate.c src/model.c */
 /*
  * Compilation to the ruleset, against golden nft text. Regenerate the
  * golden files with UPDATE_GOLDEN=1 after an intended change, and review
@@ -76,12 +76,26 @@ test_example(void **state)
 {
 	/* uplink0 is trusted, vnic-alice a guest, vnic-x unknown. */
 	static const struct bg_port ports[] = {
-		{ "br0", "uplink0" }, { "br0", "vnic-alice" },
-		{ "br0", "vnic-x" }, { "br9", "other0" },
+		{ "br0", "uplink0", 0 }, { "br0", "vnic-alice", 0 },
+		{ "br0", "vnic-x", 0 }, { "br9", "other0", 0 },
 	};
 
 	(void)state;
 	check_golden("example.yaml", "example.nft", ports, 4);
+}
+
+/* Mirrors: ifindex from the ports; one whose monitor is absent is left out. */
+static void
+test_mirrors(void **state)
+{
+	static const struct bg_port ports[] = {
+		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
+		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
+		{ "", "bgvx4242", 7 },
+	};
+
+	(void)state;
+	check_golden("mirrors.yaml", "mirrors.nft", ports, 5);
 }
 
 /* Rules do not grow with guests: 600 guests give the same chains plus one
@@ -144,6 +158,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_scaling),
 	};
 

@@ -1,0 +1,365 @@
+/*
+ * Mirrors → netdev chains that `dup` frames to a monitor port or a VXLAN
+ * device.
+ *
+ * A frame is copied where it enters a monitored port (direction in) or
+ * leaves one (out). Exactly once: the first copy sets the mirror's mark bit
+ * in skb->mark, which survives bridge forwarding and flood cloning, and no
+ * later hook copies a frame carrying it. Broadcast and multicast would be
+ * cloned by the flood before any egress hook could see the bit, so for a
+ * mirror with an `out` direction they are copied where they enter the
+ * bridge instead: at the ingress of every known port, and at the egress of
+ * the bridge device itself for those the host sends. The copy itself carries
+ * RS_MARK_COPY, the only thing the monitor port lets out; nothing the
+ * monitor sends enters the bridge.
+ *
+ * Mirror chains run at RS_MIRROR_PRIO, before port security, so an IDS also
+ * sees the frames that port security then drops.
+ */
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rspriv.h"
+
+struct devlist {
+	char		(*names)[BG_IFNAMSIZ];
+	size_t		 n, cap;
+};
+
+/* Adds a port to be copied, never a monitor port: a monitor's own
+ * traffic is never mirrored. */
+static int
+devlist_add(struct devlist *d, const struct bg_bridge *b, const char *name)
+{
+	size_t i;
+	void *p;
+
+	if (b && bridge_is_monitor(b, name))
+		return 0;
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->names[i], name) == 0)
+			return 0;
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		if ((p = realloc(d->names, d->cap * BG_IFNAMSIZ)) == NULL)
+			return -1;
+		d->names = p;
+	}
+	memset(d->names[d->n], 0, BG_IFNAMSIZ);
+	snprintf(d->names[d->n++], BG_IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+/* Every port of bridge b that we know of: configured or present now. */
+static int
+known_ports(struct devlist *d, const struct bg_bridge *b,
+    const struct bg_port *ports, size_t n_ports)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_guests; i++)
+		if (devlist_add(d, b, b->guests[i].port) == -1)
+			return -1;
+	for (i = 0; i < b->n_trusted; i++)
+		if (devlist_add(d, b, b->trusted[i]) == -1)
+			return -1;
+	for (i = 0; i < n_ports; i++)
+		if (strcmp(ports[i].bridge, b->name) == 0 &&
+		    devlist_add(d, b, ports[i].port) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+from_ports(struct devlist *d, const struct bg_bridge *b,
+    const struct bg_mirror *m, const struct bg_port *ports, size_t n_ports)
+{
+	size_t i;
+
+	if (m->from_all)
+		return known_ports(d, b, ports, n_ports);
+	for (i = 0; i < m->n_from; i++)
+		if (devlist_add(d, b, m->from[i]) == -1)
+			return -1;
+	return 0;
+}
+
+size_t
+mirror_chains(const struct bg_config *cfg, size_t n_guests, size_t n_ports)
+{
+	size_t i, j, n = 0, devs = n_guests + n_ports;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		devs += cfg->bridges[i].n_trusted;
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
+			devs += cfg->bridges[i].mirrors[j].n_from;
+			n += 4 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
+			    RS_DEVS_PER_CHAIN);
+		}
+	return n;
+}
+
+static void
+mark_test(struct rs_rule *r, uint32_t bits)
+{
+	struct rs_expr *x;
+	static const uint32_t zero;
+
+	meta(r, NFT_META_MARK, NFT_REG_1);
+	x = expr(r, X_BITWISE, NFT_REG_1);
+	x->len = 4;
+	memcpy(x->mask, &bits, 4);
+	cmp(r, NFT_CMP_EQ, &zero, 4);
+}
+
+/* meta mark set (meta mark & and) ^ xor */
+static void
+mark_set(struct rs_rule *r, uint32_t and, uint32_t xor)
+{
+	struct rs_expr *x;
+
+	meta(r, NFT_META_MARK, NFT_REG_1);
+	x = expr(r, X_BITWISE, NFT_REG_1);
+	x->len = 4;
+	memcpy(x->mask, &and, 4);
+	memcpy(x->data, &xor, 4);	/* the xor operand */
+	expr(r, X_META_SET, NFT_REG_1)->key = NFT_META_MARK;
+}
+
+/*
+ * ip saddr/daddr NET/PLEN return, as nft encodes a prefix: a byte-aligned
+ * one compares its leading bytes, any other masks the whole address.
+ */
+static void
+exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst)
+{
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t net[16] = { 0 };
+	bool v4 = e->family == AF_INET;
+	uint32_t alen = v4 ? 4 : 16, len = e->plen % 8 ? alen : e->plen / 8u;
+	uint32_t off = v4 ? (dst ? 16 : 12) : (dst ? 24 : 8), i;
+	struct rs_rule *r;
+	struct rs_expr *x;
+
+	r = rule(c, "%s %s %s/%u return", v4 ? "ip" : "ip6",
+	    dst ? "daddr" : "saddr", inet_ntop(e->family, e->net, buf,
+	    sizeof(buf)), e->plen);
+	dep_proto(r, v4 ? "ip" : "ip6");
+	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
+	memcpy(net, e->net, len);
+	if (e->plen % 8) {
+		x = expr(r, X_BITWISE, NFT_REG_1);
+		x->len = len;
+		for (i = 0; i < len; i++)
+			x->mask[i] = i < e->plen / 8u ? 0xff : i == e->plen / 8u ?
+			    (uint8_t)(0xff << (8 - e->plen % 8)) : 0;
+		for (i = 0; i < len; i++)
+			net[i] &= x->mask[i];
+	}
+	cmp(r, NFT_CMP_EQ, net, len);
+	verdict(r, NFT_RETURN, NULL);
+}
+
+static void
+exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst)
+{
+	const char *p = e->proto == IPPROTO_TCP ? "tcp" : "udp";
+	uint16_t port = htons(e->port);
+	struct rs_rule *r;
+
+	if (e->port == 0) {
+		if (dst)
+			return;
+		r = rule(c, "meta l4proto %s return", p);
+		dep_l4(r, e->proto);
+	} else {
+		r = rule(c, "%s %s %u return", p, dst ? "dport" : "sport",
+		    e->port);
+		dep_l4(r, e->proto);
+		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, dst ? 2 : 0, 2,
+		    NFT_REG_1);
+		cmp(r, NFT_CMP_EQ, &port, 2);
+	}
+	verdict(r, NFT_RETURN, NULL);
+}
+
+/* mirror_<name>: exclusions, then mark and copy. */
+static struct rs_chain *
+mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
+    const char *dev, int ifindex)
+{
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_expr *x;
+	char name[48];
+	size_t i;
+
+	snprintf(name, sizeof(name), "mirror_%s", m->name);
+	c = chain_new(t, name, NULL, 0);
+	for (i = 0; i < m->n_excl; i++) {
+		if (m->excl[i].family)
+			exclude_net(c, &m->excl[i], false),
+			    exclude_net(c, &m->excl[i], true);
+		else
+			exclude_port(c, &m->excl[i], false),
+			    exclude_port(c, &m->excl[i], true);
+	}
+	r = rule(c, "meta mark set meta mark | 0x%08x", RS_MARK_COPY | bit);
+	mark_set(r, ~(RS_MARK_COPY | bit), RS_MARK_COPY | bit);
+	r = rule(c, "dup to \"%s\" counter", dev);
+	x = expr(r, X_IMMEDIATE, NFT_REG_1);
+	x->len = 4;
+	memcpy(x->data, &ifindex, 4);
+	expr(r, X_DUP, NFT_REG_1);
+	expr(r, X_COUNTER, 0);
+	r = rule(c, "meta mark set meta mark & 0x%08x", ~RS_MARK_COPY);
+	mark_set(r, ~RS_MARK_COPY, 0);
+	return c;
+}
+
+/* prefix_<name>_<k> base chains hooking devs, 255 at a time. */
+static int
+hook_chains(struct rs_table *t, const char *prefix, const char *mname,
+    const char *hook, const struct devlist *d, const struct rs_chain *target,
+    uint32_t bit, bool group_only)
+{
+	static const uint8_t one = 1;
+	struct rs_chain *c;
+	struct rs_rule *r;
+	struct rs_expr *x;
+	char name[48];
+	size_t k, i;
+
+	for (k = 0; k * RS_DEVS_PER_CHAIN < d->n; k++) {
+		snprintf(name, sizeof(name), "%s_%s_%zu", prefix, mname, k);
+		c = chain_new(t, name, hook, RS_MIRROR_PRIO);
+		if ((c->devs = calloc(RS_DEVS_PER_CHAIN, BG_IFNAMSIZ)) == NULL)
+			return -1;
+		for (i = k * RS_DEVS_PER_CHAIN; i < d->n &&
+		    c->n_devs < RS_DEVS_PER_CHAIN; i++)
+			memcpy(c->devs[c->n_devs++], d->names[i], BG_IFNAMSIZ);
+		r = rule(c, "%smeta mark & 0x%08x == 0x00000000 jump %s",
+		    group_only ? "@ll,0,8 & 0x1 == 0x1 " : "", bit,
+		    target->name);
+		if (group_only) {
+			payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
+			x = expr(r, X_BITWISE, NFT_REG_1);
+			x->len = 1;
+			x->mask[0] = 1;
+			cmp(r, NFT_CMP_EQ, &one, 1);
+		}
+		mark_test(r, bit);
+		verdict(r, NFT_JUMP, target->name);
+	}
+	return 0;
+}
+
+/* The monitor port is receive-only and receives only copies. */
+static int
+guard_chains(struct rs_table *t, const struct bg_mirror *m)
+{
+	struct rs_chain *c;
+	struct rs_rule *r;
+	char name[48];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		snprintf(name, sizeof(name), "monitor_%s_%s", m->name,
+		    i ? "out" : "in");
+		c = chain_new(t, name, i ? "egress" : "ingress",
+		    RS_MIRROR_PRIO);
+		if ((c->devs = calloc(1, BG_IFNAMSIZ)) == NULL)
+			return -1;
+		memcpy(c->devs[c->n_devs++], m->to, BG_IFNAMSIZ);
+		if (i == 0) {
+			verdict(rule(c, "drop"), NF_DROP, NULL);
+			continue;
+		}
+		r = rule(c, "meta mark & 0x%08x == 0x00000000 drop",
+		    RS_MARK_COPY);
+		mark_test(r, RS_MARK_COPY);
+		verdict(r, NF_DROP, NULL);
+	}
+	return 0;
+}
+
+static int
+ifindex_of(const struct bg_port *ports, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(ports[i].port, name) == 0)
+			return ports[i].ifindex;
+	return 0;
+}
+
+static int
+build_one(struct ruleset *rs, const struct bg_bridge *b,
+    const struct bg_mirror *m, size_t idx, const struct bg_port *ports,
+    size_t n_ports)
+{
+	struct rs_table *t = &rs->netdev;
+	struct devlist from = { 0 }, all = { 0 }, self = { 0 };
+	const struct rs_chain *target;
+	uint32_t bit = RS_MARK_MIRROR(idx);
+	char dev[BG_IFNAMSIZ];
+	int ifindex, rc = -1;
+
+	mirror_device(m, dev);
+	if ((ifindex = ifindex_of(ports, n_ports, dev)) == 0) {
+		snprintf(rs->inactive[rs->n_inactive++], 32, "%s", m->name);
+		return 0;
+	}
+	if (from_ports(&from, b, m, ports, n_ports) == -1 ||
+	    ((m->direction & DIR_OUT) &&
+	    (known_ports(&all, b, ports, n_ports) == -1 ||
+	    devlist_add(&self, NULL, b->name) == -1)))
+		goto out;
+	target = mirror_chain(t, m, bit, dev, ifindex);
+	if (((m->direction & DIR_IN) && hook_chains(t, "mirror_in", m->name,
+	    "ingress", &from, target, bit, false) == -1) ||
+	    ((m->direction & DIR_OUT) && (hook_chains(t, "mirror_out",
+	    m->name, "egress", &from, target, bit, false) == -1 ||
+	    hook_chains(t, "mirror_group", m->name, "ingress", &all, target,
+	    bit, true) == -1 || hook_chains(t, "mirror_host", m->name,
+	    "egress", &self, target, bit, true) == -1)) ||
+	    (!m->remote && guard_chains(t, m) == -1))
+		goto out;
+	rc = 0;
+out:
+	free(from.names);
+	free(all.names);
+	free(self.names);
+	return rc;
+}
+
+void
+mirror_device(const struct bg_mirror *m, char dev[BG_IFNAMSIZ])
+{
+	if (m->remote)
+		snprintf(dev, BG_IFNAMSIZ, "bgvx%u", m->vni);
+	else
+		memcpy(dev, m->to, BG_IFNAMSIZ);
+}
+
+int
+build_mirrors(struct ruleset *rs, const struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports)
+{
+	size_t i, j, idx = 0;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors; j++, idx++)
+			if (build_one(rs, &cfg->bridges[i],
+			    &cfg->bridges[i].mirrors[j], idx, ports,
+			    n_ports) == -1)
+				return -1;
+	return 0;
+}

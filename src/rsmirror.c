@@ -8,8 +8,12 @@
  * later hook copies a frame carrying it. Broadcast and multicast would be
  * cloned by the flood before any egress hook could see the bit, so for a
  * mirror with an `out` direction they are copied where they enter the
- * bridge instead: at the ingress of every known port, and at the egress of
- * the bridge device itself for those the host sends. The copy itself carries
+ * bridge instead: at the ingress of every known port once port security
+ * has let them through (RS_MIRROR_GROUP_PRIO; a dropped frame is sent to
+ * nobody), and at the egress of the bridge device for those the host
+ * sends. This assumes a flood reaches every port; where multicast snooping
+ * or an unknown-unicast flood decide otherwise a copy may be missing or
+ * doubled. The copy itself carries
  * RS_MARK_COPY, the only thing the monitor port lets out; nothing the
  * monitor sends enters the bridge.
  *
@@ -53,6 +57,20 @@ devlist_add(struct devlist *d, const struct bg_bridge *b, const char *name)
 	memset(d->names[d->n], 0, BG_IFNAMSIZ);
 	snprintf(d->names[d->n++], BG_IFNAMSIZ, "%s", name);
 	return 0;
+}
+
+static void
+devlist_del(struct devlist *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++)
+		if (strcmp(d->names[i], name) == 0) {
+			memmove(d->names[i], d->names[i + 1],
+			    (d->n - i - 1) * BG_IFNAMSIZ);
+			d->n--;
+			return;
+		}
 }
 
 /* Every port of bridge b that we know of: configured or present now. */
@@ -99,7 +117,7 @@ mirror_chains(const struct bg_config *cfg, size_t n_guests, size_t n_ports)
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
 			devs += cfg->bridges[i].mirrors[j].n_from;
-			n += 4 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
+			n += 5 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
 			    RS_DEVS_PER_CHAIN);
 		}
 	return n;
@@ -189,10 +207,14 @@ exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst)
 	verdict(r, NFT_RETURN, NULL);
 }
 
-/* mirror_<name>: exclusions, then mark and copy. */
+/*
+ * mirror_<name>: exclusions, then mark and copy. Ingress hooks jump to a
+ * twin, mirror_<name>_rx, because there a frame's length, and so the byte
+ * counter, leaves out the Ethernet header: status adds it back.
+ */
 static struct rs_chain *
 mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
-    const char *dev, int ifindex)
+    const char *dev, int ifindex, bool rx)
 {
 	struct rs_chain *c;
 	struct rs_rule *r;
@@ -200,7 +222,7 @@ mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
 	char name[48];
 	size_t i;
 
-	snprintf(name, sizeof(name), "mirror_%s", m->name);
+	snprintf(name, sizeof(name), "mirror_%s%s", m->name, rx ? "_rx" : "");
 	c = chain_new(t, name, NULL, 0);
 	for (i = 0; i < m->n_excl; i++) {
 		if (m->excl[i].family)
@@ -226,8 +248,8 @@ mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
 /* prefix_<name>_<k> base chains hooking devs, 255 at a time. */
 static int
 hook_chains(struct rs_table *t, const char *prefix, const char *mname,
-    const char *hook, const struct devlist *d, const struct rs_chain *target,
-    uint32_t bit, bool group_only)
+    const char *hook, int prio, const struct devlist *d,
+    const struct rs_chain *target, uint32_t bit, bool group_only)
 {
 	static const uint8_t one = 1;
 	struct rs_chain *c;
@@ -238,7 +260,7 @@ hook_chains(struct rs_table *t, const char *prefix, const char *mname,
 
 	for (k = 0; k * RS_DEVS_PER_CHAIN < d->n; k++) {
 		snprintf(name, sizeof(name), "%s_%s_%zu", prefix, mname, k);
-		c = chain_new(t, name, hook, RS_MIRROR_PRIO);
+		c = chain_new(t, name, hook, prio);
 		if ((c->devs = calloc(RS_DEVS_PER_CHAIN, BG_IFNAMSIZ)) == NULL)
 			return -1;
 		for (i = k * RS_DEVS_PER_CHAIN; i < d->n &&
@@ -307,7 +329,7 @@ build_one(struct ruleset *rs, const struct bg_bridge *b,
 {
 	struct rs_table *t = &rs->netdev;
 	struct devlist from = { 0 }, all = { 0 }, self = { 0 };
-	const struct rs_chain *target;
+	const struct rs_chain *tx, *rx;
 	uint32_t bit = RS_MARK_MIRROR(idx);
 	char dev[BG_IFNAMSIZ];
 	int ifindex, rc = -1;
@@ -322,14 +344,19 @@ build_one(struct ruleset *rs, const struct bg_bridge *b,
 	    (known_ports(&all, b, ports, n_ports) == -1 ||
 	    devlist_add(&self, NULL, b->name) == -1)))
 		goto out;
-	target = mirror_chain(t, m, bit, dev, ifindex);
+	/* A lone monitored port's own broadcasts are never sent to it. */
+	if (from.n == 1)
+		devlist_del(&all, from.names[0]);
+	tx = mirror_chain(t, m, bit, dev, ifindex, false);
+	rx = mirror_chain(t, m, bit, dev, ifindex, true);
 	if (((m->direction & DIR_IN) && hook_chains(t, "mirror_in", m->name,
-	    "ingress", &from, target, bit, false) == -1) ||
+	    "ingress", RS_MIRROR_PRIO, &from, rx, bit, false) == -1) ||
 	    ((m->direction & DIR_OUT) && (hook_chains(t, "mirror_out",
-	    m->name, "egress", &from, target, bit, false) == -1 ||
-	    hook_chains(t, "mirror_group", m->name, "ingress", &all, target,
-	    bit, true) == -1 || hook_chains(t, "mirror_host", m->name,
-	    "egress", &self, target, bit, true) == -1)) ||
+	    m->name, "egress", RS_MIRROR_PRIO, &from, tx, bit, false) == -1 ||
+	    hook_chains(t, "mirror_group", m->name, "ingress",
+	    RS_MIRROR_GROUP_PRIO, &all, rx, bit, true) == -1 ||
+	    hook_chains(t, "mirror_host", m->name, "egress", RS_MIRROR_PRIO,
+	    &self, tx, bit, true) == -1)) ||
 	    (!m->remote && guard_chains(t, m) == -1))
 		goto out;
 	rc = 0;

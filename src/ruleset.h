@@ -30,6 +30,7 @@
 #define RS_MAX_MIRRORS		7
 #define RS_MAX_EXCLUDES		8
 #define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
+#define RS_MIRROR_GROUP_PRIO	-400	/* after it: only what is sent on */
 
 enum rs_family { RS_NETDEV, RS_BRIDGE };
 

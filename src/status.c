@@ -100,7 +100,7 @@ static json_t *
 mirror_json(const struct kstate *ks, const struct bg_mirror *m)
 {
 	char chain[48], dev[BG_IFNAMSIZ], err[256];
-	uint64_t packets = 0, bytes = 0;
+	uint64_t packets = 0, bytes = 0, rx_packets, rx_bytes;
 	const struct bg_link *l;
 	bool active;
 
@@ -109,6 +109,13 @@ mirror_json(const struct kstate *ks, const struct bg_mirror *m)
 	snprintf(chain, sizeof(chain), "mirror_%s", m->name);
 	active = ks->netdev && l && nft_chain_counter(RS_NETDEV, chain,
 	    &packets, &bytes, err, sizeof(err)) == 1;
+	/* Copies made at ingress were counted without their MAC header. */
+	snprintf(chain, sizeof(chain), "mirror_%s_rx", m->name);
+	if (active && nft_chain_counter(RS_NETDEV, chain, &rx_packets,
+	    &rx_bytes, err, sizeof(err)) == 1) {
+		packets += rx_packets;
+		bytes += rx_bytes + 14 * rx_packets;
+	}
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
 	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
 	    "active", active, "backend", "nftables netdev dup",

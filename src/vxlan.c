@@ -4,6 +4,7 @@
  * needs any more and `flush` removes them all.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -96,7 +97,84 @@ vxlan_delete(const char *name)
 	return rtnl_talk(link_msg(buf, RTM_DELLINK, 0, name));
 }
 
-/* (Re)creates the device so that it has exactly the configured params. */
+struct vxparams {
+	uint32_t	 id, link;
+	uint32_t	 group, local;
+	uint16_t	 port;
+	bool		 seen;
+};
+
+static int
+vxlan_data_cb(const struct nlattr *a, void *data)
+{
+	struct vxparams *p = data;
+
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_VXLAN_ID:
+		p->id = mnl_attr_get_u32(a);
+		break;
+	case IFLA_VXLAN_LINK:
+		p->link = mnl_attr_get_u32(a);
+		break;
+	case IFLA_VXLAN_GROUP:
+		memcpy(&p->group, mnl_attr_get_payload(a), 4);
+		break;
+	case IFLA_VXLAN_LOCAL:
+		memcpy(&p->local, mnl_attr_get_payload(a), 4);
+		break;
+	case IFLA_VXLAN_PORT:
+		p->port = ntohs(mnl_attr_get_u16(a));
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int
+vxlan_link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *b;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+		if (mnl_attr_get_type(a) != IFLA_LINKINFO)
+			continue;
+		mnl_attr_for_each_nested(b, a)
+			if (mnl_attr_get_type(b) == IFLA_INFO_DATA) {
+				((struct vxparams *)data)->seen = true;
+				mnl_attr_parse_nested(b, vxlan_data_cb, data);
+			}
+	}
+	return MNL_CB_OK;
+}
+
+/* Does the existing device already have exactly these parameters? */
+static bool
+vxlan_matches(const struct bg_mirror *m, const char *name, int underlay)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct vxparams p = { 0 };
+	struct mnl_socket *nl;
+	struct nlmsghdr *nlh;
+	ssize_t n;
+
+	if ((nl = mnl_socket_open(NETLINK_ROUTE)) == NULL)
+		return false;
+	nlh = link_msg(buf, RTM_GETLINK, 0, name);
+	nlh->nlmsg_flags &= (uint16_t)~NLM_F_ACK;
+	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == 0 &&
+	    mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) >= 0 &&
+	    (n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0)
+		mnl_cb_run(buf, (size_t)n, 0, 0, vxlan_link_cb, &p);
+	mnl_socket_close(nl);
+	return p.seen && p.id == m->vni && p.group == m->remote_ip.s_addr &&
+	    p.local == m->local_ip.s_addr && p.link == (uint32_t)underlay &&
+	    p.port == m->udp_port;
+}
+
+/*
+ * Keeps a device that is already right, so that re-applying does not
+ * disturb the copies in flight (the rules name its ifindex); one whose
+ * parameters changed is re-created.
+ */
 static int
 vxlan_one(const struct bg_mirror *m, char *err, size_t errlen)
 {
@@ -109,6 +187,8 @@ vxlan_one(const struct bg_mirror *m, char *err, size_t errlen)
 		    m->name, m->dev, strerror(errno));
 		return -1;
 	}
+	if (if_nametoindex(name) != 0 && vxlan_matches(m, name, underlay))
+		return 0;
 	if (if_nametoindex(name) != 0 && vxlan_delete(name) == -1) {
 		snprintf(err, errlen, "mirror %s: replacing VXLAN device %s: "
 		    "%s", m->name, name, strerror(errno));

@@ -1,0 +1,104 @@
+/*
+ * What a change of policy does to the kernel, computed without it: the set
+ * elements to add and delete, and the guest ports to hook to (or unhook
+ * from) the netdev base chains. diff_queue() then turns a diff into batch
+ * messages, so a reload or a guest change is one transaction of a few
+ * elements, never a reload of the ruleset.
+ */
+#ifndef BG_DIFF_H
+#define BG_DIFF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "hmap.h"
+#include "model.h"
+#include "ruleset.h"
+
+/* The sets a diff touches. */
+enum { DS_MAC, DS_IP4, DS_IP6, DS_UNKNOWN, DS_N };
+
+/* Port names, as a list. */
+struct portlist {
+	char		(*p)[BG_IFNAMSIZ];
+	size_t		 n, cap;
+};
+
+/* A set of port names (keys of BG_IFNAMSIZ bytes). */
+struct nameset {
+	struct hmap	 h;
+};
+
+/*
+ * The base chains as installed: which pair (in<k>/out<k>) hooks each guest
+ * port, and how many ports each pair hooks.
+ */
+struct layout {
+	struct hmap	 where;		/* name → pair */
+	size_t		*count;
+	size_t		 n_pairs;
+};
+
+struct diff {
+	struct rs_set	 add[DS_N], del[DS_N];
+	struct portlist	 hook, unhook;
+	/* Filled by diff_queue: where each hooked port went. */
+	size_t		*hook_pair;
+};
+
+void	diff_init(struct diff *);
+void	diff_free(struct diff *);
+bool	diff_empty(const struct diff *);
+/* Elements that change when guest old becomes new (either may be NULL). */
+int	diff_guest(struct diff *, const struct bg_guest *old,
+	    const struct bg_guest *new);
+/* Hooks or unhooks port so that it ends up hooked iff want. */
+int	diff_hook(struct diff *, const struct layout *, const char *port,
+	    bool want);
+/* Adds or removes port from unknown_ports so that it is in iff want. */
+int	diff_unknown(struct diff *, const struct nameset *now,
+	    const char *port, bool want);
+/*
+ * The whole difference between two configs, given the bridge ports present,
+ * what unknown_ports holds and the chain layout. O(n log n).
+ */
+int	diff_configs(struct diff *, const struct bg_config *old,
+	    const struct bg_config *new, const struct bg_port *ports,
+	    size_t n_ports, const struct nameset *unknown,
+	    const struct layout *);
+
+/*
+ * Do two compiled rulesets differ only in what a diff can carry (guest and
+ * unknown-port elements, guest base chain devices)? If not, only a full
+ * apply moves from one to the other.
+ */
+bool	diff_rules_equal(const struct ruleset *, const struct ruleset *);
+/* Is port (on bridge) a port cfg drops as unknown? gb: its guest bridge. */
+bool	port_is_unknown(const struct bg_config *, const char *bridge,
+	    const char *port, const struct bg_bridge *gb);
+/* The elements one guest puts into guest_mac, guest_ip4 and guest_ip6. */
+int	guest_elems(struct rs_set sets[3], const struct bg_guest *);
+
+struct nft_batch;
+/* Queues the diff (deletions first); decides where new hooks go. */
+int	diff_queue(struct nft_batch *, struct diff *, const struct layout *);
+/*
+ * After a commit: the layout and unknown set as the kernel now has them.
+ * -1 if out of memory: they lag, only a full apply puts them right.
+ */
+int	diff_done(const struct diff *, struct layout *, struct nameset *);
+
+void	nameset_init(struct nameset *);
+void	nameset_clear(struct nameset *);
+bool	nameset_has(const struct nameset *, const char *);
+int	nameset_add(struct nameset *, const char *);
+void	nameset_del(struct nameset *, const char *);
+
+void	layout_init(struct layout *);
+/* The layout of a compiled ruleset's base chains. -1 with errno. */
+int	layout_from_ruleset(struct layout *, const struct ruleset *);
+void	layout_clear(struct layout *);
+/* The pair hooking port, or -1. */
+long	layout_pair(const struct layout *, const char *port);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * NFLOG: every frame a bridgeguard rule drops, with the prefix naming the
+ * reason. Runs inside the sensor (sensor.c): it turns each log message
+ * into a record and parses the frame's headers, nothing else.
+ *
+ * In the netdev and bridge families the payload starts at the network
+ * header and the Ethernet header comes separately (NFULA_HWHEADER); at
+ * the egress hook there is no input device and the payload starts with
+ * the Ethernet header itself.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <libnetfilter_log/libnetfilter_log.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ruleset.h"
+#include "sensor.h"
+
+#define NFLOG_COPY	256		/* headers are all we parse */
+#define NFLOG_QTHRESH	32		/* messages per netlink batch */
+#define NFLOG_TIMEOUT	1		/* 1/100 s before a partial batch */
+#define NFLOG_RCVBUF	(4 << 20)	/* an int: setsockopt takes one */
+#define NFLOG_BUF	((size_t)256 * 1024)
+#define BIND_TRIES	30		/* a previous sensor may still hold it */
+
+struct nflog_mon {
+	struct nflog_handle	*h;
+	struct nflog_g_handle	*gh;
+	char			*buf;
+	void			(*emit)(const struct sensor_rec *, void *);
+	void			*arg;
+};
+
+/* "bg <reason> " → index in rs_reasons, or -1. */
+static int
+reason_of(const char *prefix)
+{
+	char r[32];
+	size_t i, n;
+
+	if (prefix == NULL || strncmp(prefix, "bg ", 3) != 0)
+		return -1;
+	prefix += 3;
+	n = strcspn(prefix, " ");
+	if (n == 0 || n >= sizeof(r))
+		return -1;
+	memcpy(r, prefix, n);
+	r[n] = '\0';
+	for (i = 0; i < rs_n_reasons; i++)
+		if (strcmp(r, rs_reasons[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+static void
+parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
+{
+	struct nfulnl_msg_packet_hdr *ph = nflog_get_msg_packet_hdr(nfa);
+	const uint8_t *hw = (const uint8_t *)nflog_get_msg_packet_hwhdr(nfa);
+	uint16_t hwlen = nflog_get_msg_packet_hwhdrlen(nfa);
+	char *payload = NULL;
+	int len = nflog_get_payload(nfa, &payload);
+
+	if (len < 0 || payload == NULL)
+		len = 0;
+	if (r->outgoing || hw == NULL) {
+		pkt_parse_frame((const uint8_t *)payload, (size_t)len,
+		    &r->pkt);
+		return;
+	}
+	pkt_parse_l3(ph ? ntohs(ph->hw_protocol) : 0,
+	    (const uint8_t *)payload, (size_t)len, &r->pkt);
+	if (hwlen >= 14) {
+		r->pkt.has_eth = 1;
+		memcpy(r->pkt.dst_mac, hw, 6);
+		memcpy(r->pkt.src_mac, hw + 6, 6);
+	}
+}
+
+static int
+log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
+    void *data)
+{
+	struct nflog_mon *m = data;
+	struct sensor_rec r;
+	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
+	uint32_t phys = nflog_get_physindev(nfa);
+	int reason = reason_of(nflog_get_prefix(nfa));
+
+	(void)gh;
+	(void)msg;
+	if (reason < 0)
+		return 0;	/* not one of ours */
+	memset(&r, 0, sizeof(r));
+	r.kind = SR_DROP;
+	r.reason = (uint8_t)reason;
+	r.outgoing = in == 0 && out != 0;
+	/* In the bridge family the input device is the bridge, the port is
+	 * the "physical" input device. */
+	r.ifindex = (int32_t)(r.outgoing ? out : phys ? phys : in);
+	parse_frame(nfa, &r);
+	m->emit(&r, m->arg);
+	return 0;
+}
+
+/* BRIDGEGUARD_NETLINK_RCVBUF (see nlmon.c) applies here too. */
+static int
+rcvbuf_size(void)
+{
+	const char *e = getenv("BRIDGEGUARD_NETLINK_RCVBUF");
+	long n;
+
+	if (e == NULL || (n = strtol(e, NULL, 10)) < 1024 || n > (1L << 30))
+		return NFLOG_RCVBUF;
+	return (int)n;
+}
+
+static int
+configure(struct nflog_mon *m)
+{
+	int size = rcvbuf_size(), fd = nflog_fd(m->h);
+
+	if (nflog_set_mode(m->gh, NFULNL_COPY_PACKET, NFLOG_COPY) < 0)
+		return -1;
+	/* Batching only saves syscalls; failing it is no reason to stop. */
+	nflog_set_qthresh(m->gh, NFLOG_QTHRESH);
+	nflog_set_timeout(m->gh, NFLOG_TIMEOUT);
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	return nflog_callback_register(m->gh, log_cb, m);
+}
+
+struct nflog_mon *
+mon_nflog_open(unsigned int group, char *where, size_t wlen)
+{
+	struct nflog_mon *m;
+	int i;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL ||
+	    (m->buf = malloc(NFLOG_BUF)) == NULL) {
+		snprintf(where, wlen, "allocating");
+		goto err;
+	}
+	if ((m->h = nflog_open()) == NULL) {
+		snprintf(where, wlen, "opening NFLOG");
+		goto err;
+	}
+	for (i = 0; i < BIND_TRIES; i++) {
+		if ((m->gh = nflog_bind_group(m->h, (uint16_t)group)) != NULL)
+			break;
+		if (errno != EBUSY)
+			break;
+		usleep(100000);
+	}
+	if (m->gh == NULL) {
+		snprintf(where, wlen, "binding NFLOG group %u%s", group,
+		    errno == EBUSY ? " (another listener has it)" : "");
+		goto err;
+	}
+	if (configure(m) < 0) {
+		snprintf(where, wlen, "configuring NFLOG group %u", group);
+		goto err;
+	}
+	return m;
+err:
+	mon_nflog_close(m);
+	return NULL;
+}
+
+int
+mon_nflog_fd(const struct nflog_mon *m)
+{
+	return nflog_fd(m->h);
+}
+
+int
+mon_nflog_read(struct nflog_mon *m,
+    void (*emit)(const struct sensor_rec *, void *), void *arg)
+{
+	struct sensor_rec r;
+	ssize_t n;
+
+	m->emit = emit;
+	m->arg = arg;
+	for (;;) {
+		n = recv(nflog_fd(m->h), m->buf, NFLOG_BUF, MSG_DONTWAIT);
+		if (n > 0) {
+			nflog_handle_packet(m->h, m->buf, (int)n);
+			continue;
+		}
+		if (n == -1 && errno == ENOBUFS) {
+			memset(&r, 0, sizeof(r));
+			r.kind = SR_OVERRUN;
+			emit(&r, arg);
+			continue;
+		}
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		return -1;
+	}
+}
+
+void
+mon_nflog_close(struct nflog_mon *m)
+{
+	if (m == NULL)
+		return;
+	if (m->gh)
+		nflog_unbind_group(m->gh);
+	if (m->h)
+		nflog_close(m->h);
+	free(m->buf);
+	free(m);
+}

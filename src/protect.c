@@ -1,0 +1,563 @@
+/* Policy changes → diffs → one batch each; see protect.h. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diff.h"
+#include "nft.h"
+#include "protect.h"
+
+struct protect {
+	struct bg_config	 cfg;
+	struct layout		 layout;
+	struct nameset		 unknown;	/* what unknown_ports holds */
+	bool			 stale;		/* bookkeeping lags the kernel */
+	struct bg_port		*ports;		/* compiled against these */
+	size_t			 n_ports;
+	struct protect_stats	 st;
+};
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+struct protect *
+protect_new(void)
+{
+	struct protect *p;
+
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	nameset_init(&p->unknown);
+	layout_init(&p->layout);
+	return p;
+}
+
+void
+protect_free(struct protect *p)
+{
+	if (p == NULL)
+		return;
+	config_clear(&p->cfg);
+	layout_clear(&p->layout);
+	nameset_clear(&p->unknown);
+	free(p->ports);
+	free(p);
+}
+
+const struct bg_config *
+protect_config(const struct protect *p)
+{
+	return &p->cfg;
+}
+
+bool
+protect_is_unknown(const struct protect *p, const char *port)
+{
+	return nameset_has(&p->unknown, port);
+}
+
+void
+protect_stats(const struct protect *p, struct protect_stats *st)
+{
+	*st = p->st;
+}
+
+static void
+take_config(struct protect *p, struct bg_config *cfg)
+{
+	config_clear(&p->cfg);
+	p->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* The unknown_ports elements of a compiled ruleset, as a name set. */
+static int
+unknown_from_ruleset(struct nameset *s, struct ruleset *rs)
+{
+	struct rs_set *u = ruleset_set(&rs->bridge, "unknown_ports");
+	size_t i;
+
+	nameset_init(s);
+	for (i = 0; u && i < u->n; i++)
+		if (nameset_add(s, (const char *)u->elems[i].key) == -1) {
+			nameset_clear(s);
+			return -1;
+		}
+	return 0;
+}
+
+/* The interfaces the rules were last compiled against. */
+static int
+keep_ports(struct protect *p, const struct bg_port *ports, size_t n)
+{
+	struct bg_port *c;
+
+	if ((c = calloc(n + 1, sizeof(*c))) == NULL)
+		return -1;
+	if (n)
+		memcpy(c, ports, n * sizeof(*c));
+	free(p->ports);
+	p->ports = c;
+	p->n_ports = n;
+	return 0;
+}
+
+/* Compiles cfg (which may be p's own) and replaces the ruleset by it. */
+static int
+replace(struct protect *p, const struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports, char *err, size_t errlen)
+{
+	struct ruleset rs;
+	struct nft_batch *nb = NULL;
+	struct layout l;
+	struct nameset u;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	if (ruleset_build(&rs, cfg, ports, n_ports) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((nb = nft_batch_new()) == NULL ||
+	    layout_from_ruleset(&l, &rs) == -1) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (unknown_from_ruleset(&u, &rs) == -1) {
+		layout_clear(&l);
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno));
+		goto out;
+	}
+	nft_batch_ruleset(nb, &rs);
+	if (nft_batch_commit(nb, err, errlen) == -1) {
+		p->st.failures++;
+		layout_clear(&l);
+		nameset_clear(&u);
+		goto out;
+	}
+	layout_clear(&p->layout);
+	nameset_clear(&p->unknown);
+	p->layout = l;
+	p->unknown = u;
+	p->stale = keep_ports(p, ports, n_ports) == -1;
+	p->st.commits++;
+	p->st.full_applies++;
+	p->st.last_us = now_us() - t0;
+	rc = 0;
+out:
+	nft_batch_free(nb);
+	ruleset_free(&rs);
+	return rc;
+}
+
+int
+protect_full(struct protect *p, struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports, char *err, size_t errlen)
+{
+	if (replace(p, cfg, ports, n_ports, err, errlen) == -1)
+		return -1;
+	take_config(p, cfg);
+	return 0;
+}
+
+static bool
+has_mirrors(const struct bg_config *cfg)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		if (cfg->bridges[i].n_mirrors)
+			return true;
+	return false;
+}
+
+/* Would cfg compile to other rules (not just elements) for ports than a? */
+static int
+rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
+    const struct bg_config *b, const struct bg_port *pb, size_t nb,
+    bool *differ)
+{
+	struct ruleset ra, rb;
+
+	if (ruleset_build(&ra, a, pa, na) == -1)
+		return -1;
+	if (ruleset_build(&rb, b, pb, nb) == -1) {
+		ruleset_free(&ra);
+		return -1;
+	}
+	*differ = !diff_rules_equal(&ra, &rb);
+	ruleset_free(&ra);
+	ruleset_free(&rb);
+	return 0;
+}
+
+int
+protect_refresh(struct protect *p, const struct bg_port *ports,
+    size_t n_ports, bool *replaced, char *err, size_t errlen)
+{
+	bool differ;
+
+	*replaced = false;
+	if (!has_mirrors(&p->cfg) && !p->stale)
+		return 0;
+	if (rules_differ(&p->cfg, p->ports, p->n_ports, &p->cfg, ports,
+	    n_ports, &differ) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (!differ && !p->stale)
+		return 0;
+	if (replace(p, &p->cfg, ports, n_ports, err, errlen) == -1)
+		return -1;
+	*replaced = true;
+	return 0;
+}
+
+static size_t
+diff_size(const struct diff *d)
+{
+	size_t i, n = d->hook.n + d->unhook.n;
+
+	for (i = 0; i < DS_N; i++)
+		n += d->add[i].n + d->del[i].n;
+	return n;
+}
+
+/* Queues and commits d; on success the bookkeeping follows the kernel. */
+static int
+commit(struct protect *p, struct diff *d, uint64_t t0, char *err,
+    size_t errlen)
+{
+	struct nft_batch *nb;
+	int rc = -1;
+
+	if (diff_empty(d))
+		return 0;
+	if ((nb = nft_batch_new()) == NULL || diff_queue(nb, d,
+	    &p->layout) == -1) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno ? errno : ENOMEM));
+		goto out;
+	}
+	if (nft_batch_commit(nb, err, errlen) == -1) {
+		p->st.failures++;
+		goto out;
+	}
+	if (diff_done(d, &p->layout, &p->unknown) == -1)
+		p->stale = true;
+	p->st.commits++;
+	p->st.last_us = now_us() - t0;
+	p->st.last_elems = diff_size(d);
+	rc = 0;
+out:
+	nft_batch_free(nb);
+	return rc;
+}
+
+int
+protect_reload(struct protect *p, struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports, char *err, size_t errlen)
+{
+	struct diff d;
+	uint64_t t0 = now_us();
+	bool differ;
+	int rc = -1;
+
+	if (rules_differ(&p->cfg, p->ports, p->n_ports, cfg, ports, n_ports,
+	    &differ) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/*
+	 * Other rules (log group, mirrors...), or bookkeeping that lost track:
+	 * one atomic replacement.
+	 */
+	if (differ || p->stale)
+		return protect_full(p, cfg, ports, n_ports, err, errlen);
+	diff_init(&d);
+	if (diff_configs(&d, &p->cfg, cfg, ports, n_ports, &p->unknown,
+	    &p->layout) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((rc = commit(p, &d, t0, err, errlen)) == 0) {
+		take_config(p, cfg);
+		if (keep_ports(p, ports, n_ports) == -1)
+			p->stale = true;
+	}
+out:
+	diff_free(&d);
+	return rc;
+}
+
+static bool
+is_linklocal(const struct in6_addr *a)
+{
+	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
+}
+
+/* Does another guest o hold one of g's addresses? (a link-local, only
+ * when g names one: it is computed from o's MAC.) */
+static const char *
+address_clash(const struct bg_guest *o, const struct bg_guest *g,
+    size_t *which)
+{
+	struct in6_addr ll;
+	size_t i, k;
+
+	for (i = 0; i < g->n_ip4; i++)
+		for (k = 0; k < o->n_ip4; k++)
+			if (g->ip4[i].s_addr == o->ip4[k].s_addr)
+				return *which = i, "ipv4";
+	for (i = 0; i < g->n_ip6; i++) {
+		for (k = 0; k < o->n_ip6; k++)
+			if (memcmp(&g->ip6[i], &o->ip6[k], sizeof(ll)) == 0)
+				return *which = i, "ipv6";
+		if (!is_linklocal(&g->ip6[i]))
+			continue;
+		mac_to_linklocal(o->mac, &ll);
+		if (memcmp(&g->ip6[i], &ll, sizeof(ll)) == 0)
+			return *which = i, "ipv6";
+	}
+	return NULL;
+}
+
+/* One pass over the guests: g's MAC and addresses, free or g's own. */
+static int
+bindings_free(const struct bg_config *cfg, const struct bg_guest *g,
+    char *err, size_t errlen)
+{
+	char a[INET6_ADDRSTRLEN], m[18];
+	const char *what;
+	size_t i, j, k;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			const struct bg_guest *o = &cfg->bridges[i].guests[j];
+
+			if (strcmp(o->port, g->port) == 0)
+				continue;
+			if (memcmp(o->mac, g->mac, 6) == 0)
+				return snprintf(err, errlen, "mac %s is already "
+				    "bound to port %s", mac_format(g->mac, m),
+				    o->port), -1;
+			if ((what = address_clash(o, g, &k)) == NULL)
+				continue;
+			inet_ntop(what[3] == '4' ? AF_INET : AF_INET6,
+			    what[3] == '4' ? (const void *)&g->ip4[k] :
+			    (const void *)&g->ip6[k], a, sizeof(a));
+			return snprintf(err, errlen, "%s %s is already bound "
+			    "to port %s", what, a, o->port), -1;
+		}
+	return 0;
+}
+
+static bool
+trusted_anywhere(const struct bg_config *cfg, const char *port)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		if (bridge_is_trusted(&cfg->bridges[i], port))
+			return true;
+	return false;
+}
+
+/* A mirror's monitor port receives copies only: never a guest. */
+static bool
+monitor_anywhere(const struct bg_config *cfg, const char *port)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors; j++)
+			if (strcmp(cfg->bridges[i].mirrors[j].to, port) == 0)
+				return true;
+	return false;
+}
+
+/*
+ * The checks config_validate() makes, for one guest against the rest, in
+ * one O(guests) pass: a runtime change must not take a full validation.
+ */
+static int
+guest_check(const struct bg_config *cfg, const char *bridge,
+    const struct bg_guest *g, char *err, size_t errlen)
+{
+	if (config_bridge(cfg, bridge) == NULL)
+		return snprintf(err, errlen, "bridge %s is not in the "
+		    "configuration", bridge), -1;
+	if (!ifname_valid(g->port))
+		return snprintf(err, errlen, "port: not a valid interface "
+		    "name"), -1;
+	if (trusted_anywhere(cfg, g->port))
+		return snprintf(err, errlen, "port %s is a trusted port",
+		    g->port), -1;
+	if (monitor_anywhere(cfg, g->port))
+		return snprintf(err, errlen, "port %s is a mirror's monitor "
+		    "port", g->port), -1;
+	return bindings_free(cfg, g, err, errlen);
+}
+
+/* Removes the guest at index i of b (its memory with it). */
+static void
+bridge_remove(struct bg_bridge *b, size_t i)
+{
+	guest_clear(&b->guests[i]);
+	memmove(&b->guests[i], &b->guests[i + 1],
+	    (b->n_guests - i - 1) * sizeof(*b->guests));
+	b->n_guests--;
+}
+
+static int
+bridge_append(struct bg_bridge *b, const struct bg_guest *g)
+{
+	struct bg_guest *n;
+
+	if ((n = realloc(b->guests, (b->n_guests + 1) * sizeof(*n))) == NULL)
+		return -1;
+	b->guests = n;
+	if (guest_copy(&b->guests[b->n_guests], g) == -1)
+		return -1;
+	b->n_guests++;
+	return 0;
+}
+
+static size_t
+guest_index(const struct bg_bridge *b, const struct bg_guest *g)
+{
+	return (size_t)(g - b->guests);
+}
+
+/* Swaps the old binding (if any) for a copy of g on bridge nb. */
+static int
+config_bind(struct bg_config *cfg, struct bg_bridge *nb,
+    const struct bg_guest *g)
+{
+	struct bg_bridge *ob = NULL;
+	struct bg_guest *old = config_guest(cfg, g->port, &ob), copy;
+
+	if (old && ob == nb) {
+		if (guest_copy(&copy, g) == -1)
+			return -1;
+		guest_clear(old);
+		*old = copy;
+		return 0;
+	}
+	if (bridge_append(nb, g) == -1)
+		return -1;
+	if (old)
+		bridge_remove(ob, guest_index(ob, old));
+	return 0;
+}
+
+int
+protect_guest_add(struct protect *p, const char *bridge,
+    const struct bg_guest *g, const char *onbr, char *err, size_t errlen)
+{
+	const struct bg_guest *old;
+	struct bg_bridge *nb;
+	struct diff d;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	if (guest_check(&p->cfg, bridge, g, err, errlen) == -1)
+		return -1;
+	nb = config_bridge(&p->cfg, bridge);
+	old = config_guest(&p->cfg, g->port, NULL);
+	diff_init(&d);
+	if (diff_guest(&d, old, g) == -1 ||
+	    diff_hook(&d, &p->layout, g->port, true) == -1 ||
+	    diff_unknown(&d, &p->unknown, g->port, onbr &&
+	    port_is_unknown(&p->cfg, onbr, g->port, nb)) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (commit(p, &d, t0, err, errlen) == -1)
+		goto out;
+	/* The kernel has it; if memory fails now, the next reload repairs. */
+	if (config_bind(&p->cfg, nb, g) == -1) {
+		p->stale = true;
+		snprintf(err, errlen, "recording the guest: %s",
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	diff_free(&d);
+	return rc;
+}
+
+int
+protect_guest_del(struct protect *p, const char *port, const uint8_t *mac,
+    const char *bridge, const char *onbr, char *err, size_t errlen)
+{
+	struct bg_bridge *b = NULL;
+	struct bg_guest *g = config_guest(&p->cfg, port, &b);
+	struct diff d;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	if (g == NULL)
+		return snprintf(err, errlen, "port %s is not a guest", port),
+		    -1;
+	if ((mac && memcmp(mac, g->mac, 6) != 0) ||
+	    (bridge && strcmp(bridge, b->name) != 0))
+		return snprintf(err, errlen, "port %s is bound to a different "
+		    "%s", port, mac && memcmp(mac, g->mac, 6) != 0 ? "mac" :
+		    "bridge"), -1;
+	diff_init(&d);
+	if (diff_guest(&d, g, NULL) == -1 ||
+	    diff_hook(&d, &p->layout, port, false) == -1 ||
+	    diff_unknown(&d, &p->unknown, port, onbr &&
+	    port_is_unknown(&p->cfg, onbr, port, NULL)) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if (commit(p, &d, t0, err, errlen) == -1)
+		goto out;
+	bridge_remove(b, guest_index(b, g));
+	rc = 0;
+out:
+	diff_free(&d);
+	return rc;
+}
+
+int
+protect_port(struct protect *p, const char *port, const char *onbr, char *err,
+    size_t errlen)
+{
+	struct bg_bridge *gb = NULL;
+	struct diff d;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	if (config_guest(&p->cfg, port, &gb) == NULL)
+		gb = NULL;
+	diff_init(&d);
+	if (diff_unknown(&d, &p->unknown, port, onbr &&
+	    port_is_unknown(&p->cfg, onbr, port, gb)) == -1)
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+	else
+		rc = commit(p, &d, t0, err, errlen);
+	diff_free(&d);
+	return rc;
+}

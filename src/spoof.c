@@ -1,0 +1,258 @@
+/*
+ * Dropped frames → spoof_drop events, aggregated per port and reason
+ * (agg.c). When a window closes, the kernel's per-port counters of that
+ * reason are read once and the event carries the exact number dropped
+ * since the last event; the first frame of the window describes it.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "daemon.h"
+#include "events.h"
+#include "log.h"
+#include "nft.h"
+
+#define FLUSH_MAX	1024		/* windows closed per round */
+
+const char *
+spoof_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
+{
+	size_t i;
+
+	snprintf(buf, len, "drop_%s", rs_reasons[reason]);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '-')
+			buf[i] = '_';
+	*fam = strcmp(rs_reasons[reason], "unknown-port") == 0 ? RS_BRIDGE :
+	    RS_NETDEV;
+	return buf;
+}
+
+static void
+arm(struct daemon *d)
+{
+	uint64_t due = agg_next_due(d->agg);
+
+	if (due && (d->agg_timer.when == 0 || due < d->agg_timer.when))
+		loop_timer_at(&d->agg_timer, due);
+}
+
+void
+spoof_drop(struct daemon *d, const struct sensor_rec *r)
+{
+	const struct link *l = mon_link_get(d->links, r->ifindex);
+	struct agg_win *w;
+	char name[BG_IFNAMSIZ];
+	bool opened;
+
+	d->st.drops++;
+	if (l)
+		snprintf(name, sizeof(name), "%s", l->name);
+	else
+		snprintf(name, sizeof(name), "if%d", r->ifindex);
+	if ((w = agg_drop(d->agg, name, r->reason, now_ms(), &opened)) == NULL)
+		return;
+	if (opened) {
+		w->has_pkt = true;
+		w->pkt = r->pkt;
+		w->outgoing = r->outgoing;
+		w->ifindex = r->ifindex;
+		arm(d);
+	}
+}
+
+/*
+ * The kernel strips a VLAN tag into the skb before the ingress hook and
+ * NFLOG does not report it in the netdev family: an IPv4, IPv6 or ARP
+ * frame dropped for its ethertype can only have been tagged.
+ */
+static bool
+tagged(const struct agg_win *w)
+{
+	uint16_t t = w->pkt.ethertype;
+
+	return w->has_pkt && strcmp(rs_reasons[w->reason], "ethertype") == 0 &&
+	    (w->pkt.n_vlans || t == 0x0800 || t == 0x86dd || t == 0x0806);
+}
+
+/* What was dropped, in words, from the first frame of the window. */
+static void
+describe(struct event *e, const struct agg_win *w, uint64_t n)
+{
+	const char *reason = rs_reasons[w->reason];
+	const struct pkt_info *p = &w->pkt;
+	char a[INET6_ADDRSTRLEN] = "?", mac[18] = "?";
+
+	if (w->has_pkt && p->af)
+		inet_ntop(p->af, w->outgoing ? p->dst_ip : p->src_ip, a,
+		    sizeof(a));
+	if (w->has_pkt && p->has_eth)
+		mac_format(p->src_mac, mac);
+	if (strcmp(reason, "mac") == 0)
+		ev_msg(e, "%s: %llu frame(s) from MAC %s, not bound to the "
+		    "port, dropped", w->port, (unsigned long long)n, mac);
+	else if (strcmp(reason, "ipv4") == 0 || strcmp(reason, "ipv6") == 0)
+		ev_msg(e, "%s: %llu %s packet(s) from %s, not bound to the "
+		    "port, dropped", w->port, (unsigned long long)n,
+		    reason[3] == '4' ? "IPv4" : "IPv6", a);
+	else if (strcmp(reason, "arp") == 0 && w->has_pkt && p->is_arp) {
+		inet_ntop(AF_INET, p->arp_spa, a, sizeof(a));
+		ev_msg(e, "%s: %llu ARP frame(s) claiming %s is at %s dropped",
+		    w->port, (unsigned long long)n, a,
+		    mac_format(p->arp_sha, mac));
+	} else if (strcmp(reason, "ethertype") == 0 && tagged(w))
+		ev_msg(e, "%s: %llu VLAN-tagged frame(s) dropped (a tag could "
+		    "carry a spoofed packet past the checks)", w->port,
+		    (unsigned long long)n);
+	else if (strcmp(reason, "egress") == 0)
+		ev_msg(e, "%s: %llu packet(s) to %s, not bound to the port, "
+		    "kept from it", w->port, (unsigned long long)n, a);
+	else
+		ev_msg(e, "%s: %llu frame(s) dropped (%s)", w->port,
+		    (unsigned long long)n, reason);
+}
+
+static void
+frame_fields(struct event *e, const struct agg_win *w)
+{
+	const struct pkt_info *p = &w->pkt;
+	char buf[8];
+
+	if (!w->has_pkt)
+		return;
+	if (p->has_eth) {
+		ev_mac(e, "src_mac", p->src_mac);
+		ev_mac(e, "dst_mac", p->dst_mac);
+	}
+	snprintf(buf, sizeof(buf), "0x%04x", p->ethertype);
+	ev_str(e, "ethertype", buf);
+	if (p->n_vlans)
+		ev_int(e, "vlan", p->vlan[0]);
+	if (tagged(w))
+		ev_bool(e, "tagged", true);
+	if (p->af) {
+		ev_ip(e, "src_ip", p->af, p->src_ip);
+		ev_ip(e, "dst_ip", p->af, p->dst_ip);
+		ev_int(e, "protocol", p->l4proto);
+	}
+	if (p->is_arp) {
+		ev_int(e, "arp_op", p->arp_op);
+		ev_mac(e, "arp_sha", p->arp_sha);
+		ev_ip(e, "arp_spa", AF_INET, p->arp_spa);
+		ev_ip(e, "arp_tpa", AF_INET, p->arp_tpa);
+	}
+}
+
+static void
+emit(struct daemon *d, const struct agg_win *w, uint64_t n, uint64_t now)
+{
+	const struct link *l = mon_link_byname(d->links, w->port);
+	const struct link *br = mon_link_bridge_of(d->links, l);
+	struct event *e = event_new(EV_SPOOF_DROP, SEV_WARNING);
+
+	ev_str(e, "bridge", br ? br->name : NULL);
+	ev_str(e, "port", w->port);
+	ev_str(e, "reason", rs_reasons[w->reason]);
+	ev_str(e, "direction", w->outgoing ? "out" : "in");
+	ev_int(e, "count", (long long)n);
+	ev_int(e, "window_ms", (long long)(now - w->opened));
+	frame_fields(e, w);
+	describe(e, w, n);
+	event_emit(e);
+}
+
+static uint64_t
+counter_of(const struct nft_counter *c, size_t n, const char *port,
+    bool *found)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strncmp(c[i].port, port, BG_IFNAMSIZ) == 0) {
+			*found = true;
+			return c[i].packets;
+		}
+	return 0;
+}
+
+/* Closes the due windows of one reason against its counters. */
+static void
+flush_reason(struct daemon *d, unsigned int reason, struct agg_win **w,
+    size_t n, uint64_t now)
+{
+	struct nft_counter *c = NULL;
+	enum rs_family fam;
+	char set[32], err[256];
+	size_t nc = 0, i;
+	bool have = true, found;
+	uint64_t v, count;
+
+	spoof_set(reason, set, sizeof(set), &fam);
+	if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1) {
+		log_debug("%s", err);
+		have = false;
+	}
+	for (i = 0; i < n; i++) {
+		if (w[i]->reason != reason)
+			continue;
+		found = false;
+		v = have ? counter_of(c, nc, w[i]->port, &found) : 0;
+		/* A port we cannot find a counter for: trust NFLOG's count. */
+		count = agg_close(d->agg, w[i], v, have && found);
+		if (count)
+			emit(d, w[i], count, now);
+	}
+	free(c);
+}
+
+void
+spoof_flush(struct daemon *d, bool all)
+{
+	struct agg_win *w[FLUSH_MAX];
+	uint64_t now = now_ms();
+	bool seen[32] = { false };
+	size_t n, i;
+
+	n = agg_due(d->agg, now, all, w, FLUSH_MAX);
+	for (i = 0; i < n; i++)
+		if (w[i]->reason < rs_n_reasons && !seen[w[i]->reason]) {
+			seen[w[i]->reason] = true;
+			flush_reason(d, w[i]->reason, w, n, now);
+		}
+	arm(d);
+}
+
+void
+spoof_timer(void *arg)
+{
+	spoof_flush(arg, false);
+}
+
+void
+spoof_sweep(struct daemon *d)
+{
+	struct nft_counter *c;
+	struct agg_win *w;
+	enum rs_family fam;
+	char set[32], err[256];
+	size_t nc, i;
+	unsigned int r;
+	bool opened;
+
+	d->st.overruns++;
+	for (r = 0; r < rs_n_reasons; r++) {
+		spoof_set(r, set, sizeof(set), &fam);
+		if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1)
+			continue;
+		for (i = 0; i < nc; i++)
+			if (c[i].packets > agg_baseline(d->agg, c[i].port, r) &&
+			    (w = agg_drop(d->agg, c[i].port, r, now_ms(),
+			    &opened)) != NULL)
+				w->seen = 0;
+		free(c);
+	}
+	arm(d);
+}

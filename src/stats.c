@@ -1,0 +1,188 @@
+/*
+ * The daemon's numbers in the Prometheus text format: drops per bridge,
+ * port and reason (the kernel's counters, read at scrape time), events by
+ * type, guests and ports, and the daemon's own health counters.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "events.h"
+#include "nft.h"
+#include "protect.h"
+#include "stats.h"
+
+/* A label value, escaped as the exposition format wants. */
+static void
+label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f);
+		if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+}
+
+static void
+head(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void
+drops(FILE *f, struct daemon *d)
+{
+	struct nft_counter *c;
+	const struct link *l, *br;
+	enum rs_family fam;
+	char set[32], err[256];
+	size_t n, i;
+	unsigned int r;
+
+	head(f, "bridgeguard_drops_total", "counter",
+	    "Frames dropped by port security, per port and reason.");
+	for (r = 0; r < rs_n_reasons; r++) {
+		spoof_set(r, set, sizeof(set), &fam);
+		if (nft_set_counters(fam, set, &c, &n, err, sizeof(err)) == -1)
+			continue;
+		for (i = 0; i < n; i++) {
+			l = mon_link_byname(d->links, c[i].port);
+			br = mon_link_bridge_of(d->links, l);
+			fputs("bridgeguard_drops_total{bridge=\"", f);
+			label(f, br ? br->name : "");
+			fputs("\",port=\"", f);
+			label(f, c[i].port);
+			fprintf(f, "\",reason=\"%s\"} %llu\n", rs_reasons[r],
+			    (unsigned long long)c[i].packets);
+		}
+		free(c);
+	}
+}
+
+static void
+events(FILE *f)
+{
+	struct ev_stats st;
+	int t;
+
+	events_stats(&st);
+	head(f, "bridgeguard_events_total", "counter",
+	    "Detection events emitted, by type.");
+	for (t = 0; t < EV_NTYPES; t++)
+		fprintf(f, "bridgeguard_events_total{type=\"%s\"} %llu\n",
+		    ev_type_names[t], (unsigned long long)st.emitted[t]);
+	head(f, "bridgeguard_events_dropped_total", "counter",
+	    "Events lost because the writer queue was full.");
+	fprintf(f, "bridgeguard_events_dropped_total %llu\n",
+	    (unsigned long long)st.dropped);
+	head(f, "bridgeguard_events_stdout_dropped_total", "counter",
+	    "Event lines not written to stdout: nobody was reading it.");
+	fprintf(f, "bridgeguard_events_stdout_dropped_total %llu\n",
+	    (unsigned long long)st.stdout_dropped);
+	head(f, "bridgeguard_events_write_errors_total", "counter",
+	    "Failed writes or syncs of the events file.");
+	fprintf(f, "bridgeguard_events_write_errors_total %llu\n",
+	    (unsigned long long)st.write_errors);
+}
+
+/* Guests configured, and ports present by role, per guarded bridge. */
+static void
+bridges(FILE *f, struct daemon *d)
+{
+	const struct bg_config *cfg = protect_config(d->prot);
+	struct hmap_iter it;
+	const struct link *br, *l;
+	size_t i, role[3];
+
+	head(f, "bridgeguard_guests", "gauge", "Guests bound, per bridge.");
+	for (i = 0; i < cfg->n_bridges; i++) {
+		fputs("bridgeguard_guests{bridge=\"", f);
+		label(f, cfg->bridges[i].name);
+		fprintf(f, "\"} %zu\n", cfg->bridges[i].n_guests);
+	}
+	head(f, "bridgeguard_ports", "gauge",
+	    "Ports present on a guarded bridge, by role.");
+	for (i = 0; i < cfg->n_bridges; i++) {
+		const struct bg_bridge *b = &cfg->bridges[i];
+		struct bg_bridge *gb;
+
+		memset(role, 0, sizeof(role));
+		memset(&it, 0, sizeof(it));
+		br = mon_link_byname(d->links, b->name);
+		while (br && (l = mon_link_next(d->links, &it)) != NULL) {
+			if (l->master != br->ifindex)
+				continue;
+			gb = NULL;
+			role[bridge_is_trusted(b, l->name) ? 1 :
+			    config_guest(cfg, l->name, &gb) && gb == b ? 0 :
+			    2]++;
+		}
+		fputs("bridgeguard_ports{bridge=\"", f);
+		label(f, b->name);
+		fprintf(f, "\",role=\"guest\"} %zu\n", role[0]);
+		fputs("bridgeguard_ports{bridge=\"", f);
+		label(f, b->name);
+		fprintf(f, "\",role=\"trusted\"} %zu\n", role[1]);
+		fputs("bridgeguard_ports{bridge=\"", f);
+		label(f, b->name);
+		fprintf(f, "\",role=\"unknown\"} %zu\n", role[2]);
+	}
+}
+
+static void
+counter(FILE *f, const char *name, const char *help, unsigned long long v)
+{
+	head(f, name, "counter", help);
+	fprintf(f, "%s %llu\n", name, v);
+}
+
+static void
+health(FILE *f, struct daemon *d)
+{
+	struct protect_stats ps;
+
+	protect_stats(d->prot, &ps);
+	counter(f, "bridgeguard_commits_total",
+	    "Transactions committed to nf_tables.", ps.commits);
+	counter(f, "bridgeguard_commit_failures_total",
+	    "Transactions the kernel refused.", ps.failures);
+	head(f, "bridgeguard_last_commit_seconds", "gauge",
+	    "Duration of the last change, inside the daemon.");
+	fprintf(f, "bridgeguard_last_commit_seconds %.6f\n",
+	    (double)ps.last_us / 1e6);
+	counter(f, "bridgeguard_nflog_drops_seen_total",
+	    "Dropped frames reported by NFLOG.", d->st.drops);
+	counter(f, "bridgeguard_nflog_overruns_total",
+	    "NFLOG overruns (counters then resynced).", d->st.overruns);
+	counter(f, "bridgeguard_netlink_resyncs_total",
+	    "Full rtnetlink resyncs after ENOBUFS.", mon_link_resyncs(d->links)
+	    + mon_neigh_resyncs(d->neigh));
+	counter(f, "bridgeguard_sensor_bad_records_total",
+	    "Malformed records from the sensor.", d->st.bad_records);
+	counter(f, "bridgeguard_sensor_restarts_total",
+	    "Sensor restarts.", d->st.sensor_restarts);
+	counter(f, "bridgeguard_reloads_total", "Reloads applied.",
+	    d->st.reloads);
+	counter(f, "bridgeguard_reload_failures_total",
+	    "Reloads refused (the old policy stayed).", d->st.reload_failures);
+	counter(f, "bridgeguard_control_rejected_total",
+	    "Control requests rejected.", control_rejected(d->ctl));
+	head(f, "bridgeguard_up", "gauge", "1 while the daemon runs.");
+	fprintf(f, "bridgeguard_up 1\n");
+}
+
+void
+stats_render(void *arg, FILE *f)
+{
+	struct daemon *d = arg;
+
+	drops(f, d);
+	events(f);
+	bridges(f, d);
+	health(f, d);
+}

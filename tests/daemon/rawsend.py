@@ -1,0 +1,84 @@
+#!/usr/bin/python3
+"""Send hand-built frames from a namespace, fast (no scapy import).
+
+  rawsend.py IFACE COUNT INTERVAL_S KIND key=value...
+
+KIND: udp4 | udp6 | arp | vlan4 | dhcp (a DHCP discover).  Keys: src, dst
+(MACs), sip, dip, op (ARP), sha, tha, vlan, tag (bytes added to the
+payload, so captures can find the frame).  Prints nothing; exit 0.
+"""
+import socket
+import struct
+import sys
+import time
+
+
+def mac(s):
+    return bytes(int(x, 16) for x in s.split(":"))
+
+
+def csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+
+def ipv4(sip, dip, payload, proto=17):
+    h = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 1, 0, 64,
+                    proto, 0, socket.inet_aton(sip), socket.inet_aton(dip))
+    return h[:10] + struct.pack("!H", csum(h)) + h[12:] + payload
+
+
+def udp(sport, dport, data):
+    return struct.pack("!HHHH", sport, dport, 8 + len(data), 0) + data
+
+
+def ipv6(sip, dip, payload, nh=17):
+    return struct.pack("!IHBB16s16s", 6 << 28, len(payload), nh, 64,
+                       socket.inet_pton(socket.AF_INET6, sip),
+                       socket.inet_pton(socket.AF_INET6, dip)) + payload
+
+
+def frame(kind, a):
+    tag = a.get("tag", "bgd").encode()
+    eth = mac(a.get("dst", "ff:ff:ff:ff:ff:ff")) + mac(a["src"])
+    if kind == "udp4":
+        return eth + b"\x08\x00" + ipv4(a["sip"], a["dip"], udp(40000, 9, tag))
+    if kind == "vlan4":
+        return eth + b"\x81\x00" + struct.pack("!H", int(a.get("vlan", 5))) + \
+            b"\x08\x00" + ipv4(a["sip"], a["dip"], udp(40000, 9, tag))
+    if kind == "udp6":
+        return eth + b"\x86\xdd" + ipv6(a["sip"], a["dip"], udp(40000, 9, tag))
+    if kind == "dhcp":
+        body = bytes([1, 1, 6, 0]) + b"\x12\x34\x56\x78" + bytes(20) + \
+            mac(a["src"]) + bytes(10 + 192) + b"\x63\x82\x53\x63" + \
+            bytes([53, 1, 1, 255])
+        return eth + b"\x08\x00" + ipv4("0.0.0.0", "255.255.255.255",
+                                          udp(68, 67, body))
+    if kind == "arp":
+        sha = mac(a.get("sha", a["src"]))
+        tha = mac(a.get("tha", "00:00:00:00:00:00"))
+        body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, int(a.get("op", 1))) + \
+            sha + socket.inet_aton(a["sip"]) + tha + socket.inet_aton(a["dip"])
+        return eth + b"\x08\x06" + body + bytes(18)
+    raise SystemExit("unknown kind " + kind)
+
+
+def main():
+    iface, count, gap, kind = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
+    args = dict(kv.split("=", 1) for kv in sys.argv[5:])
+    f = frame(kind, args)
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    for i in range(count):
+        s.send(f)
+        if gap:
+            time.sleep(gap)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The control socket under bad input, the metrics endpoint, status and
+the events printer."""
+import os
+import subprocess
+import struct
+import time
+
+import dlab
+
+MAGIC = 0x62674331
+GUEST_LEN = 16 + 16 + 6 + 1 + 1 + 4 + 4 + 64 * 4 + 64 * 16
+
+
+def exchange(d, data, close_early=False):
+    """Send raw bytes; the daemon's reply (type, text), or None if it
+    just hung up."""
+    r = dlab.ctl_raw(d.lab, d.socket, data, close=close_early)
+    if r.get("closed"):
+        return None
+    assert r["magic"] == MAGIC
+    return r["type"], r["text"]
+
+
+def guest(port=b"vnic-x", bridge=b"br0", mac=b"\x52\x54\0\0\x01\x01",
+          flags=2, n4=0, n6=0):
+    """A struct ctl_guest; port None: 16 bytes with no NUL."""
+    return bridge.ljust(16, b"\0")[:16] + \
+        (port.ljust(16, b"\0")[:16] if port is not None else b"a" * 16) + \
+        mac + bytes([flags, 0]) + struct.pack("=II", n4, n6) + \
+        bytes(64 * 4 + 64 * 16)
+
+
+def test_bad_messages_rejected(nslab, bgd):
+    d = bgd()
+    hdr = lambda t, n, magic=MAGIC: struct.pack("=III", magic, t, n)
+    ERROR = 0x101
+    cases = [
+        hdr(1, GUEST_LEN, magic=0xdeadbeef) + bytes(GUEST_LEN),   # magic
+        hdr(77, 0),                                  # unknown type
+        hdr(1, 5) + b"12345",                        # wrong length
+        hdr(1, 0xffffffff),                          # absurd length
+        hdr(0x100, 0),                               # a reply type
+        hdr(3, 4) + b"abcd",                         # reload with payload
+        hdr(1, GUEST_LEN) + (guest(port=None)),      # no NUL
+        hdr(1, GUEST_LEN) + (guest(port=b"a/b")),    # bad name
+        hdr(1, GUEST_LEN) + (guest(n4=1000)),        # count
+        hdr(1, GUEST_LEN) + (guest(flags=0xff)),     # flags
+        hdr(1, GUEST_LEN) + (guest(mac=b"\x01" * 6)),  # multicast
+        os.urandom(300),
+    ]
+    for c in cases:
+        r = exchange(d, c)
+        assert r is not None and r[0] == ERROR and r[1], (c[:16], r)
+    # truncated and silent clients are dropped, not waited for
+    assert exchange(d, hdr(1, GUEST_LEN) + b"xx", close_early=True) is None
+    hold = d.lab.popen("host", [dlab.PY, dlab.CTLRAW, d.socket, "hold", "16",
+                                "3"], stdout=subprocess.PIPE, text=True)
+    assert hold.stdout.readline().strip() == "ready"
+    r = exchange(d, hdr(3, 0))
+    assert r is not None and "busy" in r[1], r   # refused, not queued
+    dlab.kill_proc(hold)
+    # a well-formed request made by hand works
+    r = exchange(d, hdr(1, GUEST_LEN) + (guest()))
+    assert r[0] == 0x100, r
+    assert "vnic-x" in nslab.nft("list", "set", "netdev", "bridgeguard",
+                               "guest_mac")
+    assert d.p.poll() is None
+    d.ctl("status", check=0)
+
+
+def test_root_only(nslab, bgd):
+    d = bgd()
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    req = struct.pack("=III", MAGIC, 3, 0).hex()
+    r = nslab.run("host", nobody + [dlab.PY, dlab.CTLRAW, d.socket, "send",
+                                  req])
+    assert "permission denied" in r.stdout, r.stdout
+    r = nslab.run("host", nobody + [str(dlab.BIN), "--socket", d.socket,
+                                  "reload"], check=False)
+    assert r.returncode == 1 and "permission denied" in r.stderr, r.stderr
+    assert d.p.poll() is None
+
+
+def test_no_daemon(nslab):
+    r = nslab.bg("--socket", f"@{nslab.prefix}none", "reload", check=1)
+    assert "is `bridgeguard run` running?" in r.stderr
+    nslab.bg("--socket", f"@{nslab.prefix}none", "guest", "add", "--port", "x",
+           check=2)
+
+
+def scrape(nslab, port):
+    code = (f"import urllib.request;print(urllib.request.urlopen("
+            f"'http://127.0.0.1:{port}/metrics', timeout=5).read().decode())")
+    return nslab.run("host", [dlab.PY, "-c", code]).stdout
+
+
+def test_metrics(nslab, bgd):
+    port = 9477
+    d = bgd(args=["--metrics", f"127.0.0.1:{port}"])
+    eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
+    m = d.mark()
+    nslab.send("eve", "udp4", 7, src=eve.mac, dst=alice.mac,
+             sip="192.168.122.99", dip=alice.ip4)
+    assert d.wait_event(m, "spoof_drop", timeout=1.5)
+    text = scrape(nslab, port)
+    assert 'bridgeguard_drops_total{bridge="br0",port="vnic-eve",' \
+           'reason="ipv4"} 7' in text, text
+    assert 'bridgeguard_events_total{type="spoof_drop"} 1' in text
+    assert 'bridgeguard_guests{bridge="br0"} 3' in text
+    assert 'bridgeguard_ports{bridge="br0",role="trusted"} 1' in text
+    assert "bridgeguard_up 1" in text
+    for line in text.splitlines():
+        assert not line or line.startswith("#") or len(line.split()) == 2, line
+    code = (f"import socket;s=socket.create_connection(('127.0.0.1',{port}));"
+            "s.sendall(b'GET /nope HTTP/1.0\\r\\n\\r\\n');print(s.recv(99))")
+    assert "404" in nslab.run("host", [dlab.PY, "-c", code]).stdout
+
+
+def test_events_printer(nslab, bgd):
+    d = bgd()
+    nslab.run("host", "ip link set vnic-bob promisc on")
+    assert d.wait_event(0, "promisc", timeout=1)
+    r = nslab.bg("events", d.events_path, check=0)
+    assert "promisc" in r.stdout and "vnic-bob" in r.stdout
+    assert "promiscuous mode on" in r.stdout
+    # --follow sees what comes later, as tail -F does
+    p = nslab.popen("host", [dlab.BIN, "events", "--follow", d.events_path],
+                  stdout=open(nslab.dir / "follow.out", "w"))
+    time.sleep(0.4)
+    nslab.run("host", "ip link set vnic-bob promisc off")
+    assert dlab.wait_until(lambda: "promiscuous mode off" in
+                           (nslab.dir / "follow.out").read_text(), 2)
+    dlab.kill_proc(p)
+    nslab.bg("events", nslab.dir / "missing.jsonl", check=1)

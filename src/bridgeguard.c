@@ -21,7 +21,7 @@ static const char usage_text[] =
 "  apply [--dry-run]      install the ruleset of the config (atomically);\n"
 "                         --dry-run prints it in nft syntax instead\n"
 "  check                  validate the config and print it back\n"
-"  flush                  remove bridgeguard's tables (and nothing else)\n"
+"  flush                  remove bridgeguard's tables and VXLAN devices\n"
 "  status [--json]        bridges, ports, bindings and drop counters\n"
 "  demo                   build a lab in network namespaces, attack it,\n"
 "                         protect it, attack again, report, clean up\n"

@@ -384,6 +384,7 @@ ctl_guest_add(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
 static uint32_t
 ctl_guest_del(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
 {
+	struct protect_stats ps;
 	char err[512];
 
 	if (protect_guest_del(d->prot, cg->port, (cg->flags & CTL_F_MAC) ?
@@ -393,8 +394,11 @@ ctl_guest_del(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
 	if ((cg->flags & CTL_F_SAVE) && save_config(d, err, sizeof(err)))
 		return answer(out, len, CTL_ERROR, "guest unbound, but %s",
 		    err);
+	protect_stats(d->prot, &ps);
 	log_info("guest %s unbound", cg->port);
-	return answer(out, len, CTL_OK, "guest %s unbound", cg->port);
+	return answer(out, len, CTL_OK, "guest %s unbound (%zu changes "
+	    "committed in %llu us)", cg->port, ps.last_elems,
+	    (unsigned long long)ps.last_us);
 }
 
 static uint32_t

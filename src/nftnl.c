@@ -534,13 +534,22 @@ nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
 static int
 batch_table(struct nft_batch *nb, const struct rs_table *t)
 {
+	char err[256];
 	size_t i, j;
+	int exists;
 
-	/* Create if missing, so the delete cannot fail; then replace. */
-	if (table_msg(nb, t->family, NFT_MSG_NEWTABLE, NLM_F_CREATE,
-	    "creating") == -1 ||
-	    table_msg(nb, t->family, NFT_MSG_DELTABLE, 0, "replacing") == -1 ||
-	    table_msg(nb, t->family, NFT_MSG_NEWTABLE,
+	/*
+	 * Replace: create if missing (so the delete cannot fail), delete,
+	 * create. When the table is not there the delete is skipped: freeing
+	 * it costs the kernel a grace period for nothing. Should one appear
+	 * meanwhile, the exclusive create below fails the batch, safely.
+	 */
+	exists = nft_table_exists(t->family, err, sizeof(err));
+	if (exists != 0 && (table_msg(nb, t->family, NFT_MSG_NEWTABLE,
+	    NLM_F_CREATE, "creating") == -1 ||
+	    table_msg(nb, t->family, NFT_MSG_DELTABLE, 0, "replacing") == -1))
+		return -1;
+	if (table_msg(nb, t->family, NFT_MSG_NEWTABLE,
 	    NLM_F_CREATE | NLM_F_EXCL, "creating") == -1)
 		return -1;
 	for (i = 0; i < t->n_sets; i++)
@@ -727,6 +736,28 @@ batch_send(struct mnl_socket *nl, struct nft_batch *nb)
 	return rc == -1 ? -1 : 0;
 }
 
+/*
+ * The socket batches go through, kept for the life of the process: closing
+ * a netlink socket after a transaction that deleted objects waits for the
+ * kernel to free them (an RCU grace period, ~10 ms), which a daemon making
+ * one small change at a time should not pay each time.
+ */
+static struct mnl_socket *commit_nl;
+
+static struct mnl_socket *
+commit_socket(char *err, size_t errlen)
+{
+	char junk[256];
+
+	if (commit_nl == NULL)
+		commit_nl = nl_open(err, errlen);
+	else	/* nothing of an earlier batch may be read as this one's */
+		while (recv(mnl_socket_get_fd(commit_nl), junk, sizeof(junk),
+		    MSG_DONTWAIT) > 0)
+			;
+	return commit_nl;
+}
+
 int
 nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 {
@@ -748,7 +779,7 @@ nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 	nb->last->nlmsg_flags |= NLM_F_ACK;
 	nftnl_batch_end(nftnl_batch_buffer(nb->b), nb->seq++);
 	nftnl_batch_update(nb->b);
-	if ((nl = nl_open(err, errlen)) == NULL)
+	if ((nl = commit_socket(err, errlen)) == NULL)
 		return -1;
 	if ((buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4)) == NULL ||
 	    batch_send(nl, nb) == -1) {
@@ -772,7 +803,10 @@ nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 	}
 out:
 	free(buf);
-	mnl_socket_close(nl);
+	if (v.error && v.error != EPERM) {	/* start afresh next time */
+		mnl_socket_close(commit_nl);
+		commit_nl = NULL;
+	}
 	errno = v.error;
 	return v.error ? -1 : 0;
 }

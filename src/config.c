@@ -107,6 +107,50 @@ parse_ifname(struct cfgctx *cx, struct fy_node *n, int line,
 	return 0;
 }
 
+int
+parse_uint(struct cfgctx *cx, struct fy_node *v, const char *field,
+    unsigned long min, unsigned long max, unsigned long *out)
+{
+	char buf[32], *end;
+
+	errno = 0;
+	if (scalar(v, buf, sizeof(buf)) == NULL || buf[0] == '\0' ||
+	    buf[0] == '-' || (*out = strtoul(buf, &end, 10), *end) || errno ||
+	    *out < min || *out > max)
+		return cfg_err(cx, node_line(v), field,
+		    "must be a number from %lu to %lu", min, max);
+	return 0;
+}
+
+int
+cfg_map_walk(struct cfgctx *cx, struct fy_node *n, const char *path,
+    cfg_key_fn fn, void *arg)
+{
+	struct fy_node_pair *p;
+	void *it = NULL;
+	char key[64], field[320];
+
+	if (want_type(cx, n, FYNT_MAPPING, node_line(n),
+	    path[0] ? path : "(top level)") == -1)
+		return -1;
+	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
+		struct fy_node *k = fy_node_pair_key(p);
+		struct fy_node *v = fy_node_pair_value(p);
+
+		if (scalar(k, key, sizeof(key)) == NULL)
+			return cfg_err(cx, node_line(k), path[0] ? path :
+			    "(top level)", "keys must be scalars");
+		snprintf(field, sizeof(field), "%s%s%s", path,
+		    path[0] ? "." : "", key);
+		if (v == NULL)
+			return cfg_err(cx, node_line(k), field,
+			    "has no value");
+		if (fn(cx, key, v, node_line(k), field, arg) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in_addr *a)
@@ -194,64 +238,57 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 }
 
 static int
+parse_mac(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_guest *g)
+{
+	char buf[64];
+
+	if (scalar(v, buf, sizeof(buf)) == NULL ||
+	    mac_parse(buf, g->mac) == -1)
+		return cfg_err(cx, node_line(v), field,
+		    "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)",
+		    scalar(v, buf, sizeof(buf)) ? buf : "");
+	if (g->mac[0] & 1)
+		return cfg_err(cx, node_line(v), field,
+		    "%s is a multicast address", buf);
+	if (memcmp(g->mac, "\0\0\0\0\0\0", 6) == 0)
+		return cfg_err(cx, node_line(v), field,
+		    "%s cannot be a guest's address", buf);
+	g->mac_line = node_line(v);
+	return 0;
+}
+
+static int
+guest_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
+{
+	struct bg_guest *g = arg;
+
+	if (strcmp(key, "port") == 0)
+		return parse_ifname(cx, v, line, field, g->port);
+	if (strcmp(key, "mac") == 0)
+		return parse_mac(cx, v, field, g);
+	if (strcmp(key, "ipv4") == 0)
+		return parse_addrs(cx, v, field, AF_INET, (void **)&g->ip4,
+		    &g->ip4_line, &g->n_ip4);
+	if (strcmp(key, "ipv6") == 0)
+		return parse_addrs(cx, v, field, AF_INET6, (void **)&g->ip6,
+		    &g->ip6_line, &g->n_ip6);
+	return cfg_err(cx, line, field,
+	    "unknown key (expected port, mac, ipv4, ipv6)");
+}
+
+static int
 parse_guest(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_guest *g)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
-	char key[64], field[128], buf[64];
-	bool have_port = false, have_mac = false;
-	int line = node_line(n);
-
-	if (want_type(cx, n, FYNT_MAPPING, line, path) == -1)
+	g->line = node_line(n);
+	if (cfg_map_walk(cx, n, path, guest_key, g) == -1)
 		return -1;
-	g->line = line;
-	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p);
-		struct fy_node *v = fy_node_pair_value(p);
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), path,
-			    "keys must be scalars");
-		snprintf(field, sizeof(field), "%s.%s", path, key);
-		if (v == NULL)
-			return cfg_err(cx, node_line(k), field,
-			    "has no value");
-		if (strcmp(key, "port") == 0) {
-			if (parse_ifname(cx, v, line, field, g->port) == -1)
-				return -1;
-			have_port = true;
-		} else if (strcmp(key, "mac") == 0) {
-			if (scalar(v, buf, sizeof(buf)) == NULL ||
-			    mac_parse(buf, g->mac) == -1)
-				return cfg_err(cx, node_line(v), field,
-				    "'%s' is not a MAC address "
-				    "(aa:bb:cc:dd:ee:ff)",
-				    scalar(v, buf, sizeof(buf)) ? buf : "");
-			if (g->mac[0] & 1)
-				return cfg_err(cx, node_line(v), field,
-				    "%s is a multicast address", buf);
-			if (memcmp(g->mac, "\0\0\0\0\0\0", 6) == 0)
-				return cfg_err(cx, node_line(v), field,
-				    "%s cannot be a guest's address", buf);
-			g->mac_line = node_line(v);
-			have_mac = true;
-		} else if (strcmp(key, "ipv4") == 0) {
-			if (parse_addrs(cx, v, field, AF_INET,
-			    (void **)&g->ip4, &g->ip4_line, &g->n_ip4) == -1)
-				return -1;
-		} else if (strcmp(key, "ipv6") == 0) {
-			if (parse_addrs(cx, v, field, AF_INET6,
-			    (void **)&g->ip6, &g->ip6_line, &g->n_ip6) == -1)
-				return -1;
-		} else
-			return cfg_err(cx, node_line(k), field,
-			    "unknown key (expected port, mac, ipv4, ipv6)");
-	}
-	if (!have_port)
-		return cfg_err(cx, line, path, "missing 'port'");
-	if (!have_mac)
-		return cfg_err(cx, line, path, "missing 'mac'");
+	if (g->port[0] == '\0')
+		return cfg_err(cx, g->line, path, "missing 'port'");
+	if (g->mac_line == 0)
+		return cfg_err(cx, g->line, path, "missing 'mac'");
 	return 0;
 }
 
@@ -307,113 +344,96 @@ parse_trusted(struct cfgctx *cx, struct fy_node *n, const char *path,
 }
 
 static int
+bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
+{
+	struct bg_bridge *b = arg;
+	char buf[32];
+
+	if (strcmp(key, "name") == 0)
+		return parse_ifname(cx, v, line, field, b->name);
+	if (strcmp(key, "trusted-ports") == 0)
+		return parse_trusted(cx, v, field, b);
+	if (strcmp(key, "unknown-ports") == 0) {
+		if (scalar(v, buf, sizeof(buf)) == NULL ||
+		    (strcmp(buf, "drop") != 0 && strcmp(buf, "allow") != 0))
+			return cfg_err(cx, node_line(v), field,
+			    "must be 'drop' or 'allow'");
+		b->allow_unknown = strcmp(buf, "allow") == 0;
+		return 0;
+	}
+	if (strcmp(key, "guests") == 0)
+		return parse_guests(cx, v, field, b);
+	if (strcmp(key, "mirrors") == 0)
+		return mirror_parse_list(cx, v, field, b);
+	return cfg_err(cx, line, field, "unknown key (expected name, "
+	    "trusted-ports, unknown-ports, guests, mirrors)");
+}
+
+static int
 parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_bridge *b)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
-	char key[64], field[128], buf[32];
-	bool have_name = false;
-	int line = node_line(n);
-
-	if (want_type(cx, n, FYNT_MAPPING, line, path) == -1)
+	b->line = node_line(n);
+	if (cfg_map_walk(cx, n, path, bridge_key, b) == -1)
 		return -1;
-	b->line = line;
-	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p);
-		struct fy_node *v = fy_node_pair_value(p);
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), path,
-			    "keys must be scalars");
-		snprintf(field, sizeof(field), "%s.%s", path, key);
-		if (v == NULL)
-			return cfg_err(cx, node_line(k), field,
-			    "has no value");
-		if (strcmp(key, "name") == 0) {
-			if (parse_ifname(cx, v, line, field, b->name) == -1)
-				return -1;
-			have_name = true;
-		} else if (strcmp(key, "trusted-ports") == 0) {
-			if (parse_trusted(cx, v, field, b) == -1)
-				return -1;
-		} else if (strcmp(key, "unknown-ports") == 0) {
-			if (scalar(v, buf, sizeof(buf)) == NULL ||
-			    (strcmp(buf, "drop") != 0 &&
-			    strcmp(buf, "allow") != 0))
-				return cfg_err(cx, node_line(v), field,
-				    "must be 'drop' or 'allow'");
-			b->allow_unknown = strcmp(buf, "allow") == 0;
-		} else if (strcmp(key, "guests") == 0) {
-			if (parse_guests(cx, v, field, b) == -1)
-				return -1;
-		} else if (strcmp(key, "mirrors") == 0) {
-			if (mirror_parse_list(cx, v, field, b) == -1)
-				return -1;
-		} else
-			return cfg_err(cx, node_line(k), field,
-			    "unknown key (expected name, trusted-ports, "
-			    "unknown-ports, guests, mirrors)");
-	}
-	if (!have_name)
-		return cfg_err(cx, line, path, "missing 'name'");
+	if (b->name[0] == '\0')
+		return cfg_err(cx, b->line, path, "missing 'name'");
 	return 0;
+}
+
+static int
+parse_bridges(struct cfgctx *cx, struct fy_node *v, int line,
+    struct bg_config *cfg)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char field[64];
+	int count;
+
+	if (want_type(cx, v, FYNT_SEQUENCE, line, "bridges") == -1)
+		return -1;
+	count = fy_node_sequence_item_count(v);
+	if (count > 0 && (cfg->bridges = calloc((size_t)count,
+	    sizeof(*cfg->bridges))) == NULL)
+		return cfg_err(cx, line, "bridges", "out of memory");
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		snprintf(field, sizeof(field), "bridges[%zu]", cfg->n_bridges);
+		/* Count first so config_clear frees a half-parsed bridge. */
+		cfg->n_bridges++;
+		if (parse_bridge(cx, item, field,
+		    &cfg->bridges[cfg->n_bridges - 1]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+root_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
+{
+	struct bg_config *cfg = arg;
+	unsigned long group;
+
+	if (strcmp(key, "nflog-group") == 0) {
+		if (parse_uint(cx, v, field, 0, 65535, &group) == -1)
+			return -1;
+		cfg->nflog_group = (unsigned int)group;
+		return 0;
+	}
+	if (strcmp(key, "bridges") == 0)
+		return parse_bridges(cx, v, line, cfg);
+	return cfg_err(cx, line, field,
+	    "unknown key (expected bridges, nflog-group)");
 }
 
 static int
 parse_root(struct cfgctx *cx, struct fy_node *root, struct bg_config *cfg)
 {
-	struct fy_node_pair *p;
-	struct fy_node *item;
-	void *it = NULL, *it2 = NULL;
-	char key[64], field[96], buf[32];
-	char *end;
-	long v;
-	int count;
-
 	cfg->nflog_group = BG_NFLOG_GROUP;
 	if (root == NULL)
 		return cfg_err(cx, 1, "bridges", "the file is empty");
-	if (want_type(cx, root, FYNT_MAPPING, 1, "(top level)") == -1)
-		return -1;
-	while ((p = fy_node_mapping_iterate(root, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p);
-		struct fy_node *val = fy_node_pair_value(p);
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), "(top level)",
-			    "keys must be scalars");
-		if (val == NULL)
-			return cfg_err(cx, node_line(k), key, "has no value");
-		if (strcmp(key, "nflog-group") == 0) {
-			errno = 0;
-			if (scalar(val, buf, sizeof(buf)) == NULL ||
-			    (v = strtol(buf, &end, 10), *end != '\0') ||
-			    errno || v < 0 || v > 65535 || buf[0] == '\0')
-				return cfg_err(cx, node_line(val), key,
-				    "must be a number from 0 to 65535");
-			cfg->nflog_group = (unsigned int)v;
-			continue;
-		}
-		if (strcmp(key, "bridges") != 0)
-			return cfg_err(cx, node_line(k), key,
-			    "unknown key (expected bridges, nflog-group)");
-		if (want_type(cx, val, FYNT_SEQUENCE, node_line(k), key) == -1)
-			return -1;
-		count = fy_node_sequence_item_count(val);
-		if (count > 0 && (cfg->bridges = calloc((size_t)count,
-		    sizeof(*cfg->bridges))) == NULL)
-			return cfg_err(cx, node_line(k), key, "out of memory");
-		while ((item = fy_node_sequence_iterate(val, &it2)) != NULL) {
-			snprintf(field, sizeof(field), "bridges[%zu]",
-			    cfg->n_bridges);
-			cfg->n_bridges++;
-			if (parse_bridge(cx, item, field,
-			    &cfg->bridges[cfg->n_bridges - 1]) == -1)
-				return -1;
-		}
-	}
-	return 0;
+	return cfg_map_walk(cx, root, "", root_key, cfg);
 }
 
 /* The first error libfyaml collected, as file:line: yaml: message. */

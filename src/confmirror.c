@@ -8,20 +8,6 @@
 
 #include "confpriv.h"
 
-static int
-parse_uint(struct cfgctx *cx, struct fy_node *v, const char *field,
-    unsigned long min, unsigned long max, unsigned long *out)
-{
-	char buf[32], *end;
-
-	errno = 0;
-	if (scalar(v, buf, sizeof(buf)) == NULL || buf[0] == '\0' ||
-	    buf[0] == '-' || (*out = strtoul(buf, &end, 10), *end) || errno ||
-	    *out < min || *out > max)
-		return cfg_err(cx, node_line(v), field,
-		    "must be a number from %lu to %lu", min, max);
-	return 0;
-}
 
 static int
 parse_from(struct cfgctx *cx, struct fy_node *v, const char *field,
@@ -79,39 +65,39 @@ parse_net(struct cfgctx *cx, struct fy_node *v, const char *field,
 }
 
 static int
+exclude_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
+{
+	struct bg_exclude *e = arg;
+	unsigned long port;
+	char buf[16];
+
+	if (strcmp(key, "proto") == 0) {
+		if (scalar(v, buf, sizeof(buf)) == NULL ||
+		    (strcmp(buf, "tcp") && strcmp(buf, "udp")))
+			return cfg_err(cx, node_line(v), field,
+			    "must be tcp or udp");
+		e->proto = buf[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
+		return 0;
+	}
+	if (strcmp(key, "port") == 0) {
+		if (parse_uint(cx, v, field, 1, 65535, &port) == -1)
+			return -1;
+		e->port = (uint16_t)port;
+		return 0;
+	}
+	if (strcmp(key, "net") == 0)
+		return parse_net(cx, v, field, e);
+	return cfg_err(cx, line, field,
+	    "unknown key (expected proto, port, net)");
+}
+
+static int
 parse_exclude_one(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_exclude *e)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
-	char key[32], field[320], buf[16];
-	unsigned long port;
-
-	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
+	if (cfg_map_walk(cx, n, path, exclude_key, e) == -1)
 		return -1;
-	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), path, "bad key");
-		snprintf(field, sizeof(field), "%s.%s", path, key);
-		if (strcmp(key, "proto") == 0) {
-			if (scalar(v, buf, sizeof(buf)) == NULL ||
-			    (strcmp(buf, "tcp") && strcmp(buf, "udp")))
-				return cfg_err(cx, node_line(v), field,
-				    "must be tcp or udp");
-			e->proto = buf[0] == 't' ? IPPROTO_TCP : IPPROTO_UDP;
-		} else if (strcmp(key, "port") == 0) {
-			if (parse_uint(cx, v, field, 1, 65535, &port) == -1)
-				return -1;
-			e->port = (uint16_t)port;
-		} else if (strcmp(key, "net") == 0) {
-			if (parse_net(cx, v, field, e) == -1)
-				return -1;
-		} else
-			return cfg_err(cx, node_line(k), field,
-			    "unknown key (expected proto, port, net)");
-	}
 	if ((e->family != 0) == (e->proto != 0))
 		return cfg_err(cx, node_line(n), path,
 		    "needs either 'net' or 'proto' (with an optional 'port')");
@@ -158,44 +144,42 @@ parse_ip4(struct cfgctx *cx, struct fy_node *v, const char *field,
 }
 
 static int
+remote_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
+{
+	struct bg_mirror *m = arg;
+	unsigned long u;
+
+	if (strcmp(key, "vxlan-id") == 0) {
+		if (parse_uint(cx, v, field, 1, 16777215, &u) == -1)
+			return -1;
+		m->vni = (uint32_t)u;
+		return 0;
+	}
+	if (strcmp(key, "remote-ip") == 0)
+		return parse_ip4(cx, v, field, &m->remote_ip);
+	if (strcmp(key, "local-ip") == 0)
+		return parse_ip4(cx, v, field, &m->local_ip);
+	if (strcmp(key, "dev") == 0)
+		return parse_ifname(cx, v, 0, field, m->dev);
+	if (strcmp(key, "port") == 0) {
+		if (parse_uint(cx, v, field, 1, 65535, &u) == -1)
+			return -1;
+		m->udp_port = (uint16_t)u;
+		return 0;
+	}
+	return cfg_err(cx, line, field, "unknown key (expected vxlan-id, "
+	    "remote-ip, local-ip, dev, port)");
+}
+
+static int
 parse_remote(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_mirror *m)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
-	char key[32], field[320];
-	unsigned long u;
-
-	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
-		return -1;
 	m->remote = true;
 	m->udp_port = 4789;
-	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-		int rc = 0;
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), path, "bad key");
-		snprintf(field, sizeof(field), "%s.%s", path, key);
-		if (strcmp(key, "vxlan-id") == 0) {
-			rc = parse_uint(cx, v, field, 1, 16777215, &u);
-			m->vni = (uint32_t)u;
-		} else if (strcmp(key, "remote-ip") == 0)
-			rc = parse_ip4(cx, v, field, &m->remote_ip);
-		else if (strcmp(key, "local-ip") == 0)
-			rc = parse_ip4(cx, v, field, &m->local_ip);
-		else if (strcmp(key, "dev") == 0)
-			rc = parse_ifname(cx, v, 0, field, m->dev);
-		else if (strcmp(key, "port") == 0) {
-			rc = parse_uint(cx, v, field, 1, 65535, &u);
-			m->udp_port = (uint16_t)u;
-		} else
-			return cfg_err(cx, node_line(k), field, "unknown key "
-			    "(expected vxlan-id, remote-ip, local-ip, dev, "
-			    "port)");
-		if (rc == -1)
-			return -1;
-	}
+	if (cfg_map_walk(cx, n, path, remote_key, m) == -1)
+		return -1;
 	if (m->vni == 0)
 		return cfg_err(cx, node_line(n), path, "missing 'vxlan-id'");
 	if (m->remote_ip.s_addr == 0)
@@ -224,9 +208,10 @@ parse_direction(struct cfgctx *cx, struct fy_node *v, const char *field,
 }
 
 static int
-parse_key(struct cfgctx *cx, const char *key, struct fy_node *v,
-    const char *field, struct bg_mirror *m)
+mirror_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
+    const char *field, void *arg)
 {
+	struct bg_mirror *m = arg;
 	char buf[64];
 
 	if (strcmp(key, "name") == 0) {
@@ -249,7 +234,7 @@ parse_key(struct cfgctx *cx, const char *key, struct fy_node *v,
 		return parse_exclude(cx, v, field, m);
 	if (strcmp(key, "remote") == 0)
 		return parse_remote(cx, v, field, m);
-	return cfg_err(cx, node_line(v), field, "unknown key (expected name, "
+	return cfg_err(cx, line, field, "unknown key (expected name, "
 	    "to, from, direction, exclude, remote)");
 }
 
@@ -257,25 +242,10 @@ static int
 parse_mirror(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_mirror *m)
 {
-	struct fy_node_pair *p;
-	void *it = NULL;
-	char key[32], field[320];
-
-	if (want_type(cx, n, FYNT_MAPPING, 0, path) == -1)
-		return -1;
 	m->line = node_line(n);
 	m->direction = DIR_BOTH;
-	while ((p = fy_node_mapping_iterate(n, &it)) != NULL) {
-		struct fy_node *k = fy_node_pair_key(p), *v = fy_node_pair_value(p);
-
-		if (scalar(k, key, sizeof(key)) == NULL)
-			return cfg_err(cx, node_line(k), path, "bad key");
-		snprintf(field, sizeof(field), "%s.%s", path, key);
-		if (v == NULL)
-			return cfg_err(cx, node_line(k), field, "has no value");
-		if (parse_key(cx, key, v, field, m) == -1)
-			return -1;
-	}
+	if (cfg_map_walk(cx, n, path, mirror_key, m) == -1)
+		return -1;
 	if (m->name[0] == '\0')
 		return cfg_err(cx, m->line, path, "missing 'name'");
 	if (!m->from_all && m->n_from == 0)

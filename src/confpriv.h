@@ -23,6 +23,16 @@ int	want_type(struct cfgctx *, struct fy_node *, enum fy_node_type, int line,
 	    const char *field);
 int	parse_ifname(struct cfgctx *, struct fy_node *, int line,
 	    const char *field, char out[BG_IFNAMSIZ]);
+int	parse_uint(struct cfgctx *, struct fy_node *, const char *field,
+	    unsigned long min, unsigned long max, unsigned long *out);
+
+/* Called for each key of a mapping; field is "path.key", line the key's. */
+typedef int (*cfg_key_fn)(struct cfgctx *, const char *key, struct fy_node *v,
+	    int line, const char *field, void *arg);
+/* Checks n is a mapping and calls fn on each key with a value. */
+int	cfg_map_walk(struct cfgctx *, struct fy_node *n, const char *path,
+	    cfg_key_fn fn, void *arg);
+
 /* bridges[].mirrors */
 int	mirror_parse_list(struct cfgctx *, struct fy_node *, const char *field,
 	    struct bg_bridge *);

@@ -79,7 +79,7 @@ def yaml_config(gs, bridge="br0", mirrors=None):
 
 
 # ---------------------------------------------------- nftables reference
-# A hand-written ruleset with the structure CONTRACT.md describes: netdev
+# A hand-written ruleset with the structure bridgeguard generates (README, "How it is built"): netdev
 # ingress/egress base chains hooking up to 255 port names each, all jumping to
 # one chain that looks the port up in concatenated sets.  Used as the "nft -f"
 # baseline before bridgeguard exists, and kept as a reference afterwards.

@@ -305,7 +305,7 @@ def markdown(doc):
           "rule (seed 004); that is timed for N ≤ 100 only and **extrapolated** beyond from the N = 10 and "
           "N = 100 medians (t ∝ N^b, b ≥ 1), marked as such. The kernel has no legacy ebtables, so "
           "`ebtables` is ebtables-nft." % m["ebt_rules_per_guest"],
-          "- nft reference: a hand-written ruleset with the structure of docs/CONTRACT.md (netdev ingress/"
+          "- nft reference: a hand-written ruleset with the structure bridgeguard generates (netdev ingress/"
           "egress chains hooking up to 255 port names each, one jump to chains that look "
           "`ifname . address` up in sets); its add/remove row changes set elements only.",
           "- Data plane: iperf3 client and server, and the small-packet sender, all pinned to one CPU "

@@ -62,6 +62,11 @@ int	nft_set_counters(enum rs_family, const char *set,
 int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
 	    uint64_t *bytes, char *err, size_t errlen);
 
+/* A mirror's copied frames and bytes (Ethernet header included): 1, or 0
+ * if the mirror is not installed, or -1 on error. */
+int	nft_mirror_counters(const char *mirror, uint64_t *frames,
+	    uint64_t *bytes, char *err, size_t errlen);
+
 /* Names of the netdev base chains and their devices, as installed. */
 struct nft_chain_info {
 	char		 name[48];

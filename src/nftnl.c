@@ -1082,3 +1082,25 @@ nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
 	*bytes = rc.bytes;
 	return rc.rules > 0;
 }
+
+int
+nft_mirror_counters(const char *mirror, uint64_t *frames, uint64_t *bytes,
+    char *err, size_t errlen)
+{
+	uint64_t rx_frames, rx_bytes;
+	char chain[48];
+	int rc;
+
+	snprintf(chain, sizeof(chain), "mirror_%s", mirror);
+	if ((rc = nft_chain_counter(RS_NETDEV, chain, frames, bytes, err,
+	    errlen)) != 1)
+		return rc;
+	/* Copies made at ingress were counted without their MAC header. */
+	snprintf(chain, sizeof(chain), "mirror_%s_rx", mirror);
+	if ((rc = nft_chain_counter(RS_NETDEV, chain, &rx_frames, &rx_bytes,
+	    err, errlen)) == -1)
+		return -1;
+	*frames += rx_frames;
+	*bytes += rx_bytes + 14 * rx_frames;
+	return 1;
+}

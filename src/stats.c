@@ -1,7 +1,8 @@
 /*
  * The daemon's numbers in the Prometheus text format: drops per bridge,
  * port and reason (the kernel's counters, read at scrape time), events by
- * type, guests and ports, and the daemon's own health counters.
+ * type, guests and ports, mirror copies, and the daemon's own health
+ * counters.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,6 +177,37 @@ health(FILE *f, struct daemon *d)
 	fprintf(f, "bridgeguard_up 1\n");
 }
 
+static void
+mirrors(FILE *f, struct daemon *d)
+{
+	const struct bg_config *cfg = protect_config(d->prot);
+	uint64_t frames[RS_MAX_MIRRORS], bytes[RS_MAX_MIRRORS];
+	const struct bg_mirror *m[RS_MAX_MIRRORS];
+	char err[256];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors && n < RS_MAX_MIRRORS;
+		    j++)
+			if (nft_mirror_counters(cfg->bridges[i].mirrors[j].name,
+			    &frames[n], &bytes[n], err, sizeof(err)) == 1)
+				m[n++] = &cfg->bridges[i].mirrors[j];
+	head(f, "bridgeguard_mirror_frames_total", "counter",
+	    "Frames copied by a mirror.");
+	for (i = 0; i < n; i++) {
+		fputs("bridgeguard_mirror_frames_total{mirror=\"", f);
+		label(f, m[i]->name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)frames[i]);
+	}
+	head(f, "bridgeguard_mirror_bytes_total", "counter",
+	    "Bytes copied by a mirror, Ethernet headers included.");
+	for (i = 0; i < n; i++) {
+		fputs("bridgeguard_mirror_bytes_total{mirror=\"", f);
+		label(f, m[i]->name);
+		fprintf(f, "\"} %llu\n", (unsigned long long)bytes[i]);
+	}
+}
+
 void
 stats_render(void *arg, FILE *f)
 {
@@ -184,5 +216,6 @@ stats_render(void *arg, FILE *f)
 	drops(f, d);
 	events(f);
 	bridges(f, d);
+	mirrors(f, d);
 	health(f, d);
 }

@@ -99,23 +99,15 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
 static json_t *
 mirror_json(const struct kstate *ks, const struct bg_mirror *m)
 {
-	char chain[48], dev[BG_IFNAMSIZ], err[256];
-	uint64_t packets = 0, bytes = 0, rx_packets, rx_bytes;
+	char dev[BG_IFNAMSIZ], err[256];
+	uint64_t packets = 0, bytes = 0;
 	const struct bg_link *l;
 	bool active;
 
 	mirror_device(m, dev);
 	l = link_find(ks->links, ks->n_links, dev);
-	snprintf(chain, sizeof(chain), "mirror_%s", m->name);
-	active = ks->netdev && l && nft_chain_counter(RS_NETDEV, chain,
-	    &packets, &bytes, err, sizeof(err)) == 1;
-	/* Copies made at ingress were counted without their MAC header. */
-	snprintf(chain, sizeof(chain), "mirror_%s_rx", m->name);
-	if (active && nft_chain_counter(RS_NETDEV, chain, &rx_packets,
-	    &rx_bytes, err, sizeof(err)) == 1) {
-		packets += rx_packets;
-		bytes += rx_bytes + 14 * rx_packets;
-	}
+	active = ks->netdev && l && nft_mirror_counters(m->name, &packets,
+	    &bytes, err, sizeof(err)) == 1;
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
 	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
 	    "active", active, "backend", "nftables netdev dup",

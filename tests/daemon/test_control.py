@@ -116,6 +116,34 @@ def test_metrics(nslab, bgd):
     assert "404" in nslab.run("host", [dlab.PY, "-c", code]).stdout
 
 
+def test_metrics_mirror_counters(nslab, bgd):
+    """Mirror copies are exposed per mirror, Ethernet headers included."""
+    port = 9479
+    nslab.run("host", "ip link add vnic-ids type veth peer name idsp")
+    nslab.run("host", "ip link set vnic-ids up")
+    nslab.run("host", "ip link set idsp up")
+    n = nslab.nodes
+    extra_mirror = ("    mirrors:\n      - name: ids\n        to: vnic-ids\n"
+                    "        from: [vnic-alice]\n        direction: in\n")
+    cfg = dlab.config_yaml([n["alice"], n["bob"], n["eve"]]) + extra_mirror
+    d = bgd(cfg, args=["--metrics", f"127.0.0.1:{port}"])
+    alice, bob = n["alice"], n["bob"]
+    before = scrape(nslab, port)
+    assert 'bridgeguard_mirror_frames_total{mirror="ids"}' in before, before
+    got0 = int(before.split('bridgeguard_mirror_frames_total{mirror="ids"} ')[1]
+               .split()[0])
+    nslab.send("alice", "udp4", 5, src=alice.mac, dst=bob.mac,
+               sip=alice.ip4, dip=bob.ip4)
+    text = scrape(nslab, port)
+    frames = int(text.split('bridgeguard_mirror_frames_total{mirror="ids"} ')[1]
+                 .split()[0])
+    nbytes = int(text.split('bridgeguard_mirror_bytes_total{mirror="ids"} ')[1]
+                 .split()[0])
+    assert frames - got0 >= 5, text
+    assert nbytes >= 42 * frames, text
+    assert d.p.poll() is None
+
+
 def test_events_printer(nslab, bgd):
     d = bgd()
     nslab.run("host", "ip link set vnic-bob promisc on")

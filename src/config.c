@@ -151,6 +151,38 @@ cfg_map_walk(struct cfgctx *cx, struct fy_node *n, const char *path,
 	return 0;
 }
 
+int
+cfg_list_walk(struct cfgctx *cx, struct fy_node *v, const char *field,
+    size_t size, void **arr, size_t *n, cfg_item_fn fn)
+{
+	struct fy_node *item;
+	void *it = NULL;
+	char f[320];
+	int count;
+
+	if (want_type(cx, v, FYNT_SEQUENCE, node_line(v), field) == -1)
+		return -1;
+	if ((count = fy_node_sequence_item_count(v)) == 0)
+		return 0;
+	if ((*arr = calloc((size_t)count, size)) == NULL)
+		return cfg_err(cx, node_line(v), field, "out of memory");
+	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
+		snprintf(f, sizeof(f), "%s[%zu]", field, *n);
+		/* Count first so config_clear frees a half-parsed element. */
+		(*n)++;
+		if (fn(cx, item, f, (char *)*arr + (*n - 1) * size) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+ifname_item(struct cfgctx *cx, struct fy_node *item, const char *field,
+    void *elem)
+{
+	return parse_ifname(cx, item, 0, field, elem);
+}
+
 static int
 parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in_addr *a)
@@ -280,8 +312,10 @@ guest_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 
 static int
 parse_guest(struct cfgctx *cx, struct fy_node *n, const char *path,
-    struct bg_guest *g)
+    void *elem)
 {
+	struct bg_guest *g = elem;
+
 	g->line = node_line(n);
 	if (cfg_map_walk(cx, n, path, guest_key, g) == -1)
 		return -1;
@@ -296,51 +330,16 @@ static int
 parse_guests(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_bridge *b)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char field[96];
-	int count;
-
-	if (want_type(cx, n, FYNT_SEQUENCE, 0, path) == -1)
-		return -1;
-	if ((count = fy_node_sequence_item_count(n)) == 0)
-		return 0;
-	if ((b->guests = calloc((size_t)count, sizeof(*b->guests))) == NULL)
-		return cfg_err(cx, node_line(n), path, "out of memory");
-	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
-		snprintf(field, sizeof(field), "%s[%zu]", path, b->n_guests);
-		/* Count first so config_clear frees a half-parsed guest. */
-		b->n_guests++;
-		if (parse_guest(cx, item, field,
-		    &b->guests[b->n_guests - 1]) == -1)
-			return -1;
-	}
-	return 0;
+	return cfg_list_walk(cx, n, path, sizeof(*b->guests),
+	    (void **)&b->guests, &b->n_guests, parse_guest);
 }
 
 static int
 parse_trusted(struct cfgctx *cx, struct fy_node *n, const char *path,
     struct bg_bridge *b)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char field[96];
-	int count;
-
-	if (want_type(cx, n, FYNT_SEQUENCE, 0, path) == -1)
-		return -1;
-	if ((count = fy_node_sequence_item_count(n)) == 0)
-		return 0;
-	if ((b->trusted = calloc((size_t)count, sizeof(*b->trusted))) == NULL)
-		return cfg_err(cx, node_line(n), path, "out of memory");
-	while ((item = fy_node_sequence_iterate(n, &it)) != NULL) {
-		snprintf(field, sizeof(field), "%s[%zu]", path, b->n_trusted);
-		if (parse_ifname(cx, item, 0, field,
-		    b->trusted[b->n_trusted]) == -1)
-			return -1;
-		b->n_trusted++;
-	}
-	return 0;
+	return cfg_list_walk(cx, n, path, sizeof(*b->trusted),
+	    (void **)&b->trusted, &b->n_trusted, ifname_item);
 }
 
 static int
@@ -372,8 +371,10 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 
 static int
 parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
-    struct bg_bridge *b)
+    void *elem)
 {
+	struct bg_bridge *b = elem;
+
 	b->line = node_line(n);
 	if (cfg_map_walk(cx, n, path, bridge_key, b) == -1)
 		return -1;
@@ -383,29 +384,10 @@ parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
 }
 
 static int
-parse_bridges(struct cfgctx *cx, struct fy_node *v, int line,
-    struct bg_config *cfg)
+parse_bridges(struct cfgctx *cx, struct fy_node *v, struct bg_config *cfg)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char field[64];
-	int count;
-
-	if (want_type(cx, v, FYNT_SEQUENCE, line, "bridges") == -1)
-		return -1;
-	count = fy_node_sequence_item_count(v);
-	if (count > 0 && (cfg->bridges = calloc((size_t)count,
-	    sizeof(*cfg->bridges))) == NULL)
-		return cfg_err(cx, line, "bridges", "out of memory");
-	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		snprintf(field, sizeof(field), "bridges[%zu]", cfg->n_bridges);
-		/* Count first so config_clear frees a half-parsed bridge. */
-		cfg->n_bridges++;
-		if (parse_bridge(cx, item, field,
-		    &cfg->bridges[cfg->n_bridges - 1]) == -1)
-			return -1;
-	}
-	return 0;
+	return cfg_list_walk(cx, v, "bridges", sizeof(*cfg->bridges),
+	    (void **)&cfg->bridges, &cfg->n_bridges, parse_bridge);
 }
 
 static int
@@ -422,7 +404,7 @@ root_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 		return 0;
 	}
 	if (strcmp(key, "bridges") == 0)
-		return parse_bridges(cx, v, line, cfg);
+		return parse_bridges(cx, v, cfg);
 	return cfg_err(cx, line, field,
 	    "unknown key (expected bridges, nflog-group)");
 }

@@ -13,10 +13,7 @@ static int
 parse_from(struct cfgctx *cx, struct fy_node *v, const char *field,
     struct bg_mirror *m)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char buf[16], f[300];
-	int count;
+	char buf[16];
 
 	if (scalar(v, buf, sizeof(buf)) && strcmp(buf, "all") == 0) {
 		m->from_all = true;
@@ -25,17 +22,10 @@ parse_from(struct cfgctx *cx, struct fy_node *v, const char *field,
 	if (fy_node_get_type(v) != FYNT_SEQUENCE)
 		return cfg_err(cx, node_line(v), field,
 		    "must be 'all' or a list of ports");
-	if ((count = fy_node_sequence_item_count(v)) == 0)
+	if (fy_node_sequence_item_count(v) == 0)
 		return cfg_err(cx, node_line(v), field, "is empty");
-	if ((m->from = calloc((size_t)count, sizeof(*m->from))) == NULL)
-		return cfg_err(cx, node_line(v), field, "out of memory");
-	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		snprintf(f, sizeof(f), "%s[%zu]", field, m->n_from);
-		if (parse_ifname(cx, item, 0, f, m->from[m->n_from]) == -1)
-			return -1;
-		m->n_from++;
-	}
-	return 0;
+	return cfg_list_walk(cx, v, field, sizeof(*m->from), (void **)&m->from,
+	    &m->n_from, ifname_item);
 }
 
 static int
@@ -94,8 +84,10 @@ exclude_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 
 static int
 parse_exclude_one(struct cfgctx *cx, struct fy_node *n, const char *path,
-    struct bg_exclude *e)
+    void *elem)
 {
+	struct bg_exclude *e = elem;
+
 	if (cfg_map_walk(cx, n, path, exclude_key, e) == -1)
 		return -1;
 	if ((e->family != 0) == (e->proto != 0))
@@ -110,24 +102,8 @@ static int
 parse_exclude(struct cfgctx *cx, struct fy_node *v, const char *field,
     struct bg_mirror *m)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char f[300];
-	int count;
-
-	if (want_type(cx, v, FYNT_SEQUENCE, 0, field) == -1)
-		return -1;
-	if ((count = fy_node_sequence_item_count(v)) == 0)
-		return 0;
-	if ((m->excl = calloc((size_t)count, sizeof(*m->excl))) == NULL)
-		return cfg_err(cx, node_line(v), field, "out of memory");
-	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		snprintf(f, sizeof(f), "%s[%zu]", field, m->n_excl);
-		if (parse_exclude_one(cx, item, f, &m->excl[m->n_excl]) == -1)
-			return -1;
-		m->n_excl++;
-	}
-	return 0;
+	return cfg_list_walk(cx, v, field, sizeof(*m->excl), (void **)&m->excl,
+	    &m->n_excl, parse_exclude_one);
 }
 
 static int
@@ -240,8 +216,10 @@ mirror_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 
 static int
 parse_mirror(struct cfgctx *cx, struct fy_node *n, const char *path,
-    struct bg_mirror *m)
+    void *elem)
 {
+	struct bg_mirror *m = elem;
+
 	m->line = node_line(n);
 	m->direction = DIR_BOTH;
 	if (cfg_map_walk(cx, n, path, mirror_key, m) == -1)
@@ -260,22 +238,6 @@ int
 mirror_parse_list(struct cfgctx *cx, struct fy_node *v, const char *field,
     struct bg_bridge *b)
 {
-	struct fy_node *item;
-	void *it = NULL;
-	char f[300];
-	int count;
-
-	if (want_type(cx, v, FYNT_SEQUENCE, 0, field) == -1)
-		return -1;
-	if ((count = fy_node_sequence_item_count(v)) == 0)
-		return 0;
-	if ((b->mirrors = calloc((size_t)count, sizeof(*b->mirrors))) == NULL)
-		return cfg_err(cx, node_line(v), field, "out of memory");
-	while ((item = fy_node_sequence_iterate(v, &it)) != NULL) {
-		snprintf(f, sizeof(f), "%s[%zu]", field, b->n_mirrors);
-		b->n_mirrors++;
-		if (parse_mirror(cx, item, f, &b->mirrors[b->n_mirrors - 1]))
-			return -1;
-	}
-	return 0;
+	return cfg_list_walk(cx, v, field, sizeof(*b->mirrors),
+	    (void **)&b->mirrors, &b->n_mirrors, parse_mirror);
 }

@@ -33,6 +33,17 @@ typedef int (*cfg_key_fn)(struct cfgctx *, const char *key, struct fy_node *v,
 int	cfg_map_walk(struct cfgctx *, struct fy_node *n, const char *path,
 	    cfg_key_fn fn, void *arg);
 
+/* Called for each item of a list, with "field[i]" and its new element. */
+typedef int (*cfg_item_fn)(struct cfgctx *, struct fy_node *item,
+	    const char *field, void *elem);
+/* Checks v is a list; allocates *arr of size-byte elements, one per item
+ * (counted in *n), and calls fn on each. */
+int	cfg_list_walk(struct cfgctx *, struct fy_node *v, const char *field,
+	    size_t size, void **arr, size_t *n, cfg_item_fn fn);
+/* A cfg_item_fn for lists of interface names. */
+int	ifname_item(struct cfgctx *, struct fy_node *item, const char *field,
+	    void *elem);
+
 /* bridges[].mirrors */
 int	mirror_parse_list(struct cfgctx *, struct fy_node *, const char *field,
 	    struct bg_bridge *);

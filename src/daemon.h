@@ -56,8 +56,5 @@ void	spoof_flush(struct daemon *, bool all);
 void	spoof_timer(void *d);
 /* NFLOG lost messages: find drops the counters know of and we do not. */
 void	spoof_sweep(struct daemon *);
-/* The drop_<reason> set of a reason and its table's family. */
-const char *spoof_set(unsigned int reason, char *buf, size_t len,
-	    enum rs_family *);
 
 #endif

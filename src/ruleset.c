@@ -636,20 +636,30 @@ build_bridge(struct rs_table *t, const struct bg_config *cfg,
 	return 0;
 }
 
+const char *
+rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
+{
+	size_t i;
+
+	snprintf(buf, len, "drop_%s", rs_reasons[reason]);
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '-')
+			buf[i] = '_';
+	if (fam)
+		*fam = reason == R_UNKNOWN ? RS_BRIDGE : RS_NETDEV;
+	return buf;
+}
+
 static void
 ctx_init(struct rs_ctx *cx, const struct bg_config *cfg)
 {
-	size_t i, j;
+	unsigned int i;
 
 	cx->group = cfg->nflog_group;
 	for (i = 0; i < rs_n_reasons; i++) {
 		snprintf(cx->prefix[i], sizeof(cx->prefix[i]), "bg %s ",
 		    rs_reasons[i]);
-		snprintf(cx->set[i], sizeof(cx->set[i]), "drop_%s",
-		    rs_reasons[i]);
-		for (j = 0; cx->set[i][j]; j++)
-			if (cx->set[i][j] == '-')
-				cx->set[i][j] = '_';
+		rs_drop_set(i, cx->set[i], sizeof(cx->set[i]), NULL);
 	}
 }
 

@@ -147,5 +147,9 @@ void	ruleset_print(FILE *, const struct ruleset *);
 /* The drop reasons, as shown in counters, events and NFLOG prefixes. */
 extern const char *const rs_reasons[];
 extern const size_t rs_n_reasons;
+/* The drop_<reason> set counting a reason per port, and its table's family
+ * (fam may be NULL). */
+const char *rs_drop_set(unsigned int reason, char *buf, size_t len,
+	    enum rs_family *fam);
 
 #endif

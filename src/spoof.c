@@ -17,20 +17,6 @@
 
 #define FLUSH_MAX	1024		/* windows closed per round */
 
-const char *
-spoof_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
-{
-	size_t i;
-
-	snprintf(buf, len, "drop_%s", rs_reasons[reason]);
-	for (i = 0; buf[i]; i++)
-		if (buf[i] == '-')
-			buf[i] = '_';
-	*fam = strcmp(rs_reasons[reason], "unknown-port") == 0 ? RS_BRIDGE :
-	    RS_NETDEV;
-	return buf;
-}
-
 static void
 arm(struct daemon *d)
 {
@@ -190,7 +176,7 @@ flush_reason(struct daemon *d, unsigned int reason, struct agg_win **w,
 	bool have = true, found;
 	uint64_t v, count;
 
-	spoof_set(reason, set, sizeof(set), &fam);
+	rs_drop_set(reason, set, sizeof(set), &fam);
 	if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1) {
 		log_debug("%s", err);
 		have = false;
@@ -244,7 +230,7 @@ spoof_sweep(struct daemon *d)
 
 	d->st.overruns++;
 	for (r = 0; r < rs_n_reasons; r++) {
-		spoof_set(r, set, sizeof(set), &fam);
+		rs_drop_set(r, set, sizeof(set), &fam);
 		if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1)
 			continue;
 		for (i = 0; i < nc; i++)

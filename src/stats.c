@@ -48,7 +48,7 @@ drops(FILE *f, struct daemon *d)
 	head(f, "bridgeguard_drops_total", "counter",
 	    "Frames dropped by port security, per port and reason.");
 	for (r = 0; r < rs_n_reasons; r++) {
-		spoof_set(r, set, sizeof(set), &fam);
+		rs_drop_set(r, set, sizeof(set), &fam);
 		if (nft_set_counters(fam, set, &c, &n, err, sizeof(err)) == -1)
 			continue;
 		for (i = 0; i < n; i++) {

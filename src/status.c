@@ -141,7 +141,7 @@ static int
 kstate_read(struct kstate *ks, char *err, size_t errlen)
 {
 	char set[32];
-	size_t r, i;
+	size_t r;
 	int rc;
 
 	if (link_dump(&ks->links, &ks->n_links) == -1) {
@@ -156,15 +156,11 @@ kstate_read(struct kstate *ks, char *err, size_t errlen)
 		return -1;
 	ks->bridge = rc;
 	for (r = 0; r < rs_n_reasons; r++) {
-		enum rs_family fam = strcmp(rs_reasons[r], "unknown-port") ?
-		    RS_NETDEV : RS_BRIDGE;
+		enum rs_family fam;
 
+		rs_drop_set((unsigned int)r, set, sizeof(set), &fam);
 		if (!(fam == RS_NETDEV ? ks->netdev : ks->bridge))
 			continue;
-		snprintf(set, sizeof(set), "drop_%s", rs_reasons[r]);
-		for (i = 0; set[i]; i++)
-			if (set[i] == '-')
-				set[i] = '_';
 		if (nft_set_counters(fam, set, &ks->ctr[r], &ks->n_ctr[r],
 		    err, errlen) == -1)
 			return -1;

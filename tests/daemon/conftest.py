@@ -2,8 +2,6 @@
 
     make bridgeguard asan && /usr/bin/python3 -m pytest tests/daemon
 """
-import os
-import signal
 import subprocess
 import sys
 
@@ -12,17 +10,6 @@ sys.dont_write_bytecode = True
 import pytest  # noqa: E402
 
 import dlab  # noqa: E402
-
-
-def _to_interrupt(signum, frame):
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def pytest_configure(config):
-    if os.geteuid() != 0:
-        raise pytest.UsageError("daemon tests need root (network namespaces)")
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _to_interrupt)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -2,8 +2,6 @@
 
 Run as root:  /usr/bin/python3 -m pytest tests/integration
 """
-import os
-import signal
 import subprocess
 import sys
 
@@ -12,19 +10,6 @@ sys.dont_write_bytecode = True
 import pytest  # noqa: E402
 
 import labkit  # noqa: E402
-
-
-def _to_interrupt(signum, frame):
-    # turn SIGTERM/SIGHUP into KeyboardInterrupt so pytest unwinds and runs
-    # every fixture finalizer (namespace removal) before exiting
-    raise KeyboardInterrupt(f"signal {signum}")
-
-
-def pytest_configure(config):
-    if os.geteuid() != 0:
-        raise pytest.UsageError("integration tests need root (network namespaces)")
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, _to_interrupt)
 
 
 def pytest_sessionfinish(session, exitstatus):

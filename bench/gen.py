@@ -80,9 +80,10 @@ def yaml_config(gs, bridge="br0", mirrors=None):
 
 # ---------------------------------------------------- nftables reference
 # A hand-written ruleset with the structure bridgeguard generates (README, "How it is built"): netdev
-# ingress/egress base chains hooking up to 255 port names each, all jumping to
-# one chain that looks the port up in concatenated sets.  Used as the "nft -f"
-# baseline before bridgeguard exists, and kept as a reference afterwards.
+# ingress base chains hooking up to 255 port names each, jumping to one chain that looks the port
+# up in concatenated sets; frames to a guest checked in the bridge table's forward and output
+# hooks, against the bridge table's own copy of the IP sets.  Used as the "nft -f" baseline before
+# bridgeguard exists, and kept as a reference afterwards.
 NFT_DEVS_PER_CHAIN = 255
 
 
@@ -90,21 +91,23 @@ def _elements(pairs):
     return ",\n\t\t\t".join(pairs)
 
 
+def _set(out, name, typ, elems):
+    out.append("\tset %s {\n\t\ttype %s" % (name, typ))
+    if elems:
+        out.append("\t\telements = { %s }" % _elements(elems))
+    out.append("\t}")
+
+
+def _ip_sets(out, gs):
+    _set(out, "guest_ip4", "ifname . ipv4_addr", ['"%s" . %s' % (g.port, g.ip4) for g in gs])
+    _set(out, "guest_ip6", "ifname . ipv6_addr",
+         ['"%s" . %s, "%s" . %s' % (g.port, g.ip6, g.port, g.ll6) for g in gs])
+
+
 def nft_reference(gs, table="bgref"):
     out = ["table netdev %s {" % table]
-    out.append("\tset guest_mac {\n\t\ttype ifname . ether_addr")
-    if gs:
-        out.append("\t\telements = { %s }" % _elements('"%s" . %s' % (g.port, g.mac) for g in gs))
-    out.append("\t}")
-    out.append("\tset guest_ip4 {\n\t\ttype ifname . ipv4_addr")
-    if gs:
-        out.append("\t\telements = { %s }" % _elements('"%s" . %s' % (g.port, g.ip4) for g in gs))
-    out.append("\t}")
-    out.append("\tset guest_ip6 {\n\t\ttype ifname . ipv6_addr")
-    if gs:
-        out.append("\t\telements = { %s }" % _elements(
-            '"%s" . %s, "%s" . %s' % (g.port, g.ip6, g.port, g.ll6) for g in gs))
-    out.append("\t}")
+    _set(out, "guest_mac", "ifname . ether_addr", ['"%s" . %s' % (g.port, g.mac) for g in gs])
+    _ip_sets(out, gs)
     out.append("""\tchain guest_in {
 \t\tiifname . ether saddr != @guest_mac drop
 \t\tether type != { ip, ip6, arp } drop
@@ -113,42 +116,45 @@ def nft_reference(gs, table="bgref"):
 \t\tether type ip6 ip6 saddr != :: iifname . ip6 saddr != @guest_ip6 drop
 \t\tiifname . arp saddr ether != @guest_mac drop
 \t\tarp saddr ip != 0.0.0.0 iifname . arp saddr ip != @guest_ip4 drop
-\t}
-\tchain guest_out {
-\t\tether daddr & 01:00:00:00:00:00 != 01:00:00:00:00:00 ether type ip oifname . ip daddr != @guest_ip4 drop
-\t\tether daddr & 01:00:00:00:00:00 != 01:00:00:00:00:00 ether type ip6 oifname . ip6 daddr != @guest_ip6 drop
 \t}""")
     for k in range(0, len(gs), NFT_DEVS_PER_CHAIN):
         devs = ", ".join('"%s"' % g.port for g in gs[k:k + NFT_DEVS_PER_CHAIN])
-        c = k // NFT_DEVS_PER_CHAIN
         out.append("\tchain in%d {\n\t\ttype filter hook ingress devices = { %s } priority -500; policy accept;\n"
-                   "\t\tjump guest_in\n\t}" % (c, devs))
-        out.append("\tchain out%d {\n\t\ttype filter hook egress devices = { %s } priority -500; policy accept;\n"
-                   "\t\tjump guest_out\n\t}" % (c, devs))
+                   "\t\tjump guest_in\n\t}" % (k // NFT_DEVS_PER_CHAIN, devs))
+    out += ["}", "table bridge %s {" % table]
+    _ip_sets(out, gs)
+    _set(out, "guest_ports", "ifname", ['"%s"' % g.port for g in gs])
+    out.append("""\tchain guest_out {
+\t\tether daddr & 01:00:00:00:00:00 == 01:00:00:00:00:00 return
+\t\tether type ip oifname . ip daddr != @guest_ip4 drop
+\t\tether type ip6 oifname . ip6 daddr != @guest_ip6 drop
+\t}""")
+    for hook in ("forward", "output"):
+        out.append("\tchain %s {\n\t\ttype filter hook %s priority -500; policy accept;\n"
+                   "\t\toifname @guest_ports jump guest_out\n\t}" % (hook, hook))
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def _reference_change(verb, g, nguests, table):
+    c = nguests // NFT_DEVS_PER_CHAIN
+    ips = ("{v} element {f} {t} guest_ip4 {{ \"{p}\" . {a} }}\n"
+           "{v} element {f} {t} guest_ip6 {{ \"{p}\" . {b}, \"{p}\" . {l} }}\n")
+    return ("{v} element netdev {t} guest_mac {{ \"{p}\" . {m} }}\n" + ips.replace("{f}", "netdev") +
+            ips.replace("{f}", "bridge") +
+            "{v} element bridge {t} guest_ports {{ \"{p}\" }}\n"
+            "{v} chain netdev {t} in{c} {{ type filter hook ingress devices = {{ \"{p}\" }} priority -500; }}\n"
+            ).format(v=verb, t=table, p=g.port, m=g.mac, a=g.ip4, b=g.ip6, l=g.ll6, c=c)
 
 
 def nft_reference_add(g, nguests, table="bgref"):
     """nft -f input adding one guest to a loaded reference ruleset (new chain
     when the last one is full, else the port is added to the last chain)."""
-    c = nguests // NFT_DEVS_PER_CHAIN
-    return ("add element netdev {t} guest_mac {{ \"{p}\" . {m} }}\n"
-            "add element netdev {t} guest_ip4 {{ \"{p}\" . {a} }}\n"
-            "add element netdev {t} guest_ip6 {{ \"{p}\" . {b}, \"{p}\" . {l} }}\n"
-            "add chain netdev {t} in{c} {{ type filter hook ingress devices = {{ \"{p}\" }} priority -500; }}\n"
-            "add chain netdev {t} out{c} {{ type filter hook egress devices = {{ \"{p}\" }} priority -500; }}\n"
-            ).format(t=table, p=g.port, m=g.mac, a=g.ip4, b=g.ip6, l=g.ll6, c=c)
+    return _reference_change("add", g, nguests, table)
 
 
 def nft_reference_del(g, nguests, table="bgref"):
-    c = nguests // NFT_DEVS_PER_CHAIN
-    return ("delete element netdev {t} guest_mac {{ \"{p}\" . {m} }}\n"
-            "delete element netdev {t} guest_ip4 {{ \"{p}\" . {a} }}\n"
-            "delete element netdev {t} guest_ip6 {{ \"{p}\" . {b}, \"{p}\" . {l} }}\n"
-            "delete chain netdev {t} in{c} {{ type filter hook ingress devices = {{ \"{p}\" }} priority -500; }}\n"
-            "delete chain netdev {t} out{c} {{ type filter hook egress devices = {{ \"{p}\" }} priority -500; }}\n"
-            ).format(t=table, p=g.port, m=g.mac, a=g.ip4, b=g.ip6, l=g.ll6, c=c)
+    return _reference_change("delete", g, nguests, table)
 
 
 # ------------------------------------------------------- iptables (seed 002)

@@ -8,7 +8,103 @@
 #include "apply.h"
 #include "link.h"
 #include "nft.h"
+#include "tc.h"
 #include "vxlan.h"
+
+int
+apply_backend(enum rs_backend *b, char *err, size_t errlen)
+{
+	static int egress = -1;
+
+	if (egress == -1 && (egress = nft_probe_egress(err, errlen)) == -1)
+		return -1;	/* asked again next time */
+	*b = egress ? RS_COPY_NFT : RS_COPY_TC;
+	return 0;
+}
+
+const char *
+apply_backend_name(enum rs_backend b)
+{
+	return b == RS_COPY_TC ? "tc" : "nftables";
+}
+
+static bool
+tc_same(const struct rs_tc *w, const struct tc_installed *t)
+{
+	return w->ifindex == t->ifindex && w->slot == t->slot &&
+	    w->to_ifindex == t->to_ifindex;
+}
+
+/*
+ * Installs the filters of rs (NULL: none) that are missing and removes our
+ * others. One that is there already stays: replacing it would reset its
+ * counters. Its mark bit and group test follow from its slot and device.
+ */
+static int
+tc_sync(const struct ruleset *rs, char *err, size_t errlen)
+{
+	struct tc_installed *t = NULL;
+	struct tc_mirror f;
+	size_t i, j, n = 0;
+	int rc = -1;
+
+	if (tc_mirrors_list(&t, &n, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		for (j = 0; rs && j < rs->n_tc && !tc_same(&rs->tc[j], &t[i]);
+		    j++)
+			;
+		if ((rs == NULL || j == rs->n_tc) &&
+		    tc_mirror_del(t[i].ifindex, t[i].slot, err, errlen) == -1)
+			goto out;
+	}
+	for (j = 0; rs && j < rs->n_tc; j++) {
+		for (i = 0; i < n && !tc_same(&rs->tc[j], &t[i]); i++)
+			;
+		if (i < n)
+			continue;
+		f.ifindex = rs->tc[j].ifindex;
+		f.slot = rs->tc[j].slot;
+		f.skip_mark = rs->tc[j].skip_mark;
+		f.group_only = rs->tc[j].group_only;
+		f.to_ifindex = rs->tc[j].to_ifindex;
+		if (tc_mirror_set(&f, err, errlen) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(t);
+	return rc;
+}
+
+int
+apply_tc(const struct ruleset *rs, char *err, size_t errlen)
+{
+	return tc_sync(rs, err, errlen);
+}
+
+int
+apply_mirror_counters(const char *name, unsigned int slot, uint64_t *frames,
+    uint64_t *bytes, char *err, size_t errlen)
+{
+	struct tc_installed *t = NULL;
+	enum rs_backend b;
+	size_t i, n = 0;
+	int rc;
+
+	if ((rc = nft_mirror_counters(name, frames, bytes, err, errlen)) != 1 ||
+	    apply_backend(&b, err, errlen) == -1 || b != RS_COPY_TC)
+		return rc;
+	if (tc_mirrors_list(&t, &n, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (t[i].slot == slot) {
+			*frames += t[i].packets;
+			*bytes += t[i].bytes;
+		}
+	free(t);
+	return 1;
+}
 
 int
 apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
@@ -17,15 +113,22 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 	struct bg_link *links = NULL;
 	struct bg_port *ports = NULL;
 	size_t n_links = 0, n_ports = 0;
+	enum rs_backend backend;
 	int rc = -1;
 
+	/* Unprivileged (a dry run), assume a kernel of today. */
+	if (apply_backend(&backend, err, errlen) == -1) {
+		if (errno != EPERM)
+			return -1;
+		backend = RS_COPY_NFT;
+	}
 	if (link_dump(&links, &n_links) == -1) {
 		snprintf(err, errlen, "listing interfaces: %s",
 		    strerror(errno));
 		return -1;
 	}
 	if (link_bridge_ports(links, n_links, &ports, &n_ports) == -1 ||
-	    ruleset_build(rs, cfg, ports, n_ports) == -1) {
+	    ruleset_build(rs, cfg, ports, n_ports, backend) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s",
 		    strerror(errno));
 		goto out;
@@ -93,6 +196,11 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		goto out;
 	}
 	st->commit_ms = apply_now_ms() - t0;
+	if (apply_tc(&rs, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "copying mirrored frames with tc: %s",
+		    why);
+		goto out;
+	}
 	rc = vxlan_prune(cfg, err, errlen);
 out:
 	nft_batch_free(nb);
@@ -110,6 +218,10 @@ apply_flush(char *err, size_t errlen)
 	if ((nd = nft_table_exists(RS_NETDEV, why, sizeof(why))) == -1 ||
 	    (br = nft_table_exists(RS_BRIDGE, why, sizeof(why))) == -1) {
 		snprintf(err, errlen, "flushing: %s", why);
+		return -1;
+	}
+	if (tc_sync(NULL, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "flushing tc filters: %s", why);
 		return -1;
 	}
 	if (!nd && !br)

@@ -3,10 +3,29 @@
 #define BG_APPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "model.h"
 #include "ruleset.h"
+
+/*
+ * Where this kernel lets mirrors copy frames leaving a port: found out once
+ * a process (nft_probe_egress). -1 with a message in err.
+ */
+int	apply_backend(enum rs_backend *, char *err, size_t errlen);
+/* "nftables" or "tc", as status shows it. */
+const char *apply_backend_name(enum rs_backend);
+/*
+ * After a commit of rs: installs its tc filters (the tc backend's) and
+ * removes every other filter of ours. Not part of the nftables
+ * transaction: the rules are in force whatever this does.
+ */
+int	apply_tc(const struct ruleset *, char *err, size_t errlen);
+/* A mirror's copies (slot: its index in the config), from nftables and tc:
+ * 1, or 0 if the mirror is not installed, or -1. */
+int	apply_mirror_counters(const char *name, unsigned int slot,
+	    uint64_t *frames, uint64_t *bytes, char *err, size_t errlen);
 
 /* Compiles cfg against the bridge ports present now. -1 with errno. */
 int	apply_compile(const struct bg_config *, struct ruleset *, char *err,

@@ -3,7 +3,10 @@
  *
  * The element lists mirror ruleset.c's fill_guest_sets() and the base
  * chains mirror its base_chains(); tests/unit/test_diff.c checks that a
- * diff applied to the old ruleset gives exactly the new one.
+ * diff applied to the old ruleset gives exactly the new one. The bridge
+ * table's guest_ip4 and guest_ip6 are the netdev table's twins, and its
+ * guest_ports holds exactly the hooked ports, so neither has a diff of its
+ * own.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <errno.h>
@@ -16,19 +19,18 @@
 #include "diff.h"
 #include "nft.h"
 
-#define BASE_PRIO	(-500)		/* as ruleset.c's base chains */
-
 static const struct {
 	const char	*name;
 	enum rs_field	 f[2];
 	size_t		 n;
 	enum rs_family	 fam;
+	bool		 twin;		/* the bridge table has it too */
 } dsets[DS_N] = {
-	[DS_MAC] = { "guest_mac", { F_IFNAME, F_ETHER }, 2, RS_NETDEV },
-	[DS_IP4] = { "guest_ip4", { F_IFNAME, F_IPV4 }, 2, RS_NETDEV },
-	[DS_IP6] = { "guest_ip6", { F_IFNAME, F_IPV6 }, 2, RS_NETDEV },
+	[DS_MAC] = { "guest_mac", { F_IFNAME, F_ETHER }, 2, RS_NETDEV, false },
+	[DS_IP4] = { "guest_ip4", { F_IFNAME, F_IPV4 }, 2, RS_NETDEV, true },
+	[DS_IP6] = { "guest_ip6", { F_IFNAME, F_IPV6 }, 2, RS_NETDEV, true },
 	[DS_UNKNOWN] = { "unknown_ports", { F_IFNAME, F_IFNAME }, 1,
-	    RS_BRIDGE },
+	    RS_BRIDGE, false },
 };
 
 struct where {
@@ -425,51 +427,65 @@ out:
 	return rc;
 }
 
-/* A base chain pair member, as ruleset.c base_chains() makes it. */
+/* An ingress base chain, as ruleset.c base_chains() makes it. */
 static void
-base_chain(struct rs_chain *c, size_t pair, bool out, struct portlist *devs)
+base_chain(struct rs_chain *c, size_t pair, struct portlist *devs)
 {
 	struct rs_rule *r;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "%s%zu", out ? "out" : "in", pair);
-	c->hook = out ? "egress" : "ingress";
-	c->prio = BASE_PRIO;
+	snprintf(c->name, sizeof(c->name), "in%zu", pair);
+	c->hook = "ingress";
+	c->prio = RS_GUEST_PRIO;
 	c->devs = devs->p;
 	c->n_devs = devs->n;
 	r = &c->rules[c->n_rules++];
-	snprintf(r->text, sizeof(r->text), "jump %s",
-	    out ? "guest_out" : "guest_in");
+	snprintf(r->text, sizeof(r->text), "jump guest_in");
 	r->n = 1;
 	r->x[0].op = X_VERDICT;
 	r->x[0].reg = NFT_REG_VERDICT;
 	r->x[0].key = (uint32_t)NFT_JUMP;
-	r->x[0].name = out ? "guest_out" : "guest_in";
+	r->x[0].name = "guest_in";
 }
 
-/* Queues one pair's device change (or creation, for a new pair). */
+/* Queues ports in or out of the bridge table's guest_ports. */
+static int
+queue_ports(struct nft_batch *nb, const struct portlist *devs, bool add)
+{
+	struct rs_set ports = { .name = "guest_ports", .fields = { F_IFNAME },
+	    .n_fields = 1 };
+	size_t i;
+	int rc = -1;
+
+	for (i = 0; i < devs->n; i++)
+		if (rs_set_add(&ports, devs->p[i], NULL) == -1)
+			goto out;
+	rc = nft_batch_elems(nb, RS_BRIDGE, &ports, add);
+out:
+	free(ports.elems);
+	return rc;
+}
+
+/* Queues one chain's device change (or creation, for a new one). */
 static int
 queue_pair(struct nft_batch *nb, size_t pair, struct portlist *devs, bool add,
     bool create)
 {
 	struct rs_chain c;
-	int out;
 
-	for (out = 0; out < 2; out++) {
-		base_chain(&c, pair, out, devs);
-		if ((create ? nft_batch_chain(nb, RS_NETDEV, &c) :
-		    nft_batch_chain_devs(nb, &c, add)) == -1)
-			return -1;
-	}
-	return 0;
+	base_chain(&c, pair, devs);
+	if ((create ? nft_batch_chain(nb, RS_NETDEV, &c) :
+	    nft_batch_chain_devs(nb, &c, add)) == -1)
+		return -1;
+	return queue_ports(nb, devs, add);
 }
 
 /*
- * Unhooking: devices come off a pair; a pair left empty is deleted.
+ * Unhooking: devices come off a chain; a chain left empty is deleted.
  * Hooking: the kernel refuses, in one transaction, to add a device to
  * two existing chains of a table (even on different hooks), but creates
- * chains hooking it fine: hooked ports go into new pairs, 255 a pair,
- * at indices no pair uses. A full apply (a restart) packs them again.
+ * chains hooking it fine: hooked ports go into new chains, 255 a chain,
+ * at indices no chain uses. A full apply (a restart) packs them again.
  */
 static size_t
 unhooks_of(const struct diff *d, const struct layout *l, size_t pair,
@@ -492,18 +508,19 @@ queue_unhooks(struct nft_batch *nb, const struct diff *d,
 	struct portlist devs = { 0 };
 	struct rs_chain c;
 	size_t k, n;
-	int out, rc = 0;
+	int rc = 0;
 
 	for (k = 0; k < l->n_pairs && rc == 0; k++) {
 		if ((n = unhooks_of(d, l, k, &devs)) == (size_t)-1)
 			rc = -1;
 		else if (n && n < l->count[k])
 			rc = queue_pair(nb, k, &devs, false, false);
-		else if (n)
-			for (out = 0; out < 2 && rc == 0; out++) {
-				base_chain(&c, k, out, &devs);
-				rc = nft_batch_chain_del(nb, RS_NETDEV, &c);
-			}
+		else if (n) {
+			base_chain(&c, k, &devs);
+			rc = nft_batch_chain_del(nb, RS_NETDEV, &c);
+			if (rc == 0)
+				rc = queue_ports(nb, &devs, false);
+		}
 	}
 	free(devs.p);
 	return rc;
@@ -554,20 +571,28 @@ queue_hooks(struct nft_batch *nb, struct diff *d, const struct layout *l)
 	return rc;
 }
 
+static int
+queue_elems(struct nft_batch *nb, int which, const struct rs_set *s, bool add)
+{
+	if (s->n == 0)
+		return 0;
+	if (nft_batch_elems(nb, dsets[which].fam, s, add) == -1)
+		return -1;
+	return dsets[which].twin ? nft_batch_elems(nb, RS_BRIDGE, s, add) : 0;
+}
+
 int
 diff_queue(struct nft_batch *nb, struct diff *d, const struct layout *l)
 {
 	int i;
 
 	for (i = 0; i < DS_N; i++)
-		if (d->del[i].n &&
-		    nft_batch_elems(nb, dsets[i].fam, &d->del[i], false) == -1)
+		if (queue_elems(nb, i, &d->del[i], false) == -1)
 			return -1;
 	if (queue_unhooks(nb, d, l) == -1 || queue_hooks(nb, d, l) == -1)
 		return -1;
 	for (i = 0; i < DS_N; i++)
-		if (d->add[i].n &&
-		    nft_batch_elems(nb, dsets[i].fam, &d->add[i], true) == -1)
+		if (queue_elems(nb, i, &d->add[i], true) == -1)
 			return -1;
 	return 0;
 }
@@ -680,7 +705,7 @@ diffed_set(const char *name)
 	for (i = 0; i < DS_N; i++)
 		if (strcmp(name, dsets[i].name) == 0)
 			return true;
-	return false;
+	return strcmp(name, "guest_ports") == 0;
 }
 
 static bool
@@ -713,8 +738,8 @@ guest_base_chain(const struct rs_table *t, const struct rs_chain *c)
 {
 	size_t k;
 
-	return t->family == RS_NETDEV && c->hook && (sscanf(c->name,
-	    "in%zu", &k) == 1 || sscanf(c->name, "out%zu", &k) == 1);
+	return t->family == RS_NETDEV && c->hook &&
+	    sscanf(c->name, "in%zu", &k) == 1;
 }
 
 static bool
@@ -771,5 +796,7 @@ bool
 diff_rules_equal(const struct ruleset *a, const struct ruleset *b)
 {
 	return tables_equal(&a->netdev, &b->netdev) &&
-	    tables_equal(&a->bridge, &b->bridge);
+	    tables_equal(&a->bridge, &b->bridge) && a->n_tc == b->n_tc &&
+	    (a->n_tc == 0 || memcmp(a->tc, b->tc, a->n_tc *
+	    sizeof(*a->tc)) == 0);
 }

@@ -67,7 +67,7 @@ parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
 
 	if (len < 0 || payload == NULL)
 		len = 0;
-	if (r->outgoing || hw == NULL) {
+	if (hw == NULL) {
 		pkt_parse_frame((const uint8_t *)payload, (size_t)len,
 		    &r->pkt);
 		return;
@@ -89,6 +89,7 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	struct sensor_rec r;
 	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
 	uint32_t phys = nflog_get_physindev(nfa);
+	uint32_t physout = nflog_get_physoutdev(nfa);
 	int reason = reason_of(nflog_get_prefix(nfa));
 
 	(void)gh;
@@ -98,10 +99,12 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	memset(&r, 0, sizeof(r));
 	r.kind = SR_DROP;
 	r.reason = (uint8_t)reason;
-	r.outgoing = in == 0 && out != 0;
-	/* In the bridge family the input device is the bridge, the port is
-	 * the "physical" input device. */
-	r.ifindex = (int32_t)(r.outgoing ? out : phys ? phys : in);
+	/* Frames to a guest are dropped in the bridge table, the rest where
+	 * they enter. In the bridge family the devices are the bridge, the
+	 * ports are the "physical" ones. */
+	r.outgoing = strcmp(rs_reasons[reason], "egress") == 0;
+	r.ifindex = (int32_t)(r.outgoing ? (physout ? physout : out) :
+	    phys ? phys : in);
 	parse_frame(nfa, &r);
 	m->emit(&r, m->arg);
 	return 0;

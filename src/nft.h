@@ -45,6 +45,12 @@ int	nft_batch_chain_del(struct nft_batch *, enum rs_family,
 /* Sends the batch and waits for the kernel's verdict on every message. */
 int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);
 
+/*
+ * Has the kernel the netdev egress hook (Linux 5.16)? 1 or 0, found out
+ * without changing anything; -1 on error.
+ */
+int	nft_probe_egress(char *err, size_t errlen);
+
 /* Does bridgeguard's table of this family exist? 1, 0, or -1 on error. */
 int	nft_table_exists(enum rs_family, char *err, size_t errlen);
 
@@ -62,8 +68,8 @@ int	nft_set_counters(enum rs_family, const char *set,
 int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
 	    uint64_t *bytes, char *err, size_t errlen);
 
-/* A mirror's copied frames and bytes (Ethernet header included): 1, or 0
- * if the mirror is not installed, or -1 on error. */
+/* The frames and bytes (Ethernet header included) nftables copied for a
+ * mirror: 1, or 0 if the mirror is not installed, or -1 on error. */
 int	nft_mirror_counters(const char *mirror, uint64_t *frames,
 	    uint64_t *bytes, char *err, size_t errlen);
 

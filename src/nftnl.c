@@ -297,6 +297,10 @@ hooknum(const char *hook)
 		return NF_NETDEV_INGRESS;
 	if (strcmp(hook, "egress") == 0)
 		return NF_NETDEV_EGRESS;
+	if (strcmp(hook, "forward") == 0)
+		return NF_BR_FORWARD;
+	if (strcmp(hook, "output") == 0)
+		return NF_BR_LOCAL_OUT;
 	return NF_BR_PRE_ROUTING;
 }
 
@@ -758,27 +762,24 @@ commit_socket(char *err, size_t errlen)
 	return commit_nl;
 }
 
-int
-nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
+/*
+ * Sends the batch and reads the kernel's verdict. Without the end message
+ * (commit false) the kernel checks every message and then aborts, changing
+ * nothing, as `nft --check` does.
+ */
+static int
+batch_talk(struct nft_batch *nb, bool commit, char *err, size_t errlen)
 {
 	struct verdict v = { nb, 0, 0, err, errlen };
 	struct mnl_socket *nl;
 	char *buf;
 	ssize_t n;
 
-	if (nb->build_errno) {
-		snprintf(err, errlen, "building the batch: %s",
-		    strerror(nb->build_errno));
-		errno = nb->build_errno;
-		return -1;
-	}
-	if (nb->last == NULL) {		/* nothing to do */
-		errno = 0;
-		return 0;
-	}
 	nb->last->nlmsg_flags |= NLM_F_ACK;
-	nftnl_batch_end(nftnl_batch_buffer(nb->b), nb->seq++);
-	nftnl_batch_update(nb->b);
+	if (commit) {
+		nftnl_batch_end(nftnl_batch_buffer(nb->b), nb->seq++);
+		nftnl_batch_update(nb->b);
+	}
 	if ((nl = commit_socket(err, errlen)) == NULL)
 		return -1;
 	if ((buf = malloc(MNL_SOCKET_BUFFER_SIZE * 4)) == NULL ||
@@ -809,6 +810,61 @@ out:
 	}
 	errno = v.error;
 	return v.error ? -1 : 0;
+}
+
+int
+nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
+{
+	if (nb->build_errno) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(nb->build_errno));
+		errno = nb->build_errno;
+		return -1;
+	}
+	if (nb->last == NULL) {		/* nothing to do */
+		errno = 0;
+		return 0;
+	}
+	return batch_talk(nb, true, err, errlen);
+}
+
+/*
+ * Asks the kernel, in a batch it aborts, to hook a chain of our table to
+ * the egress of "lo". Test hook: BRIDGEGUARD_FAULT=no-egress answers no,
+ * so that the tc backend is tested on kernels that have the hook.
+ */
+int
+nft_probe_egress(char *err, size_t errlen)
+{
+	char lo[1][BG_IFNAMSIZ] = { "lo" };
+	struct rs_chain c = { .name = "egress_probe", .hook = "egress",
+	    .devs = lo, .n_devs = 1 };
+	const char *f = getenv("BRIDGEGUARD_FAULT");
+	struct nft_batch *nb;
+	char why[256];
+	int e, rc = -1;
+
+	if (f && strcmp(f, "no-egress") == 0)
+		return 0;
+	if ((nb = nft_batch_new()) == NULL ||
+	    table_msg(nb, RS_NETDEV, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+	    "probing: creating") == -1 ||
+	    chain_create(nb, RS_NETDEV, &c) == -1) {
+		snprintf(err, errlen, "probing the egress hook: %s",
+		    strerror(errno ? errno : ENOMEM));
+		goto out;
+	}
+	if (batch_talk(nb, false, why, sizeof(why)) == 0)
+		rc = 1;
+	else if (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOENT)
+		rc = 0;
+	else
+		snprintf(err, errlen, "probing the egress hook: %s", why);
+out:
+	e = errno;
+	nft_batch_free(nb);
+	errno = e;
+	return rc;
 }
 
 /* Sends one request and runs cb on every reply until the dump is done. */
@@ -1087,20 +1143,23 @@ int
 nft_mirror_counters(const char *mirror, uint64_t *frames, uint64_t *bytes,
     char *err, size_t errlen)
 {
-	uint64_t rx_frames, rx_bytes;
+	uint64_t tx_frames = 0, tx_bytes = 0;
 	char chain[48];
 	int rc;
 
-	snprintf(chain, sizeof(chain), "mirror_%s", mirror);
+	/* Every installed mirror copies at some ingress; copies made there
+	 * were counted without their MAC header. */
+	snprintf(chain, sizeof(chain), "mirror_%s_rx", mirror);
 	if ((rc = nft_chain_counter(RS_NETDEV, chain, frames, bytes, err,
 	    errlen)) != 1)
 		return rc;
-	/* Copies made at ingress were counted without their MAC header. */
-	snprintf(chain, sizeof(chain), "mirror_%s_rx", mirror);
-	if ((rc = nft_chain_counter(RS_NETDEV, chain, &rx_frames, &rx_bytes,
-	    err, errlen)) == -1)
+	*bytes += 14 * *frames;
+	/* Copies at egress, unless tc makes them. */
+	snprintf(chain, sizeof(chain), "mirror_%s", mirror);
+	if (nft_chain_counter(RS_NETDEV, chain, &tx_frames, &tx_bytes, err,
+	    errlen) == -1)
 		return -1;
-	*frames += rx_frames;
-	*bytes += rx_bytes + 14 * rx_frames;
+	*frames += tx_frames;
+	*bytes += tx_bytes;
 	return 1;
 }

@@ -95,6 +95,24 @@ print_table(FILE *f, const struct rs_table *t)
 	fprintf(f, "}\n");
 }
 
+/* The tc backend's filters, which are not nftables': as comments. */
+static void
+print_tc(FILE *f, const struct ruleset *rs)
+{
+	size_t i;
+
+	if (rs->n_tc)
+		fprintf(f, "\n# This kernel has no netdev egress hook: tc copies "
+		    "frames leaving ports,\n# outside the nftables "
+		    "transaction.\n");
+	for (i = 0; i < rs->n_tc; i++)
+		fprintf(f, "# tc filter dev %s egress slot %u: %sskb->mark & "
+		    "0x%08x == 0: mirred egress mirror dev %s\n",
+		    rs->tc[i].dev, rs->tc[i].slot, rs->tc[i].group_only ?
+		    "broadcast/multicast, " : "", rs->tc[i].skip_mark,
+		    rs->tc[i].to);
+}
+
 void
 ruleset_print(FILE *f, const struct ruleset *rs)
 {
@@ -103,4 +121,5 @@ ruleset_print(FILE *f, const struct ruleset *rs)
 	print_table(f, &rs->netdev);
 	fprintf(f, "\n");
 	print_table(f, &rs->bridge);
+	print_tc(f, rs);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "apply.h"
 #include "diff.h"
 #include "nft.h"
 #include "protect.h"
@@ -111,19 +112,27 @@ keep_ports(struct protect *p, const struct bg_port *ports, size_t n)
 	return 0;
 }
 
-/* Compiles cfg (which may be p's own) and replaces the ruleset by it. */
+/*
+ * Compiles cfg (which may be p's own) and replaces the ruleset by it.
+ * *committed says whether the rules are in, even if tc then failed.
+ */
 static int
 replace(struct protect *p, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports, char *err, size_t errlen)
+    const struct bg_port *ports, size_t n_ports, bool *committed, char *err,
+    size_t errlen)
 {
 	struct ruleset rs;
 	struct nft_batch *nb = NULL;
 	struct layout l;
 	struct nameset u;
+	enum rs_backend backend;
 	uint64_t t0 = now_us();
 	int rc = -1;
 
-	if (ruleset_build(&rs, cfg, ports, n_ports) == -1) {
+	*committed = false;
+	if (apply_backend(&backend, err, errlen) == -1)
+		return -1;
+	if (ruleset_build(&rs, cfg, ports, n_ports, backend) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s",
 		    strerror(errno));
 		return -1;
@@ -155,6 +164,12 @@ replace(struct protect *p, const struct bg_config *cfg,
 	p->st.commits++;
 	p->st.full_applies++;
 	p->st.last_us = now_us() - t0;
+	*committed = true;
+	/* A tc failure is reported and retried at the next refresh. */
+	if (apply_tc(&rs, err, errlen) == -1) {
+		p->stale = true;
+		goto out;
+	}
 	rc = 0;
 out:
 	nft_batch_free(nb);
@@ -166,10 +181,13 @@ int
 protect_full(struct protect *p, struct bg_config *cfg,
     const struct bg_port *ports, size_t n_ports, char *err, size_t errlen)
 {
-	if (replace(p, cfg, ports, n_ports, err, errlen) == -1)
-		return -1;
-	take_config(p, cfg);
-	return 0;
+	bool committed;
+	int rc;
+
+	rc = replace(p, cfg, ports, n_ports, &committed, err, errlen);
+	if (committed)
+		take_config(p, cfg);
+	return rc;
 }
 
 static bool
@@ -190,10 +208,13 @@ rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
     bool *differ)
 {
 	struct ruleset ra, rb;
+	enum rs_backend backend;
+	char err[256];
 
-	if (ruleset_build(&ra, a, pa, na) == -1)
+	if (apply_backend(&backend, err, sizeof(err)) == -1 ||
+	    ruleset_build(&ra, a, pa, na, backend) == -1)
 		return -1;
-	if (ruleset_build(&rb, b, pb, nb) == -1) {
+	if (ruleset_build(&rb, b, pb, nb, backend) == -1) {
 		ruleset_free(&ra);
 		return -1;
 	}
@@ -220,10 +241,7 @@ protect_refresh(struct protect *p, const struct bg_port *ports,
 	}
 	if (!differ && !p->stale)
 		return 0;
-	if (replace(p, &p->cfg, ports, n_ports, err, errlen) == -1)
-		return -1;
-	*replaced = true;
-	return 0;
+	return replace(p, &p->cfg, ports, n_ports, replaced, err, errlen);
 }
 
 static size_t

@@ -13,9 +13,8 @@
  * nobody), and at the egress of the bridge device for those the host
  * sends. This assumes a flood reaches every port; where multicast snooping
  * or an unknown-unicast flood decide otherwise a copy may be missing or
- * doubled. The copy itself carries
- * RS_MARK_COPY, the only thing the monitor port lets out; nothing the
- * monitor sends enters the bridge.
+ * doubled. Nothing the monitor sends enters the bridge, and the bridge
+ * forwards nothing to it: copies reach it around the bridge.
  *
  * Mirror chains run at RS_MIRROR_PRIO, before port security, so an IDS also
  * sees the frames that port security then drops.
@@ -117,7 +116,7 @@ mirror_chains(const struct bg_config *cfg, size_t n_guests, size_t n_ports)
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
 			devs += cfg->bridges[i].mirrors[j].n_from;
-			n += 5 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
+			n += 4 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
 			    RS_DEVS_PER_CHAIN);
 		}
 	return n;
@@ -154,8 +153,23 @@ mark_set(struct rs_rule *r, uint32_t and, uint32_t xor)
  * ip saddr/daddr NET/PLEN return, as nft encodes a prefix: a byte-aligned
  * one compares its leading bytes, any other masks the whole address.
  */
+/* An excluded frame returns; with bit, it is marked as copied first. */
 static void
-exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst)
+excluded(struct rs_rule *r, uint32_t bit)
+{
+	if (bit) {
+		snprintf(r->text + strlen(r->text), sizeof(r->text) -
+		    strlen(r->text) - 7, " meta mark set meta mark | 0x%08x",
+		    bit);
+		mark_set(r, ~bit, bit);
+	}
+	strcat(r->text, " return");
+	verdict(r, NFT_RETURN, NULL);
+}
+
+static void
+exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst,
+    uint32_t bit)
 {
 	char buf[INET6_ADDRSTRLEN];
 	uint8_t net[16] = { 0 };
@@ -165,7 +179,7 @@ exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst)
 	struct rs_rule *r;
 	struct rs_expr *x;
 
-	r = rule(c, "%s %s %s/%u return", v4 ? "ip" : "ip6",
+	r = rule(c, "%s %s %s/%u", v4 ? "ip" : "ip6",
 	    dst ? "daddr" : "saddr", inet_ntop(e->family, e->net, buf,
 	    sizeof(buf)), e->plen);
 	dep_proto(r, v4 ? "ip" : "ip6");
@@ -181,11 +195,12 @@ exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst)
 			net[i] &= x->mask[i];
 	}
 	cmp(r, NFT_CMP_EQ, net, len);
-	verdict(r, NFT_RETURN, NULL);
+	excluded(r, bit);
 }
 
 static void
-exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst)
+exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst,
+    uint32_t bit)
 {
 	const char *p = e->proto == IPPROTO_TCP ? "tcp" : "udp";
 	uint16_t port = htons(e->port);
@@ -194,17 +209,32 @@ exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst)
 	if (e->port == 0) {
 		if (dst)
 			return;
-		r = rule(c, "meta l4proto %s return", p);
+		r = rule(c, "meta l4proto %s", p);
 		dep_l4(r, e->proto);
 	} else {
-		r = rule(c, "%s %s %u return", p, dst ? "dport" : "sport",
-		    e->port);
+		r = rule(c, "%s %s %u", p, dst ? "dport" : "sport", e->port);
 		dep_l4(r, e->proto);
 		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, dst ? 2 : 0, 2,
 		    NFT_REG_1);
 		cmp(r, NFT_CMP_EQ, &port, 2);
 	}
-	verdict(r, NFT_RETURN, NULL);
+	excluded(r, bit);
+}
+
+/* The mirror's exclusions, into c. */
+static void
+exclusions(struct rs_chain *c, const struct bg_mirror *m, uint32_t bit)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_excl; i++) {
+		if (m->excl[i].family)
+			exclude_net(c, &m->excl[i], false, bit),
+			    exclude_net(c, &m->excl[i], true, bit);
+		else
+			exclude_port(c, &m->excl[i], false, bit),
+			    exclude_port(c, &m->excl[i], true, bit);
+	}
 }
 
 /*
@@ -220,28 +250,18 @@ mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
 	struct rs_rule *r;
 	struct rs_expr *x;
 	char name[48];
-	size_t i;
 
 	snprintf(name, sizeof(name), "mirror_%s%s", m->name, rx ? "_rx" : "");
 	c = chain_new(t, name, NULL, 0);
-	for (i = 0; i < m->n_excl; i++) {
-		if (m->excl[i].family)
-			exclude_net(c, &m->excl[i], false),
-			    exclude_net(c, &m->excl[i], true);
-		else
-			exclude_port(c, &m->excl[i], false),
-			    exclude_port(c, &m->excl[i], true);
-	}
-	r = rule(c, "meta mark set meta mark | 0x%08x", RS_MARK_COPY | bit);
-	mark_set(r, ~(RS_MARK_COPY | bit), RS_MARK_COPY | bit);
+	exclusions(c, m, 0);
+	r = rule(c, "meta mark set meta mark | 0x%08x", bit);
+	mark_set(r, ~bit, bit);
 	r = rule(c, "dup to \"%s\" counter", dev);
 	x = expr(r, X_IMMEDIATE, NFT_REG_1);
 	x->len = 4;
 	memcpy(x->data, &ifindex, 4);
 	expr(r, X_DUP, NFT_REG_1);
 	expr(r, X_COUNTER, 0);
-	r = rule(c, "meta mark set meta mark & 0x%08x", ~RS_MARK_COPY);
-	mark_set(r, ~RS_MARK_COPY, 0);
 	return c;
 }
 
@@ -282,30 +302,34 @@ hook_chains(struct rs_table *t, const char *prefix, const char *mname,
 	return 0;
 }
 
-/* The monitor port is receive-only and receives only copies. */
+/*
+ * The monitor port is receive-only and receives only copies: what it sends
+ * is dropped where it enters, what the bridge would send it is dropped in
+ * the bridge table (chains_to_port() in ruleset.c). Copies go around the
+ * bridge, so they pass.
+ */
 static int
-guard_chains(struct rs_table *t, const struct bg_mirror *m)
+guard(struct ruleset *rs, const struct bg_mirror *m)
 {
 	struct rs_chain *c;
 	struct rs_rule *r;
 	char name[48];
-	int i;
+	size_t i;
 
-	for (i = 0; i < 2; i++) {
-		snprintf(name, sizeof(name), "monitor_%s_%s", m->name,
-		    i ? "out" : "in");
-		c = chain_new(t, name, i ? "egress" : "ingress",
-		    RS_MIRROR_PRIO);
-		if ((c->devs = calloc(1, BG_IFNAMSIZ)) == NULL)
-			return -1;
-		memcpy(c->devs[c->n_devs++], m->to, BG_IFNAMSIZ);
-		if (i == 0) {
-			verdict(rule(c, "drop"), NF_DROP, NULL);
+	snprintf(name, sizeof(name), "monitor_%s_in", m->name);
+	c = chain_new(&rs->netdev, name, "ingress", RS_MIRROR_PRIO);
+	if ((c->devs = calloc(1, BG_IFNAMSIZ)) == NULL)
+		return -1;
+	memcpy(c->devs[c->n_devs++], m->to, BG_IFNAMSIZ);
+	verdict(rule(c, "drop"), NF_DROP, NULL);
+	for (i = 0; i < rs->bridge.n_chains; i++) {
+		c = &rs->bridge.chains[i];
+		if (c->hook == NULL || (strcmp(c->hook, "forward") != 0 &&
+		    strcmp(c->hook, "output") != 0))
 			continue;
-		}
-		r = rule(c, "meta mark & 0x%08x == 0x00000000 drop",
-		    RS_MARK_COPY);
-		mark_test(r, RS_MARK_COPY);
+		r = rule(c, "oifname \"%s\" drop", m->to);
+		meta(r, NFT_META_OIFNAME, NFT_REG_1);
+		cmp(r, NFT_CMP_EQ, m->to, BG_IFNAMSIZ);
 		verdict(r, NF_DROP, NULL);
 	}
 	return 0;
@@ -322,48 +346,162 @@ ifindex_of(const struct bg_port *ports, size_t n, const char *name)
 	return 0;
 }
 
+/* One mirror being compiled: where its copies go, its mark bit. */
+struct session {
+	const struct bg_mirror	*m;
+	unsigned int		 slot;
+	uint32_t		 bit;
+	char			 dev[BG_IFNAMSIZ];
+	int			 ifindex;
+};
+
+/* The tc backend: a filter at the egress of every port of d present now. */
+static int
+tc_filters(struct ruleset *rs, const struct session *ss,
+    const struct devlist *d, const struct bg_port *ports, size_t n_ports,
+    bool group_only)
+{
+	struct rs_tc *f;
+	size_t i;
+	int ifindex;
+	void *p;
+
+	for (i = 0; i < d->n; i++) {
+		if ((ifindex = ifindex_of(ports, n_ports, d->names[i])) == 0)
+			continue;
+		if (rs->n_tc == rs->cap_tc) {
+			rs->cap_tc = rs->cap_tc ? rs->cap_tc * 2 : 16;
+			if ((p = realloc(rs->tc, rs->cap_tc *
+			    sizeof(*rs->tc))) == NULL)
+				return -1;
+			rs->tc = p;
+		}
+		f = &rs->tc[rs->n_tc++];
+		memset(f, 0, sizeof(*f));
+		memcpy(f->dev, d->names[i], BG_IFNAMSIZ);
+		f->ifindex = ifindex;
+		memcpy(f->to, ss->dev, BG_IFNAMSIZ);
+		f->to_ifindex = ss->ifindex;
+		f->slot = ss->slot;
+		f->skip_mark = ss->bit;
+		f->group_only = group_only;
+	}
+	return 0;
+}
+
+/*
+ * What tc cannot do, the bridge table does on frames on their way to a
+ * port: it marks those a mirror excludes, and the broadcasts the host
+ * sends, which tc copied at the bridge device's egress already, as copied.
+ */
+static void
+tc_marks(struct ruleset *rs, const struct session *ss)
+{
+	static const uint8_t one = 1;
+	struct rs_chain *c, *excl = NULL;
+	struct rs_rule *r;
+	struct rs_expr *x;
+	char name[48];
+	size_t i, n = rs->bridge.n_chains;
+
+	snprintf(name, sizeof(name), "mirror_%s", ss->m->name);
+	if (ss->m->n_excl) {
+		excl = chain_new(&rs->bridge, name, NULL, 0);
+		exclusions(excl, ss->m, ss->bit);
+	}
+	for (i = 0; i < n; i++) {
+		c = &rs->bridge.chains[i];
+		if (c->hook == NULL || (strcmp(c->hook, "forward") != 0 &&
+		    strcmp(c->hook, "output") != 0))
+			continue;
+		if (excl)
+			verdict(rule(c, "jump %s", excl->name), NFT_JUMP,
+			    excl->name);
+		if (strcmp(c->hook, "output") != 0)
+			continue;
+		r = rule(c, "@ll,0,8 & 0x1 == 0x1 meta mark set meta mark | "
+		    "0x%08x", ss->bit);
+		payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
+		x = expr(r, X_BITWISE, NFT_REG_1);
+		x->len = 1;
+		x->mask[0] = 1;
+		cmp(r, NFT_CMP_EQ, &one, 1);
+		mark_set(r, ~ss->bit, ss->bit);
+	}
+}
+
+/*
+ * Frames leaving the monitored ports, and the broadcasts the host sends
+ * into the bridge (through the bridge device's egress).
+ */
+static int
+copies_out(struct ruleset *rs, const struct session *ss,
+    const struct devlist *from, const struct bg_bridge *b,
+    const struct bg_port *ports, size_t n_ports)
+{
+	struct devlist self = { 0 };
+	const struct rs_chain *tx;
+	int rc = -1;
+
+	if (devlist_add(&self, NULL, b->name) == -1)
+		return -1;
+	if (rs->backend == RS_COPY_TC) {
+		tc_marks(rs, ss);
+		rc = tc_filters(rs, ss, from, ports, n_ports, false) == -1 ||
+		    tc_filters(rs, ss, &self, ports, n_ports, true) == -1 ?
+		    -1 : 0;
+		goto out;
+	}
+	tx = mirror_chain(&rs->netdev, ss->m, ss->bit, ss->dev, ss->ifindex,
+	    false);
+	if (hook_chains(&rs->netdev, "mirror_out", ss->m->name, "egress",
+	    RS_MIRROR_PRIO, from, tx, ss->bit, false) == -1 ||
+	    hook_chains(&rs->netdev, "mirror_host", ss->m->name, "egress",
+	    RS_MIRROR_PRIO, &self, tx, ss->bit, true) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(self.names);
+	return rc;
+}
+
 static int
 build_one(struct ruleset *rs, const struct bg_bridge *b,
     const struct bg_mirror *m, size_t idx, const struct bg_port *ports,
     size_t n_ports)
 {
 	struct rs_table *t = &rs->netdev;
-	struct devlist from = { 0 }, all = { 0 }, self = { 0 };
-	const struct rs_chain *tx, *rx;
-	uint32_t bit = RS_MARK_MIRROR(idx);
-	char dev[BG_IFNAMSIZ];
-	int ifindex, rc = -1;
+	struct session ss = { m, (unsigned int)idx, RS_MARK_MIRROR(idx), "",
+	    0 };
+	struct devlist from = { 0 }, all = { 0 };
+	const struct rs_chain *rx;
+	int rc = -1;
 
-	mirror_device(m, dev);
-	if ((ifindex = ifindex_of(ports, n_ports, dev)) == 0) {
+	mirror_device(m, ss.dev);
+	if ((ss.ifindex = ifindex_of(ports, n_ports, ss.dev)) == 0) {
 		snprintf(rs->inactive[rs->n_inactive++], 32, "%s", m->name);
 		return 0;
 	}
 	if (from_ports(&from, b, m, ports, n_ports) == -1 ||
 	    ((m->direction & DIR_OUT) &&
-	    (known_ports(&all, b, ports, n_ports) == -1 ||
-	    devlist_add(&self, NULL, b->name) == -1)))
+	    known_ports(&all, b, ports, n_ports) == -1))
 		goto out;
 	/* A lone monitored port's own broadcasts are never sent to it. */
 	if (from.n == 1)
 		devlist_del(&all, from.names[0]);
-	tx = mirror_chain(t, m, bit, dev, ifindex, false);
-	rx = mirror_chain(t, m, bit, dev, ifindex, true);
+	rx = mirror_chain(t, m, ss.bit, ss.dev, ss.ifindex, true);
 	if (((m->direction & DIR_IN) && hook_chains(t, "mirror_in", m->name,
-	    "ingress", RS_MIRROR_PRIO, &from, rx, bit, false) == -1) ||
-	    ((m->direction & DIR_OUT) && (hook_chains(t, "mirror_out",
-	    m->name, "egress", RS_MIRROR_PRIO, &from, tx, bit, false) == -1 ||
-	    hook_chains(t, "mirror_group", m->name, "ingress",
-	    RS_MIRROR_GROUP_PRIO, &all, rx, bit, true) == -1 ||
-	    hook_chains(t, "mirror_host", m->name, "egress", RS_MIRROR_PRIO,
-	    &self, tx, bit, true) == -1)) ||
-	    (!m->remote && guard_chains(t, m) == -1))
+	    "ingress", RS_MIRROR_PRIO, &from, rx, ss.bit, false) == -1) ||
+	    ((m->direction & DIR_OUT) && (hook_chains(t, "mirror_group",
+	    m->name, "ingress", RS_MIRROR_GROUP_PRIO, &all, rx, ss.bit,
+	    true) == -1 ||
+	    copies_out(rs, &ss, &from, b, ports, n_ports) == -1)) ||
+	    (!m->remote && guard(rs, m) == -1))
 		goto out;
 	rc = 0;
 out:
 	free(from.names);
 	free(all.names);
-	free(self.names);
 	return rc;
 }
 

@@ -3,8 +3,14 @@
  *
  * The rules are the same whatever the number of guests: every per-guest fact
  * lives in a set keyed by port name, so a packet costs a handful of hash
- * lookups, and adding a guest is adding set elements. Only the base chains
- * grow, one pair per 255 guest ports, because a netdev hook names devices.
+ * lookups, and adding a guest is adding set elements. Only the ingress base
+ * chains grow, one per 255 guest ports, because a netdev hook names devices.
+ *
+ * What a guest sends is checked at the netdev ingress of its port, before
+ * the bridge learns anything from it. What is sent to a guest is checked in
+ * the bridge table's forward and output hooks, which every kernel with
+ * nftables has (the netdev egress hook needs Linux 5.16): the IP sets are
+ * therefore kept in both tables, element for element.
  *
  * Each rule's expressions are what `nft` emits for its text (check with
  * `nft --debug=netlink list ruleset`); integration tests load both forms.
@@ -25,7 +31,7 @@ const char *const rs_reasons[] = { "mac", "ethertype", "ipv4", "ipv6", "arp",
     "dhcp-server", "ra", "egress", "unknown-port" };
 const size_t rs_n_reasons = sizeof(rs_reasons) / sizeof(rs_reasons[0]);
 
-/* Guest-bound sets of the netdev table. */
+/* Guest-bound sets of the netdev table (the bridge table has the last two). */
 static const struct {
 	const char	*name;
 	enum rs_field	 fields[2];
@@ -443,9 +449,10 @@ chain_guest_arp(struct rs_table *t, const struct rs_ctx *cx)
 }
 
 /*
- * Frames to a guest. The egress hook has no input device, so no rule here
- * may depend on iiftype (nft's implicit dependency for `ether ...`): the
- * group bit is read raw and the protocol from skb->protocol.
+ * Frames to a guest, in the bridge table. The output hook has no input
+ * device, so no rule here may depend on iiftype (nft's implicit dependency
+ * for `ether ...`): the group bit is read raw and the protocol from
+ * skb->protocol.
  */
 static void
 chain_guest_out(struct rs_table *t, const struct rs_ctx *cx)
@@ -455,14 +462,15 @@ chain_guest_out(struct rs_table *t, const struct rs_ctx *cx)
 	struct rs_rule *r;
 	struct rs_expr *x;
 
-	/* Broadcast and multicast reach every guest. */
-	r = rule(c, "@ll,0,8 & 0x1 == 0x1 accept");
+	/* Broadcast and multicast reach every guest. Return, not accept: the
+	 * base chain has more to do (rsmirror.c). */
+	r = rule(c, "@ll,0,8 & 0x1 == 0x1 return");
 	payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
 	x = expr(r, X_BITWISE, NFT_REG_1);
 	x->len = 1;
 	x->mask[0] = 1;
 	cmp(r, NFT_CMP_EQ, &one, 1);
-	verdict(r, NF_ACCEPT, NULL);
+	verdict(r, NFT_RETURN, NULL);
 
 	r = drop_rule(c, cx, R_EGRESS, "oifname",
 	    "meta protocol ip oifname . ip daddr != @guest_ip4");
@@ -483,12 +491,15 @@ chain_guest_out(struct rs_table *t, const struct rs_ctx *cx)
 	    cx->group);
 }
 
+/* The guest sets of table t that it has: the bridge table has no MAC set
+ * but the guest ports. */
 static int
 fill_guest_sets(struct rs_table *t, const struct bg_config *cfg)
 {
 	struct rs_set *mac = ruleset_set(t, "guest_mac");
 	struct rs_set *ip4 = ruleset_set(t, "guest_ip4");
 	struct rs_set *ip6 = ruleset_set(t, "guest_ip6");
+	struct rs_set *ports = ruleset_set(t, "guest_ports");
 	struct in6_addr ll;
 	size_t i, j, k;
 
@@ -498,7 +509,8 @@ fill_guest_sets(struct rs_table *t, const struct bg_config *cfg)
 		for (j = 0; j < b->n_guests; j++) {
 			const struct bg_guest *g = &b->guests[j];
 
-			if (rs_set_add(mac, g->port, g->mac) == -1)
+			if ((mac && rs_set_add(mac, g->port, g->mac) == -1) ||
+			    (ports && rs_set_add(ports, g->port, NULL) == -1))
 				return -1;
 			for (k = 0; k < g->n_ip4; k++)
 				if (rs_set_add(ip4, g->port, &g->ip4[k]) == -1)
@@ -515,39 +527,30 @@ fill_guest_sets(struct rs_table *t, const struct bg_config *cfg)
 	return 0;
 }
 
-/* in0/out0, in1/out1, ...: 255 guest ports per base chain pair. */
+/* in0, in1, ...: 255 guest ports per ingress base chain. */
 static int
 base_chains(struct rs_table *t, const struct bg_config *cfg, size_t n_guests)
 {
-	size_t n_pairs = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
+	size_t n_in = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
+	struct rs_chain *first = &t->chains[t->n_chains], *c;
 	size_t i, j, p, slot = 0;
 	char name[16];
 
-	for (p = 0; p < n_pairs; p++) {
-		struct rs_chain *c[2];
+	for (p = 0; p < n_in; p++) {
 		size_t want = n_guests - p * RS_DEVS_PER_CHAIN;
 
 		if (want > RS_DEVS_PER_CHAIN)
 			want = RS_DEVS_PER_CHAIN;
 		snprintf(name, sizeof(name), "in%zu", p);
-		c[0] = chain_new(t, name, "ingress", -500);
-		snprintf(name, sizeof(name), "out%zu", p);
-		c[1] = chain_new(t, name, "egress", -500);
-		for (i = 0; i < 2; i++) {
-			if ((c[i]->devs = calloc(want, BG_IFNAMSIZ)) == NULL)
-				return -1;
-			verdict(rule(c[i], "jump %s", i ? "guest_out" :
-			    "guest_in"), NFT_JUMP, i ? "guest_out" : "guest_in");
-		}
+		c = chain_new(t, name, "ingress", RS_GUEST_PRIO);
+		if ((c->devs = calloc(want, BG_IFNAMSIZ)) == NULL)
+			return -1;
+		verdict(rule(c, "jump guest_in"), NFT_JUMP, "guest_in");
 	}
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++, slot++) {
-			struct rs_chain *in = &t->chains[t->n_chains -
-			    2 * n_pairs + 2 * (slot / RS_DEVS_PER_CHAIN)];
-
-			memcpy(in[0].devs[in[0].n_devs++],
-			    cfg->bridges[i].guests[j].port, BG_IFNAMSIZ);
-			memcpy(in[1].devs[in[1].n_devs++],
+			c = &first[slot / RS_DEVS_PER_CHAIN];
+			memcpy(c->devs[c->n_devs++],
 			    cfg->bridges[i].guests[j].port, BG_IFNAMSIZ);
 		}
 	return 0;
@@ -558,9 +561,9 @@ static size_t
 netdev_chains(const struct bg_config *cfg, size_t n_guests,
     size_t n_ports)
 {
-	size_t n_pairs = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
+	size_t n_in = (n_guests + RS_DEVS_PER_CHAIN - 1) / RS_DEVS_PER_CHAIN;
 
-	return 5 + 2 * n_pairs + mirror_chains(cfg, n_guests, n_ports);
+	return 4 + n_in + mirror_chains(cfg, n_guests, n_ports);
 }
 
 static int
@@ -572,7 +575,7 @@ build_netdev(struct rs_table *t, const struct bg_config *cfg,
 	for (i = 0; i < cfg->n_bridges; i++)
 		n_guests += cfg->bridges[i].n_guests;
 	t->family = RS_NETDEV;
-	t->sets = calloc(3 + R_EGRESS + 1, sizeof(*t->sets));
+	t->sets = calloc(3 + R_RA + 1, sizeof(*t->sets));
 	t->chains = calloc(netdev_chains(cfg, n_guests, n_ports),
 	    sizeof(*t->chains));
 	if (t->sets == NULL || t->chains == NULL)
@@ -580,7 +583,7 @@ build_netdev(struct rs_table *t, const struct bg_config *cfg,
 	for (i = 0; i < 3; i++)
 		set_new(t, guest_sets[i].name, guest_sets[i].fields[0],
 		    guest_sets[i].fields[1], 2, false);
-	for (i = 0; i <= R_EGRESS; i++)
+	for (i = 0; i <= R_RA; i++)
 		set_new(t, cx->set[i], F_IFNAME, F_IFNAME, 1, true);
 	if (fill_guest_sets(t, cfg) == -1)
 		return -1;
@@ -588,10 +591,8 @@ build_netdev(struct rs_table *t, const struct bg_config *cfg,
 	chain_guest_ip4(t, cx);
 	chain_guest_ip6(t, cx);
 	chain_guest_arp(t, cx);
-	chain_guest_out(t, cx);
 	return base_chains(t, cfg, n_guests);
 }
-
 
 /* Is port on bridge b neither a guest nor trusted, and b dropping such? */
 static bool
@@ -607,20 +608,16 @@ port_unknown(const struct bg_config *cfg, const struct bg_port *p)
 	return config_guest(cfg, p->port, &gb) == NULL || gb != b;
 }
 
+/* unknown_ports: dropped where they enter the bridge. */
 static int
-build_bridge(struct rs_table *t, const struct bg_config *cfg,
-    const struct rs_ctx *cx, const struct bg_port *ports, size_t n_ports)
+chain_unknown(struct rs_table *t, const struct rs_ctx *cx,
+    const struct bg_config *cfg, const struct bg_port *ports, size_t n_ports)
 {
 	struct rs_set *unknown;
 	struct rs_chain *c;
 	struct rs_rule *r;
 	size_t i;
 
-	t->family = RS_BRIDGE;
-	t->sets = calloc(2, sizeof(*t->sets));
-	t->chains = calloc(1, sizeof(*t->chains));
-	if (t->sets == NULL || t->chains == NULL)
-		return -1;
 	unknown = set_new(t, "unknown_ports", F_IFNAME, F_IFNAME, 1, false);
 	set_new(t, cx->set[R_UNKNOWN], F_IFNAME, F_IFNAME, 1, true);
 	for (i = 0; i < n_ports; i++)
@@ -636,6 +633,51 @@ build_bridge(struct rs_table *t, const struct bg_config *cfg,
 	return 0;
 }
 
+/*
+ * Frames the bridge forwards to a port, and those the host sends through
+ * it: the guest check, and (rsmirror.c) the monitor ports' guards.
+ */
+static void
+chains_to_port(struct rs_table *t)
+{
+	struct rs_chain *c;
+	struct rs_rule *r;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		c = chain_new(t, i ? "output" : "forward", i ? "output" :
+		    "forward", RS_GUEST_PRIO);
+		r = rule(c, "oifname @guest_ports jump guest_out");
+		meta(r, NFT_META_OIFNAME, NFT_REG_1);
+		lookup(r, "guest_ports", false);
+		verdict(r, NFT_JUMP, "guest_out");
+	}
+}
+
+static int
+build_bridge(struct rs_table *t, const struct bg_config *cfg,
+    const struct rs_ctx *cx, const struct bg_port *ports, size_t n_ports)
+{
+	size_t i;
+
+	t->family = RS_BRIDGE;
+	t->sets = calloc(6, sizeof(*t->sets));
+	t->chains = calloc(4 + RS_MAX_MIRRORS, sizeof(*t->chains));
+	if (t->sets == NULL || t->chains == NULL)
+		return -1;
+	for (i = 1; i < 3; i++)
+		set_new(t, guest_sets[i].name, guest_sets[i].fields[0],
+		    guest_sets[i].fields[1], 2, false);
+	set_new(t, "guest_ports", F_IFNAME, F_IFNAME, 1, false);
+	set_new(t, cx->set[R_EGRESS], F_IFNAME, F_IFNAME, 1, true);
+	if (fill_guest_sets(t, cfg) == -1 ||
+	    chain_unknown(t, cx, cfg, ports, n_ports) == -1)
+		return -1;
+	chain_guest_out(t, cx);
+	chains_to_port(t);
+	return 0;
+}
+
 const char *
 rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
 {
@@ -646,7 +688,7 @@ rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
 		if (buf[i] == '-')
 			buf[i] = '_';
 	if (fam)
-		*fam = reason == R_UNKNOWN ? RS_BRIDGE : RS_NETDEV;
+		*fam = reason >= R_EGRESS ? RS_BRIDGE : RS_NETDEV;
 	return buf;
 }
 
@@ -665,15 +707,16 @@ ctx_init(struct rs_ctx *cx, const struct bg_config *cfg)
 
 int
 ruleset_build(struct ruleset *rs, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports)
+    const struct bg_port *ports, size_t n_ports, enum rs_backend backend)
 {
 	memset(rs, 0, sizeof(*rs));
+	rs->backend = backend;
 	if ((rs->cx = calloc(1, sizeof(*rs->cx))) == NULL)
 		return -1;
 	ctx_init(rs->cx, cfg);
 	if (build_netdev(&rs->netdev, cfg, rs->cx, n_ports) == -1 ||
-	    build_mirrors(rs, cfg, ports, n_ports) == -1 ||
-	    build_bridge(&rs->bridge, cfg, rs->cx, ports, n_ports) == -1) {
+	    build_bridge(&rs->bridge, cfg, rs->cx, ports, n_ports) == -1 ||
+	    build_mirrors(rs, cfg, ports, n_ports) == -1) {
 		ruleset_free(rs);
 		errno = ENOMEM;
 		return -1;
@@ -699,6 +742,7 @@ ruleset_free(struct ruleset *rs)
 {
 	table_free(&rs->netdev);
 	table_free(&rs->bridge);
+	free(rs->tc);
 	free(rs->cx);
 	memset(rs, 0, sizeof(*rs));
 }

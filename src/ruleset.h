@@ -23,12 +23,12 @@
 #define RS_MAX_RULES		20	/* 3 + 2 per mirror exclusion */
 #define RS_KEY_MAX		48
 
-/* skb->mark bits used by mirrors: copies carry MARK_COPY; a frame already
- * copied by mirror i carries MARK_MIRROR(i). */
-#define RS_MARK_COPY		0x00800000u
+/* skb->mark bits used by mirrors: a frame mirror i has copied already (or
+ * must not copy) carries MARK_MIRROR(i). */
 #define RS_MARK_MIRROR(i)	(0x00010000u << (i))
 #define RS_MAX_MIRRORS		7
 #define RS_MAX_EXCLUDES		8
+#define RS_GUEST_PRIO		-500	/* port security's base chains */
 #define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
 #define RS_MIRROR_GROUP_PRIO	-400	/* after it: only what is sent on */
 
@@ -103,6 +103,23 @@ struct rs_table {
 
 struct rs_ctx;
 
+/*
+ * Where mirrors copy frames leaving a port: netdev egress chains that `dup`,
+ * or, on kernels without the netdev egress hook, tc filters.
+ */
+enum rs_backend { RS_COPY_NFT, RS_COPY_TC };
+
+/* One tc egress filter of the tc backend (tc.c installs it). */
+struct rs_tc {
+	char		 dev[BG_IFNAMSIZ];
+	int		 ifindex;
+	char		 to[BG_IFNAMSIZ];
+	int		 to_ifindex;
+	unsigned int	 slot;		/* the mirror's index */
+	uint32_t	 skip_mark;	/* copy only frames without this bit */
+	bool		 group_only;	/* copy only broadcast and multicast */
+};
+
 struct ruleset {
 	struct rs_ctx	*cx;		/* names the rules point into */
 	struct rs_table	 netdev;
@@ -110,6 +127,9 @@ struct ruleset {
 	/* Mirrors left out because their target device does not exist. */
 	char		 inactive[RS_MAX_MIRRORS][32];
 	size_t		 n_inactive;
+	enum rs_backend	 backend;
+	struct rs_tc	*tc;		/* RS_COPY_TC: filters for present ports */
+	size_t		 n_tc, cap_tc;
 };
 
 /*
@@ -124,12 +144,13 @@ struct bg_port {
 
 
 /*
- * Compiles the model. ports are the bridge ports present now: those on a
- * guarded bridge that are neither guest nor trusted go to unknown_ports
- * (the kernel here cannot match a port's bridge by name). -1 with errno.
+ * Compiles the model. ports are the interfaces present now: bridge ports
+ * on a guarded bridge that are neither guest nor trusted go to
+ * unknown_ports (the kernel here cannot match a port's bridge by name).
+ * -1 with errno.
  */
 int	ruleset_build(struct ruleset *, const struct bg_config *,
-	    const struct bg_port *ports, size_t n_ports);
+	    const struct bg_port *ports, size_t n_ports, enum rs_backend);
 void	ruleset_free(struct ruleset *);
 
 struct rs_set	*ruleset_set(struct rs_table *, const char *name);

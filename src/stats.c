@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "control.h"
 #include "daemon.h"
 #include "events.h"
@@ -184,13 +185,14 @@ mirrors(FILE *f, struct daemon *d)
 	uint64_t frames[RS_MAX_MIRRORS], bytes[RS_MAX_MIRRORS];
 	const struct bg_mirror *m[RS_MAX_MIRRORS];
 	char err[256];
+	unsigned int slot = 0;
 	size_t i, j, n = 0;
 
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors && n < RS_MAX_MIRRORS;
-		    j++)
-			if (nft_mirror_counters(cfg->bridges[i].mirrors[j].name,
-			    &frames[n], &bytes[n], err, sizeof(err)) == 1)
+		    j++, slot++)
+			if (apply_mirror_counters(cfg->bridges[i].mirrors[j].name,
+			    slot, &frames[n], &bytes[n], err, sizeof(err)) == 1)
 				m[n++] = &cfg->bridges[i].mirrors[j];
 	head(f, "bridgeguard_mirror_frames_total", "counter",
 	    "Frames copied by a mirror.");

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "bridgeguard.h"
 #include "link.h"
 #include "log.h"
@@ -20,6 +21,7 @@ struct kstate {
 	struct nft_counter	*ctr[16];	/* per reason */
 	size_t			 n_ctr[16];
 	bool			 netdev, bridge;
+	enum rs_backend		 backend;
 };
 
 static json_t *
@@ -95,9 +97,13 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
 	return a;
 }
 
-/* A mirror: where its copies go, whether installed, what it copied. */
+/*
+ * A mirror: where its copies go, whether installed, what copies frames
+ * leaving ports (nftables or tc), what it copied. slot: its index.
+ */
 static json_t *
-mirror_json(const struct kstate *ks, const struct bg_mirror *m)
+mirror_json(const struct kstate *ks, const struct bg_mirror *m,
+    unsigned int slot)
 {
 	char dev[BG_IFNAMSIZ], err[256];
 	uint64_t packets = 0, bytes = 0;
@@ -106,17 +112,17 @@ mirror_json(const struct kstate *ks, const struct bg_mirror *m)
 
 	mirror_device(m, dev);
 	l = link_find(ks->links, ks->n_links, dev);
-	active = ks->netdev && l && nft_mirror_counters(m->name, &packets,
-	    &bytes, err, sizeof(err)) == 1;
+	active = ks->netdev && l && apply_mirror_counters(m->name, slot,
+	    &packets, &bytes, err, sizeof(err)) == 1;
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
 	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
-	    "active", active, "backend", "nftables netdev dup",
+	    "active", active, "backend", apply_backend_name(ks->backend),
 	    "frames", (json_int_t)packets, "bytes", (json_int_t)bytes);
 }
 
 static json_t *
 bridge_json(const struct kstate *ks, const struct bg_config *cfg,
-    const struct bg_bridge *b)
+    const struct bg_bridge *b, unsigned int *slot)
 {
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
 	json_t *guests = json_array(), *trusted = json_array();
@@ -129,7 +135,8 @@ bridge_json(const struct kstate *ks, const struct bg_config *cfg,
 	for (i = 0; i < b->n_trusted; i++)
 		json_array_append_new(trusted, port_json(ks, b, b->trusted[i]));
 	for (i = 0; i < b->n_mirrors; i++)
-		json_array_append_new(mirrors, mirror_json(ks, &b->mirrors[i]));
+		json_array_append_new(mirrors, mirror_json(ks, &b->mirrors[i],
+		    (*slot)++));
 	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}", "name",
 	    b->name, "present", br && br->is_bridge,
 	    "unknown-ports", b->allow_unknown ? "allow" : "drop",
@@ -144,6 +151,8 @@ kstate_read(struct kstate *ks, char *err, size_t errlen)
 	size_t r;
 	int rc;
 
+	if (apply_backend(&ks->backend, err, errlen) == -1)
+		return -1;
 	if (link_dump(&ks->links, &ks->n_links) == -1) {
 		snprintf(err, errlen, "listing interfaces: %s",
 		    strerror(errno));
@@ -204,12 +213,14 @@ print_port(FILE *f, json_t *p, const char *role)
 static void
 print_mirror(FILE *f, json_t *m)
 {
-	fprintf(f, "  mirror   %-15s -> %s (%s, %s) frames=%lld bytes=%lld\n",
+	fprintf(f, "  mirror   %-15s -> %s (%s, %s, %s) frames=%lld "
+	    "bytes=%lld\n",
 	    json_string_value(json_object_get(m, "name")),
 	    json_string_value(json_object_get(m, "to")),
 	    json_string_value(json_object_get(m, "kind")),
-	    json_is_true(json_object_get(m, "active")) ? "active, "
-	    "nftables netdev dup" : "INACTIVE: no such device",
+	    json_is_true(json_object_get(m, "active")) ? "active" :
+	    "INACTIVE: no such device",
+	    json_string_value(json_object_get(m, "backend")),
 	    (long long)json_integer_value(json_object_get(m, "frames")),
 	    (long long)json_integer_value(json_object_get(m, "bytes")));
 }
@@ -248,6 +259,7 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 	struct kstate ks;
 	char err[512];
 	json_t *st, *bridges;
+	unsigned int slot = 0;
 	size_t i;
 
 	memset(&ks, 0, sizeof(ks));
@@ -259,9 +271,10 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 	bridges = json_array();
 	for (i = 0; i < cfg->n_bridges; i++)
 		json_array_append_new(bridges, bridge_json(&ks, cfg,
-		    &cfg->bridges[i]));
-	st = json_pack("{s:b, s:b, s:o}", "netdev-table", ks.netdev,
-	    "bridge-table", ks.bridge, "bridges", bridges);
+		    &cfg->bridges[i], &slot));
+	st = json_pack("{s:b, s:b, s:s, s:o}", "netdev-table", ks.netdev,
+	    "bridge-table", ks.bridge, "mirror-backend",
+	    apply_backend_name(ks.backend), "bridges", bridges);
 	if (json)
 		json_dumpf(st, f, JSON_INDENT(2)), fputc('\n', f);
 	else

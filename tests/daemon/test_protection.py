@@ -1,6 +1,7 @@
 """Protection kept by the daemon: start and restart without a gap or a
 duplicate, hotplug, reload as a diff (and a broken reload changes
 nothing), guests added and removed at runtime."""
+import json
 import os
 import re
 import signal
@@ -36,8 +37,9 @@ def handles(nslab):
     """Rule handles of the guest chains: a full apply renews them (the
     table is replaced), a diff leaves them be."""
     return [re.findall(r"# handle (\d+)", nslab.nft("-a", "list", "chain",
-                                                   "netdev", "bridgeguard", c))
-            for c in ("guest_in", "guest_ip4", "guest_out")]
+                                                   f, "bridgeguard", c))
+            for f, c in (("netdev", "guest_in"), ("netdev", "guest_ip4"),
+                         ("bridge", "guest_out"))]
 
 
 def test_start_is_apply_and_restart_adopts(nslab, bgd):
@@ -258,3 +260,31 @@ def test_mirror_follows_hotplug(nslab, bgd):
     assert d.wait_event(0, "unknown_port", timeout=1, port="vnic-carol")
     assert '"vnic-carol"' in nslab.nft("list", "set", "bridge", "bridgeguard",
                                      "unknown_ports")
+
+
+def test_tc_mirror_follows_hotplug(nslab, bgd):
+    """Without the netdev egress hook (simulated), tc filters copy what
+    leaves the monitored ports: the daemon gives a port that joins the
+    bridge its filter, and status reports the tc backend."""
+    n = nslab.nodes
+    d = bgd(dlab.config_yaml([n["alice"], n["bob"]]) +
+            "    mirrors:\n      - name: ids\n        to: vnic-ids\n"
+            "        from: all\n        direction: out\n",
+            env={"BRIDGEGUARD_FAULT": "no-egress"})
+    nslab.add_node(dlab.Node("ids", "vnic-ids", "52:54:00:00:00:99",
+                             "192.168.122.99", "fd00:122::99"))
+
+    def tc_filter(dev):
+        r = nslab.run("host", ["tc", "filter", "show", "dev", dev, "egress"],
+                      check=False)
+        return "pref 46592 bpf" in r.stdout and "device vnic-ids" in r.stdout
+    assert dlab.wait_until(lambda: tc_filter("vnic-alice"), 2), nslab.ruleset()
+    assert "hook egress" not in nslab.ruleset()
+    nslab.add_node(dlab.Node("carol", "vnic-carol", "52:54:00:00:00:44",
+                             "192.168.122.44", "fd00:122::44"))
+    assert dlab.wait_until(lambda: tc_filter("vnic-carol"), 2), \
+        "vnic-carol joined br0 but got no tc filter"
+    # status, a process of its own, finds the backend out as the daemon did
+    st = json.loads(nslab.bg("--socket", d.socket, "status", "--json", check=0,
+                             env={"BRIDGEGUARD_FAULT": "no-egress"}).stdout)
+    assert st["mirror-backend"] == "tc", st

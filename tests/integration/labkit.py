@@ -179,14 +179,19 @@ def nft_tables(ns):
     return [l.strip() for l in nft(ns, "list", "tables").splitlines() if l.strip()]
 
 
+# Environment every bg() call gets (a fixture may set BRIDGEGUARD_FAULT).
+ENV = {}
+
+
 def bg(target, *args, env=None, unprivileged=False, timeout=120, check=None):
     """Run bridgeguard in the lab's host namespace (or in namespace `target`
-    if it is a string).  Returns (rc, stdout, stderr)."""
+    if it is a string), with ENV and then env.  Returns (rc, stdout, stderr)."""
     ns = target if isinstance(target, str) else target.host
     if not BIN.exists():
         raise AssertionError(f"{BIN} is not built (run `make -C {REPO}`)")
     e = dict(os.environ)
     e.pop("BRIDGEGUARD_FAULT", None)
+    e.update(ENV)
     if env:
         e.update(env)
     cmd = ["ip", "netns", "exec", ns] + (SETPRIV if unprivileged else []) + \
@@ -541,8 +546,11 @@ class Lab:
 
 
 def drop_count(ns, reason, port):
+    """Frames to a guest are dropped in the bridge table, the rest of the
+    port-security drops in the netdev table."""
+    family = "bridge" if reason in ("egress", "unknown-port") else "netdev"
     for name in (f"drop_{reason}", f"drop_{reason.replace('-', '_')}"):
-        r = nsrun(ns, ["nft", "-j", "list", "set", "netdev", "bridgeguard", name],
+        r = nsrun(ns, ["nft", "-j", "list", "set", family, "bridgeguard", name],
                   check=False)
         if r.returncode != 0:
             continue
@@ -556,4 +564,4 @@ def drop_count(ns, reason, port):
                     if e.get("val") == port:
                         return (e.get("counter") or {}).get("packets", 0)
         return 0
-    raise AssertionError(f"no set drop_{reason} in table netdev bridgeguard")
+    raise AssertionError(f"no set drop_{reason} in table {family} bridgeguard")

@@ -46,10 +46,22 @@ def mark():
 # ---------------------------------------------------------------------------
 # lab: labkit's lab + the monitor namespace (+ the collector)
 
+@pytest.fixture(params=["nftables", "tc"])
+def backend(request):
+    """Each mirror test runs with both backends of copies at egress: this
+    kernel has the netdev egress hook, BRIDGEGUARD_FAULT=no-egress makes
+    bridgeguard believe it has not (and use tc)."""
+    if request.param == "tc":
+        labkit.ENV["BRIDGEGUARD_FAULT"] = "no-egress"
+    yield request.param
+    labkit.ENV.pop("BRIDGEGUARD_FAULT", None)
+
+
 @pytest.fixture
-def mlab(lab):
+def mlab(lab, backend):
     """labkit's lab plus `ids` (port vnic-ids on br0, not guest/trusted),
     with the bridge's FDB taught every guest's and the uplink's MAC."""
+    lab.backend = backend
     lab.add_node(Node("ids", MON, "52:54:00:00:00:99", "192.168.122.99",
                       "fd00:122::99"))
     # teach br0 where everyone is (a gratuitous ARP nobody answers), so
@@ -257,6 +269,28 @@ def test_every_protocol_sent_to_monitored_port(mlab):
             problems.append(f"{k}: copy differs from the frame sent:\n"
                             f"  sent {bytes(f).hex()}\n  copy {bytes(got[0]).hex()}")
     assert not problems, "\n".join(problems)
+
+
+def test_backend_detected_and_shown(mlab):
+    """The backend is detected, not configured, and `status` shows it. With
+    tc, the ruleset hooks no netdev egress at all (it would load on a kernel
+    without the hook) and tc filters copy what leaves the monitored ports;
+    with nftables there is no tc filter of ours."""
+    cfg = apply_mirrors(mlab, mirror_yaml("ids", to=MON, frm=["vnic-alice"]))
+    rc, out, err = bg(mlab, "-c", cfg, "status", "--json")
+    assert rc == 0, err
+    doc = json.loads(out)
+    assert doc["mirror-backend"] == mlab.backend, doc
+    assert mirror_status(mlab, cfg)["ids"]["backend"] == mlab.backend
+    rc, text, err = bg(mlab, "-c", cfg, "status")
+    assert f"active, {mlab.backend})" in text, text
+    hooks_egress = "hook egress" in ruleset(mlab.host)
+    filters = tc_filters(mlab.host)
+    if mlab.backend == "tc":
+        assert not hooks_egress, ruleset(mlab.host)
+        assert [(d, t) for d, _, t in filters] == [("br0", MON), ("vnic-alice", MON)], filters
+    else:
+        assert hooks_egress and filters == [], filters
 
 
 # ---------------------------------------------------------------------------
@@ -581,16 +615,36 @@ def test_remote_vxlan(mlab, collector):
 # ---------------------------------------------------------------------------
 # 7. removing / adding mirrors
 
+TC_PRIO = range(0xb600, 0xb600 + 8)     # bridgeguard's tc filter priorities
+
+
+def tc_filters(ns):
+    """bridgeguard's tc egress filters in ns: sorted (device, prio, target)."""
+    out = []
+    for dev in links(ns):
+        r = nsrun(ns, ["tc", "filter", "show", "dev", dev, "egress"], check=False)
+        prio = None
+        for line in r.stdout.splitlines():
+            m = re.match(r"filter protocol \S+ pref (\d+) bpf .*handle", line)
+            if m:
+                prio = int(m.group(1))
+            m = re.search(r"mirred \(Egress Mirror to device (\S+)\)", line)
+            if m and prio in TC_PRIO:
+                out.append((dev, prio, m.group(1)))
+    return sorted(out)
+
+
 def mirror_state(ns, name, vni=None):
     """Everything of mirror `name` in the kernel: its chains, rules naming
-    its device, its VXLAN device."""
+    its device, its VXLAN device, tc filters copying to its device."""
     chains = [c for c in netdev_chains(ns) if re.search(rf"(^|_){re.escape(name)}(_|$)", c)]
     rs = ruleset(ns)
     dev = f"bgvx{vni}" if vni else None
     rules = [re.sub(r" counter packets \d+ bytes \d+", " counter", l.strip())
              for l in rs.splitlines() if dev and f'"{dev}"' in l]
     return {"chains": chains, "rules": rules,
-            "device": [d for d in bgvx_links(ns) if d == dev]}
+            "device": [d for d in bgvx_links(ns) if d == dev],
+            "tc": [f for f in tc_filters(ns) if f[2] == (dev or MON)]}
 
 
 def steady_traffic(lab, who, frame, n, interval):
@@ -622,9 +676,14 @@ def test_remove_mirror_removes_its_state_others_unaffected(mlab, collector):
     ids, coll = two_mirrors()
     apply_mirrors(mlab, ids, coll)
     full_ids, full_coll = mirror_state(h, "ids"), mirror_state(h, "coll", VNI7)
-    assert "mirror_ids" in full_ids["chains"] and "monitor_ids_in" in full_ids["chains"], full_ids
-    assert "mirror_coll" in full_coll["chains"] and full_coll["device"] == [f"bgvx{VNI7}"] \
+    assert "mirror_ids_rx" in full_ids["chains"] and "monitor_ids_in" in full_ids["chains"], \
+        full_ids
+    assert "mirror_coll_rx" in full_coll["chains"] and full_coll["device"] == [f"bgvx{VNI7}"] \
         and full_coll["rules"], full_coll
+    # tc copies frames leaving alice, bob and (broadcasts the host sends) br0
+    want_tc = {"vnic-alice", "vnic-bob", "br0"} if mlab.backend == "tc" else set()
+    assert {f[0] for f in full_ids["tc"]} == want_tc, full_ids
+    assert {f[0] for f in full_coll["tc"]} == want_tc, full_coll
 
     x = mark()
     with mlab.capture("ids", direction="in") as cap_ids, \
@@ -639,7 +698,7 @@ def test_remove_mirror_removes_its_state_others_unaffected(mlab, collector):
         back = mirror_state(h, "coll", VNI7)
         t.join(30)
     assert t.result == N7, f"sender sent {t.result} frames"
-    assert gone == {"chains": [], "rules": [], "device": []}, \
+    assert gone == {"chains": [], "rules": [], "device": [], "tc": []}, \
         f"re-applied without coll, its state remains: {gone}"
     assert kept == full_ids, f"ids changed when coll was removed: {kept} vs {full_ids}"
     assert back == full_coll, f"coll not restored: {back} vs {full_coll}"
@@ -671,7 +730,8 @@ def test_remote_mirror_undisturbed_when_another_changes(mlab, collector):
         ifindex.append(links(h)[f"bgvx{VNI7}"]["ifindex"])
         t.join(30)
     assert t.result == N7, f"sender sent {t.result} frames"
-    assert gone["chains"] == [], f"re-applied without ids, its chains remain: {gone}"
+    assert gone["chains"] == [] and gone["tc"] == [], \
+        f"re-applied without ids, its chains remain: {gone}"
     assert back == full_ids, f"ids not restored: {back} vs {full_ids}"
     assert len(with_marker(cap_b.packets, y)) == N7, "alice -> bob traffic disturbed"
     got = len([1 for _, v in decap(cap_c.packets, COLL_PORT) if y in bytes(v)])
@@ -690,6 +750,7 @@ def test_flush_removes_all_mirror_state(mlab, collector):
     bg(mlab, "flush", check=0)
     assert netdev_chains(h) == [] and "bridgeguard" not in nft(h, "list", "tables"), ruleset(h)
     assert bgvx_links(h) == [], f"flush left VXLAN devices: {bgvx_links(h)}"
+    assert tc_filters(h) == [], f"flush left tc filters: {tc_filters(h)}"
     st = mirror_status(mlab, cfg)
     assert not any(m["active"] for m in st.values()), f"status after flush: {st}"
     z = mark()
@@ -751,11 +812,12 @@ DRY_MIRRORS = (
     mirror_yaml("absent", to="vnic-gone", frm=["vnic-alice"]))
 
 
-def test_dry_run_equals_apply(built, netns, workdir):
+def test_dry_run_equals_apply(built, netns, workdir, backend):
     """`apply --dry-run` of a config with local, remote, excluding, out-only
     and inactive mirrors, loaded with `nft -f` in a namespace holding the
     same devices (incl. bgvx4244), lists the same ruleset as a real apply in
-    another namespace."""
+    another namespace (with tc, the dry run lists the tc filters as
+    comments)."""
     text = labkit.config_yaml([n for n in labkit.default_nodes().values() if not n.trusted],
                               trusted=["uplink0"]) + "    mirrors:\n" + DRY_MIRRORS
     cfg = workdir / "mirrors.yaml"
@@ -782,8 +844,13 @@ def test_dry_run_equals_apply(built, netns, workdir):
         diff = "\n".join(difflib.unified_diff(text_form.splitlines(), netlink_form.splitlines(),
                                               "nft -f <dry-run>", "apply", lineterm="", n=1))
         pytest.fail(f"dry-run text and netlink apply differ:\n{diff[:4000]}")
-    for c in ("mirror_ids", "mirror_out_out2_0", "mirror_group_out2_0", "mirror_host_out2_0",
-              "mirror_in_coll_0", "monitor_ids_in", "monitor_out2_out"):
+    want = ["mirror_ids_rx", "mirror_group_out2_0", "mirror_in_coll_0", "monitor_ids_in",
+            "monitor_out2_in"]
+    if backend == "nftables":
+        want += ["mirror_ids", "mirror_out_out2_0", "mirror_host_out2_0"]
+    else:
+        assert "# tc filter dev vnic-alice egress" in out, out
+    for c in want:
         assert f"chain {c} " in netlink_form, f"chain {c} missing"
 
 

@@ -693,5 +693,5 @@ def test_drop_counters_in_kernel_sets(lab):
     reasons = _provoke_drops(lab)
     kernel = {r: lab.drops(r, "vnic-eve") for r in reasons}
     assert all(v >= 3 for v in kernel.values()), (
-        f"nft -j list set netdev bridgeguard drop_<reason>, element \"vnic-eve\": {kernel}\n"
+        f"nft -j list set netdev|bridge bridgeguard drop_<reason>, element \"vnic-eve\": {kernel}\n"
         + labkit.nft(lab.host, "list", "set", "netdev", "bridgeguard", "drop_mac"))

@@ -140,8 +140,10 @@ check_diff(const char *ta, const char *tb)
 
 	load(ta, &a);
 	load(tb, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
 	assert_true(diff_rules_equal(&ra, &rb));
 	assert_int_equal(layout_from_ruleset(&l, &ra), 0);
 	unknown_of(&ra, &u);
@@ -199,7 +201,8 @@ test_same_is_empty(void **state)
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
 	layout_from_ruleset(&l, &ra);
 	unknown_of(&ra, &u);
 	diff_init(&d);
@@ -237,8 +240,10 @@ test_rules_differ(void **state)
 	snprintf(other, sizeof(other), "nflog-group: 9\n%s", cfg_a);
 	load(cfg_a, &a);
 	load(other, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
 	assert_false(diff_rules_equal(&ra, &rb));
 	ruleset_free(&ra);
 	ruleset_free(&rb);
@@ -260,7 +265,8 @@ test_single_guest(void **state)
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
+	    RS_COPY_NFT), 0);
 	layout_from_ruleset(&l, &ra);
 	unknown_of(&ra, &u);
 	assert_true(nameset_has(&u, "stray0"));

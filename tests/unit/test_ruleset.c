@@ -40,7 +40,7 @@ slurp(const char *path)
 
 static void
 check_golden(const char *config, const char *golden,
-    const struct bg_port *ports, size_t n_ports)
+    const struct bg_port *ports, size_t n_ports, enum rs_backend backend)
 {
 	struct bg_config cfg;
 	struct ruleset rs;
@@ -51,7 +51,7 @@ check_golden(const char *config, const char *golden,
 	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, config);
 	if (config_load(path, &cfg, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
-	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend), 0);
 	assert_non_null(f = open_memstream(&out, &len));
 	ruleset_print(f, &rs);
 	fclose(f);
@@ -81,7 +81,7 @@ test_example(void **state)
 	};
 
 	(void)state;
-	check_golden("example.yaml", "example.nft", ports, 4);
+	check_golden("example.yaml", "example.nft", ports, 4, RS_COPY_NFT);
 }
 
 /* Mirrors: ifindex from the ports; one whose monitor is absent is left out. */
@@ -95,11 +95,29 @@ test_mirrors(void **state)
 	};
 
 	(void)state;
-	check_golden("mirrors.yaml", "mirrors.nft", ports, 5);
+	check_golden("mirrors.yaml", "mirrors.nft", ports, 5, RS_COPY_NFT);
 }
 
-/* Rules do not grow with guests: 600 guests give the same chains plus one
- * more base chain pair, and every guest fact is a set element. */
+/*
+ * Without the netdev egress hook: no egress chains; tc filters at the
+ * egress of the monitored ports present (vnic-bob is absent) and of the
+ * bridge; the bridge table marks excluded frames.
+ */
+static void
+test_mirrors_tc(void **state)
+{
+	static const struct bg_port ports[] = {
+		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
+		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
+		{ "", "bgvx4242", 7 }, { "", "br0", 1 },
+	};
+
+	(void)state;
+	check_golden("mirrors.yaml", "mirrors-tc.nft", ports, 6, RS_COPY_TC);
+}
+
+/* Rules do not grow with guests: 600 guests give the same chains plus two
+ * more ingress base chains, and every guest fact is a set element. */
 static void
 test_scaling(void **state)
 {
@@ -128,20 +146,25 @@ test_scaling(void **state)
 	cfg.bridges = &br;
 	cfg.n_bridges = 1;
 	cfg.nflog_group = 7;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
 	for (i = 0; i < rs.netdev.n_chains; i++)
 		if (rs.netdev.chains[i].hook == NULL)
 			rules_big += rs.netdev.chains[i].n_rules;
-	/* 600 ports: 3 pairs of base chains of at most 255 devices. */
-	assert_int_equal(rs.netdev.n_chains, 5 + 6);
-	assert_int_equal(rs.netdev.chains[5].n_devs, 255);
-	assert_int_equal(rs.netdev.chains[9].n_devs, 90);
+	/* 600 ports: 3 ingress base chains of at most 255 devices. */
+	assert_int_equal(rs.netdev.n_chains, 4 + 3);
+	assert_int_equal(rs.netdev.chains[4].n_devs, 255);
+	assert_int_equal(rs.netdev.chains[6].n_devs, 90);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_mac")->n, 600);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip4")->n, 600);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip6")->n, 600);
+	/* The egress check's twins, and the ports it guards. */
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip4")->n, 600);
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip6")->n, 600);
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ports")->n, 600);
+	assert_int_equal(rs.bridge.n_chains, 4);
 	ruleset_free(&rs);
 	cfg.bridges[0].n_guests = 1;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
 	for (i = 0; i < rs.netdev.n_chains; i++)
 		if (rs.netdev.chains[i].hook == NULL)
 			rules_small += rs.netdev.chains[i].n_rules;
@@ -158,6 +181,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_mirrors_tc),
 		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_scaling),
 	};

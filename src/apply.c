@@ -36,12 +36,11 @@ tc_same(const struct rs_tc *w, const struct tc_installed *t)
 }
 
 /*
- * Installs the filters of rs (NULL: none) that are missing and removes our
- * others. One that is there already stays: replacing it would reset its
- * counters. Its mark bit and group test follow from its slot and device.
+ * One that is there already stays: replacing it would reset its counters.
+ * Its mark bit and group test follow from its slot and device.
  */
-static int
-tc_sync(const struct ruleset *rs, char *err, size_t errlen)
+int
+apply_tc(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct tc_installed *t = NULL;
 	struct tc_mirror f;
@@ -75,12 +74,6 @@ tc_sync(const struct ruleset *rs, char *err, size_t errlen)
 out:
 	free(t);
 	return rc;
-}
-
-int
-apply_tc(const struct ruleset *rs, char *err, size_t errlen)
-{
-	return tc_sync(rs, err, errlen);
 }
 
 int
@@ -220,7 +213,7 @@ apply_flush(char *err, size_t errlen)
 		snprintf(err, errlen, "flushing: %s", why);
 		return -1;
 	}
-	if (tc_sync(NULL, why, sizeof(why)) == -1) {
+	if (apply_tc(NULL, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "flushing tc filters: %s", why);
 		return -1;
 	}

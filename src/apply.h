@@ -17,9 +17,9 @@ int	apply_backend(enum rs_backend *, char *err, size_t errlen);
 /* "nftables" or "tc", as status shows it. */
 const char *apply_backend_name(enum rs_backend);
 /*
- * After a commit of rs: installs its tc filters (the tc backend's) and
- * removes every other filter of ours. Not part of the nftables
- * transaction: the rules are in force whatever this does.
+ * After a commit of rs (NULL: a flush): installs its tc filters (the tc
+ * backend's) and removes every other filter of ours. Not part of the
+ * nftables transaction: the rules are in force whatever this does.
  */
 int	apply_tc(const struct ruleset *, char *err, size_t errlen);
 /* A mirror's copies (slot: its index in the config), from nftables and tc:

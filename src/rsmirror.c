@@ -18,6 +18,11 @@
  *
  * Mirror chains run at RS_MIRROR_PRIO, before port security, so an IDS also
  * sees the frames that port security then drops.
+ *
+ * On a kernel without the netdev egress hook (RS_COPY_TC), tc filters copy
+ * what leaves a port instead (rs->tc, installed by apply.c through tc.c):
+ * they test the mark bit and nothing else, so the bridge table marks the
+ * frames they must not copy.
  */
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -149,24 +154,25 @@ mark_set(struct rs_rule *r, uint32_t and, uint32_t xor)
 	expr(r, X_META_SET, NFT_REG_1)->key = NFT_META_MARK;
 }
 
-/*
- * ip saddr/daddr NET/PLEN return, as nft encodes a prefix: a byte-aligned
- * one compares its leading bytes, any other masks the whole address.
- */
 /* An excluded frame returns; with bit, it is marked as copied first. */
 static void
 excluded(struct rs_rule *r, uint32_t bit)
 {
+	size_t len = strlen(r->text);
+
 	if (bit) {
-		snprintf(r->text + strlen(r->text), sizeof(r->text) -
-		    strlen(r->text) - 7, " meta mark set meta mark | 0x%08x",
-		    bit);
+		snprintf(r->text + len, sizeof(r->text) - len,
+		    " meta mark set meta mark | 0x%08x return", bit);
 		mark_set(r, ~bit, bit);
-	}
-	strcat(r->text, " return");
+	} else
+		snprintf(r->text + len, sizeof(r->text) - len, " return");
 	verdict(r, NFT_RETURN, NULL);
 }
 
+/*
+ * ip saddr/daddr NET/PLEN, as nft encodes a prefix: a byte-aligned one
+ * compares its leading bytes, any other masks the whole address.
+ */
 static void
 exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst,
     uint32_t bit)

@@ -471,14 +471,14 @@ filter_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* info 0: all priorities. */
+/* Every egress filter of a device; filter_cb keeps ours. */
 static int
-filters_dump(struct tcnl *t, int ifindex, uint32_t info, struct collect *c)
+filters_dump(struct tcnl *t, int ifindex, struct collect *c)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 
 	return tcnl_talk(t, tcm_msg(buf, RTM_GETTFILTER, NLM_F_DUMP, ifindex,
-	    TC_EGRESS, info), filter_cb, c);
+	    TC_EGRESS, 0), filter_cb, c);
 }
 
 static int
@@ -584,7 +584,7 @@ devs_filters(struct tcnl *t, const struct ifindexes *l, struct collect *c,
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		if (filters_dump(t, l->v[i], 0, c) == -1 && errno != ENODEV &&
+		if (filters_dump(t, l->v[i], c) == -1 && errno != ENODEV &&
 		    errno != ENOENT && errno != EINVAL)
 			return tcnl_fail(t, err, errlen, "listing tc filters "
 			    "on ifindex %d", l->v[i]);

@@ -2,8 +2,8 @@
 /*
  * Config diffs: applying the diff of A → B to A's compiled sets must give
  * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,
- * unknown_ports), and the chain layout must end up hooking exactly B's
- * guest ports. ruleset.c is the reference: if its sets change and diff.c
+ * unknown_ports; the bridge table's twins and guest_ports follow), and the
+ * chain layout must end up hooking exactly B's guest ports. ruleset.c is the reference: if its sets change and diff.c
  * does not follow, these tests fail.
  */
 #include <setjmp.h>
@@ -132,6 +132,7 @@ check_diff(const char *ta, const char *tb)
 {
 	struct bg_config a, b;
 	struct ruleset ra, rb;
+	struct rs_set none = { 0 };
 	struct layout l;
 	struct nameset u;
 	struct nft_batch *nb;
@@ -162,6 +163,12 @@ check_diff(const char *ta, const char *tb)
 	assert_int_equal(l.where.n, n);
 	for (i = 0; i < l.n_pairs; i++)
 		assert_true(l.count[i] <= RS_DEVS_PER_CHAIN);
+	/* The bridge table's IP sets are the netdev table's twins, and its
+	 * guest_ports the hooked ports: diff_queue() relies on both. */
+	for (i = DS_IP4; i <= DS_IP6; i++)
+		check_set(set_of(&rb, (int)i), ruleset_set(&rb.bridge,
+		    set_names[i]), &none, &none);
+	assert_int_equal(ruleset_set(&rb.bridge, "guest_ports")->n, n);
 	for (i = 0; i < set_of(&rb, DS_UNKNOWN)->n; i++)
 		assert_true(nameset_has(&u,
 		    (char *)set_of(&rb, DS_UNKNOWN)->elems[i].key));

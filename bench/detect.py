@@ -8,28 +8,18 @@ Both ends use CLOCK_MONOTONIC of this one process, so no clock skew enters.
 """
 import os
 import socket
-import struct
 import sys
 import time
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
+# The frame builder the daemon tests use.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from rawframes import ipv4, mac, udp  # noqa: E402
 
 
 def frame(src_mac, dst_mac, src_ip, dst_ip, seq):
     payload = b"bridgeguard-bench-spoof-%d" % seq
-    udp = struct.pack("!HHHH", 40000 + seq, 9, 8 + len(payload), 0) + payload
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), seq & 0xffff, 0, 64, 17, 0,
-                     socket.inet_aton(src_ip), socket.inet_aton(dst_ip))
-    ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
-    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
-    return mac(dst_mac) + mac(src_mac) + b"\x08\x00" + ip + udp
+    return (mac(dst_mac) + mac(src_mac) + b"\x08\x00" +
+            ipv4(src_ip, dst_ip, udp(40000 + seq, 9, payload)))
 
 
 def main():

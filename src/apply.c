@@ -44,6 +44,7 @@ apply_tc(const struct ruleset *rs, char *err, size_t errlen)
 {
 	struct tc_installed *t = NULL;
 	struct tc_mirror f;
+	char why[384];
 	size_t i, j, n = 0;
 	int rc = -1;
 
@@ -67,8 +68,11 @@ apply_tc(const struct ruleset *rs, char *err, size_t errlen)
 		f.skip_mark = rs->tc[j].skip_mark;
 		f.group_only = rs->tc[j].group_only;
 		f.to_ifindex = rs->tc[j].to_ifindex;
-		if (tc_mirror_set(&f, err, errlen) == -1)
+		if (tc_mirror_set(&f, why, sizeof(why)) == -1) {
+			snprintf(err, errlen, "copying frames leaving %s to %s: "
+			    "%s", rs->tc[j].dev, rs->tc[j].to, why);
 			goto out;
+		}
 	}
 	rc = 0;
 out:
@@ -190,8 +194,8 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 	}
 	st->commit_ms = apply_now_ms() - t0;
 	if (apply_tc(&rs, why, sizeof(why)) == -1) {
-		snprintf(err, errlen, "copying mirrored frames with tc: %s",
-		    why);
+		snprintf(err, errlen, "mirrors (tc): %s; the nftables ruleset "
+		    "is in force", why);
 		goto out;
 	}
 	rc = vxlan_prune(cfg, err, errlen);

@@ -327,7 +327,7 @@ answer(char **out, size_t *len, uint32_t type, const char *fmt, ...)
 static const char *
 port_bridge(struct daemon *d, const char *port)
 {
-	const struct link *br = mon_link_bridge_of(d->links,
+	const struct bg_link *br = mon_link_bridge_of(d->links,
 	    mon_link_byname(d->links, port));
 
 	return br ? br->name : NULL;

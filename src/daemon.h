@@ -40,7 +40,7 @@ struct daemon {
 };
 
 /* detect.c */
-void	detect_link(void *d, const struct link *old, const struct link *new);
+void	detect_link(void *d, const struct bg_link *old, const struct bg_link *new);
 void	detect_neigh(void *d, const struct neigh_change *);
 void	detect_arp(struct daemon *, const struct sensor_rec *);
 /* Re-evaluates one port's protection; failures are retried later. */

@@ -27,7 +27,7 @@ guarded(struct daemon *d, const char *bridge)
 static const char *
 name_of(struct daemon *d, int ifindex)
 {
-	const struct link *l = mon_link_get(d->links, ifindex);
+	const struct bg_link *l = mon_link_get(d->links, ifindex);
 
 	return l ? l->name : NULL;
 }
@@ -48,8 +48,8 @@ port_role(struct daemon *d, const struct bg_bridge *b, const char *port)
 void
 detect_port(struct daemon *d, const char *port)
 {
-	const struct link *l = mon_link_byname(d->links, port);
-	const struct link *br = mon_link_bridge_of(d->links, l);
+	const struct bg_link *l = mon_link_byname(d->links, port);
+	const struct bg_link *br = mon_link_bridge_of(d->links, l);
 	char err[512];
 
 	if (protect_port(d->prot, port, br ? br->name : NULL, err,
@@ -114,9 +114,9 @@ port_event(struct daemon *d, enum ev_type type, const char *bridge,
 }
 
 static const char *
-bridge_name(struct daemon *d, const struct link *l)
+bridge_name(struct daemon *d, const struct bg_link *l)
 {
-	const struct link *br = l ? mon_link_bridge_of(d->links, l) : NULL;
+	const struct bg_link *br = l ? mon_link_bridge_of(d->links, l) : NULL;
 
 	return br ? br->name : NULL;
 }
@@ -128,7 +128,7 @@ same(const char *a, const char *b)
 }
 
 static void
-membership(struct daemon *d, const struct link *old, const struct link *new)
+membership(struct daemon *d, const struct bg_link *old, const struct bg_link *new)
 {
 	const char *ob = old ? bridge_name(d, old) : NULL;
 	const char *nb = new ? bridge_name(d, new) : NULL;
@@ -178,7 +178,7 @@ detect_refresh(void *arg)
 }
 
 static void
-promisc(struct daemon *d, const struct link *old, const struct link *new)
+promisc(struct daemon *d, const struct bg_link *old, const struct bg_link *new)
 {
 	bool on = new->flags & IFF_PROMISC;
 	const char *br = bridge_name(d, new);
@@ -218,7 +218,7 @@ hub_event(const char *bridge, const char *port, const char *setting,
 }
 
 static void
-hub_mode(struct daemon *d, const struct link *old, const struct link *new)
+hub_mode(struct daemon *d, const struct bg_link *old, const struct bg_link *new)
 {
 	const char *br = bridge_name(d, new);
 
@@ -239,7 +239,7 @@ hub_mode(struct daemon *d, const struct link *old, const struct link *new)
 }
 
 void
-detect_link(void *arg, const struct link *old, const struct link *new)
+detect_link(void *arg, const struct bg_link *old, const struct bg_link *new)
 {
 	struct daemon *d = arg;
 
@@ -360,8 +360,8 @@ detect_arp(struct daemon *d, const struct sensor_rec *r)
 {
 	static const uint8_t zero[6];
 	const struct pkt_info *p = &r->pkt;
-	const struct link *l = mon_link_get(d->links, r->ifindex);
-	const struct link *br = mon_link_bridge_of(d->links, l);
+	const struct bg_link *l = mon_link_get(d->links, r->ifindex);
+	const struct bg_link *br = mon_link_bridge_of(d->links, l);
 	const struct bg_bridge *b = br ? guarded(d, br->name) : NULL;
 	enum arp_result res;
 	uint8_t old[6];

@@ -1,4 +1,4 @@
-/* RTM_GETLINK dump over libmnl: names, masters, flags, bridge or not. */
+/* Link messages → bg_link; the dump of all links `apply` compiles against. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
@@ -9,103 +9,148 @@
 #include <time.h>
 
 #include "link.h"
+#include "nlmon.h"
 
 struct dump {
 	struct bg_link	*l;
 	size_t		 n, cap;
 };
 
-static bool
-is_bridge(const struct nlattr *linkinfo)
+void
+link_parse_brport(struct bg_link *l, const struct nlattr *nest)
 {
 	const struct nlattr *a;
 
-	mnl_attr_for_each_nested(a, linkinfo)
-		if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
-		    strcmp(mnl_attr_get_str(a), "bridge") == 0)
-			return true;
-	return false;
+	l->is_port = true;
+	l->learning = l->unicast_flood = true;	/* the kernel's defaults */
+	mnl_attr_for_each_nested(a, nest) {
+		if (mnl_attr_get_payload_len(a) < 1)
+			continue;
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_BRPORT_LEARNING:
+			l->learning = mnl_attr_get_u8(a) != 0;
+			break;
+		case IFLA_BRPORT_UNICAST_FLOOD:
+			l->unicast_flood = mnl_attr_get_u8(a) != 0;
+			break;
+		}
+	}
 }
 
-static int
-link_cb(const struct nlmsghdr *nlh, void *data)
+static void
+parse_bridge(struct bg_link *l, const struct nlattr *data)
 {
-	struct dump *d = data;
-	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	struct bg_link *l;
 
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
+	mnl_attr_for_each_nested(a, data)
+		if (mnl_attr_get_type(a) == IFLA_BR_AGEING_TIME &&
+		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+			l->ageing = mnl_attr_get_u32(a);
+}
 
-		if ((l = realloc(d->l, cap * sizeof(*l))) == NULL)
-			return MNL_CB_ERROR;
-		d->l = l;
-		d->cap = cap;
+static void
+parse_linkinfo(struct bg_link *l, const struct nlattr *info)
+{
+	const struct nlattr *a, *data = NULL, *sdata = NULL;
+	bool slave_bridge = false;
+
+	mnl_attr_for_each_nested(a, info) {
+		switch (mnl_attr_get_type(a)) {
+		case IFLA_INFO_KIND:
+			l->is_bridge = mnl_attr_validate(a,
+			    MNL_TYPE_NUL_STRING) == 0 &&
+			    strcmp(mnl_attr_get_str(a), "bridge") == 0;
+			break;
+		case IFLA_INFO_DATA:
+			data = a;
+			break;
+		case IFLA_INFO_SLAVE_KIND:
+			slave_bridge = mnl_attr_validate(a,
+			    MNL_TYPE_NUL_STRING) == 0 &&
+			    strcmp(mnl_attr_get_str(a), "bridge") == 0;
+			break;
+		case IFLA_INFO_SLAVE_DATA:
+			sdata = a;
+			break;
+		}
 	}
-	l = &d->l[d->n];
+	if (l->is_bridge && data)
+		parse_bridge(l, data);
+	if (slave_bridge && sdata)
+		link_parse_brport(l, sdata);
+}
+
+int
+link_parse(const struct nlmsghdr *nlh, struct bg_link *l)
+{
+	const struct ifinfomsg *ifi;
+	const struct nlattr *a;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
+		return -1;
+	ifi = mnl_nlmsg_get_payload(nlh);
 	memset(l, 0, sizeof(*l));
 	l->ifindex = ifi->ifi_index;
 	l->flags = ifi->ifi_flags;
 	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
 		switch (mnl_attr_get_type(a)) {
 		case IFLA_IFNAME:
-			strncpy(l->name, mnl_attr_get_str(a),
-			    sizeof(l->name) - 1);
+			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
+				strncpy(l->name, mnl_attr_get_str(a),
+				    sizeof(l->name) - 1);
 			break;
 		case IFLA_MASTER:
-			l->master = (int)mnl_attr_get_u32(a);
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->master = (int)mnl_attr_get_u32(a);
 			break;
 		case IFLA_LINKINFO:
-			l->is_bridge = is_bridge(a);
+			parse_linkinfo(l, a);
 			break;
 		}
 	}
-	d->n++;
+	return l->ifindex > 0 ? 0 : -1;
+}
+
+static int
+link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct bg_link *l;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	if (d->n == d->cap) {
+		size_t cap = d->cap ? d->cap * 2 : 32;
+
+		if ((l = reallocarray(d->l, cap, sizeof(*l))) == NULL)
+			return MNL_CB_ERROR;
+		d->l = l;
+		d->cap = cap;
+	}
+	if (link_parse(nlh, &d->l[d->n]) == 0)
+		d->n++;
 	return MNL_CB_OK;
 }
 
 int
 link_dump(struct bg_link **out, size_t *n)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
 	struct dump d = { NULL, 0, 0 };
-	struct mnl_socket *nl;
-	struct nlmsghdr *nlh;
-	struct rtgenmsg *rt;
-	uint32_t seq = (uint32_t)time(NULL), portid;
-	ssize_t r;
-	int rc = MNL_CB_ERROR, saved;
+	int tries;
 
-	if ((nl = mnl_socket_open(NETLINK_ROUTE)) == NULL)
-		return -1;
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1)
-		goto out;
-	portid = mnl_socket_get_portid(nl);
-	nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
-	rt = mnl_nlmsg_put_extra_header(nlh, sizeof(*rt));
-	rt->rtgen_family = AF_PACKET;
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	while ((r = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		rc = mnl_cb_run(buf, (size_t)r, seq, portid, link_cb, &d);
-		if (rc <= MNL_CB_STOP)
+	/* An interrupted dump (links changed meanwhile) starts over. */
+	for (tries = 0; tries < 5; tries++) {
+		d.n = 0;
+		if (nlmon_dump(RTM_GETLINK, AF_UNSPEC, link_cb, &d) == 0) {
+			*out = d.l;
+			*n = d.n;
+			return 0;
+		}
+		if (errno != EINTR)
 			break;
 	}
-out:
-	saved = errno;
-	mnl_socket_close(nl);
-	if (rc != MNL_CB_STOP) {
-		free(d.l);
-		errno = saved ? saved : EPROTO;
-		return -1;
-	}
-	*out = d.l;
-	*n = d.n;
-	return 0;
+	free(d.l);
+	return -1;
 }
 
 const struct bg_link *

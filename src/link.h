@@ -1,19 +1,32 @@
-/* The kernel's view of interfaces, read over rtnetlink. */
+/*
+ * The kernel's view of interfaces, read over rtnetlink: one parser of link
+ * messages for `apply`'s dump and the daemon's link monitor.
+ */
 #ifndef BG_LINK_H
 #define BG_LINK_H
 
+#include <linux/netlink.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ruleset.h"
 
 struct bg_link {
+	int		 ifindex;	/* first: mon_link's table key */
 	char		 name[BG_IFNAMSIZ];
-	int		 ifindex;
-	int		 master;	/* ifindex of the bridge, 0 if none */
-	unsigned int	 flags;		/* IFF_* */
+	int		 master;	/* ifindex of the master, 0 if none */
+	unsigned int	 flags;		/* IFF_* as set by the user */
 	bool		 is_bridge;
+	uint32_t	 ageing;	/* bridges: FDB ageing, 1/100 s */
+	bool		 is_port;	/* bridge port info known: */
+	bool		 learning, unicast_flood;
 };
+
+/* An AF_UNSPEC RTM_NEWLINK/DELLINK message → l; -1 if malformed. */
+int	link_parse(const struct nlmsghdr *, struct bg_link *l);
+/* A bridge port's IFLA_BRPORT_* attributes (nested in nest) → l. */
+void	link_parse_brport(struct bg_link *l, const struct nlattr *nest);
 
 /* Dumps all links of this namespace; *out is malloc'ed. -1 with errno. */
 int	link_dump(struct bg_link **out, size_t *n);

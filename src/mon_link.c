@@ -3,6 +3,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,9 @@
 #define MON_MAX_LINKS	(1 << 20)
 #define DUMP_TRIES	5
 
+/* The table's key is an entry's first bytes. */
+_Static_assert(offsetof(struct bg_link, ifindex) == 0, "ifindex first");
+
 struct mon_link {
 	struct nlmon	 nl;
 	struct hmap	 links;
@@ -21,104 +25,8 @@ struct mon_link {
 	uint64_t	 resyncs;
 };
 
-static void
-parse_brport(struct link *l, const struct nlattr *nest)
-{
-	const struct nlattr *a;
-
-	l->is_port = true;
-	l->learning = l->unicast_flood = true;	/* the kernel's defaults */
-	mnl_attr_for_each_nested(a, nest) {
-		if (mnl_attr_get_payload_len(a) < 1)
-			continue;
-		switch (mnl_attr_get_type(a)) {
-		case IFLA_BRPORT_LEARNING:
-			l->learning = mnl_attr_get_u8(a) != 0;
-			break;
-		case IFLA_BRPORT_UNICAST_FLOOD:
-			l->unicast_flood = mnl_attr_get_u8(a) != 0;
-			break;
-		}
-	}
-}
-
-static void
-parse_bridge(struct link *l, const struct nlattr *data)
-{
-	const struct nlattr *a;
-
-	mnl_attr_for_each_nested(a, data)
-		if (mnl_attr_get_type(a) == IFLA_BR_AGEING_TIME &&
-		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-			l->ageing = mnl_attr_get_u32(a);
-}
-
-static void
-parse_linkinfo(struct link *l, const struct nlattr *info)
-{
-	const struct nlattr *a, *data = NULL, *sdata = NULL;
-	bool slave_bridge = false;
-
-	mnl_attr_for_each_nested(a, info) {
-		switch (mnl_attr_get_type(a)) {
-		case IFLA_INFO_KIND:
-			l->is_bridge = mnl_attr_validate(a,
-			    MNL_TYPE_NUL_STRING) == 0 &&
-			    strcmp(mnl_attr_get_str(a), "bridge") == 0;
-			break;
-		case IFLA_INFO_DATA:
-			data = a;
-			break;
-		case IFLA_INFO_SLAVE_KIND:
-			slave_bridge = mnl_attr_validate(a,
-			    MNL_TYPE_NUL_STRING) == 0 &&
-			    strcmp(mnl_attr_get_str(a), "bridge") == 0;
-			break;
-		case IFLA_INFO_SLAVE_DATA:
-			sdata = a;
-			break;
-		}
-	}
-	if (l->is_bridge && data)
-		parse_bridge(l, data);
-	if (slave_bridge && sdata)
-		parse_brport(l, sdata);
-}
-
-/* An AF_UNSPEC link message → l; -1 if malformed. */
-static int
-parse_link(const struct nlmsghdr *nlh, struct link *l)
-{
-	const struct ifinfomsg *ifi;
-	const struct nlattr *a;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
-		return -1;
-	ifi = mnl_nlmsg_get_payload(nlh);
-	memset(l, 0, sizeof(*l));
-	l->ifindex = ifi->ifi_index;
-	l->flags = ifi->ifi_flags;
-	mnl_attr_for_each(a, nlh, sizeof(*ifi)) {
-		switch (mnl_attr_get_type(a)) {
-		case IFLA_IFNAME:
-			if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) == 0)
-				strncpy(l->name, mnl_attr_get_str(a),
-				    sizeof(l->name) - 1);
-			break;
-		case IFLA_MASTER:
-			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
-				l->master = (int)mnl_attr_get_u32(a);
-			break;
-		case IFLA_LINKINFO:
-			parse_linkinfo(l, a);
-			break;
-		}
-	}
-	return l->ifindex > 0 ? 0 : -1;
-}
-
 static bool
-link_equal(const struct link *a, const struct link *b)
+link_equal(const struct bg_link *a, const struct bg_link *b)
 {
 	return a->ifindex == b->ifindex && strcmp(a->name, b->name) == 0 &&
 	    a->master == b->master && a->flags == b->flags &&
@@ -129,9 +37,9 @@ link_equal(const struct link *a, const struct link *b)
 
 /* Stores new under its ifindex and reports the change. */
 static void
-update(struct mon_link *m, const struct link *nl, bool report)
+update(struct mon_link *m, const struct bg_link *nl, bool report)
 {
-	struct link *l, old;
+	struct bg_link *l, old;
 	bool created;
 
 	if ((l = hmap_put(&m->links, &nl->ifindex, &created)) == NULL)
@@ -147,7 +55,7 @@ update(struct mon_link *m, const struct link *nl, bool report)
 static void
 remove_link(struct mon_link *m, int ifindex, bool report)
 {
-	struct link *l, old;
+	struct bg_link *l, old;
 
 	if ((l = hmap_get(&m->links, &ifindex)) == NULL)
 		return;
@@ -160,10 +68,10 @@ remove_link(struct mon_link *m, int ifindex, bool report)
 static void
 handle_unspec(struct mon_link *m, const struct nlmsghdr *nlh, bool report)
 {
-	struct link nl;
-	const struct link *old;
+	struct bg_link nl;
+	const struct bg_link *old;
 
-	if (parse_link(nlh, &nl) == -1)
+	if (link_parse(nlh, &nl) == -1)
 		return;
 	if (nlh->nlmsg_type == RTM_DELLINK) {
 		remove_link(m, nl.ifindex, report);
@@ -186,8 +94,8 @@ handle_bridge(struct mon_link *m, const struct nlmsghdr *nlh, bool report)
 {
 	const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *a;
-	const struct link *old;
-	struct link nl;
+	const struct bg_link *old;
+	struct bg_link nl;
 
 	if ((old = hmap_get(&m->links, &ifi->ifi_index)) == NULL ||
 	    nlh->nlmsg_type != RTM_NEWLINK)
@@ -196,7 +104,7 @@ handle_bridge(struct mon_link *m, const struct nlmsghdr *nlh, bool report)
 	mnl_attr_for_each(a, nlh, sizeof(*ifi))
 		if ((mnl_attr_get_type(a) & NLA_TYPE_MASK) == IFLA_PROTINFO &&
 		    (a->nla_type & NLA_F_NESTED))
-			parse_brport(&nl, a);
+			link_parse_brport(&nl, a);
 	update(m, &nl, report);
 }
 
@@ -232,7 +140,7 @@ dump(struct hmap *out)
 	int i;
 
 	for (i = 0; i < DUMP_TRIES; i++) {
-		hmap_init(&tmp.links, sizeof(int), sizeof(struct link),
+		hmap_init(&tmp.links, sizeof(int), sizeof(struct bg_link),
 		    MON_MAX_LINKS);
 		if (nlmon_dump(RTM_GETLINK, AF_UNSPEC, msg_cb, &cx) == 0) {
 			*out = tmp.links;
@@ -255,7 +163,7 @@ mon_link_open(mon_link_cb cb, void *arg)
 		return NULL;
 	m->cb = cb;
 	m->arg = arg;
-	hmap_init(&m->links, sizeof(int), sizeof(struct link), MON_MAX_LINKS);
+	hmap_init(&m->links, sizeof(int), sizeof(struct bg_link), MON_MAX_LINKS);
 	/* Subscribe first: a change during the dump is then seen twice at
 	 * worst, never missed. */
 	if (nlmon_open(&m->nl, groups) == -1 || dump(&m->links) == -1) {
@@ -293,7 +201,7 @@ mon_link_sync(struct mon_link *m)
 {
 	struct hmap fresh;
 	struct hmap_iter it = { 0 };
-	const struct link *l;
+	const struct bg_link *l;
 	int *gone = NULL;
 	size_t n = 0, i;
 
@@ -327,17 +235,17 @@ mon_link_read(struct mon_link *m)
 	return rc;
 }
 
-const struct link *
+const struct bg_link *
 mon_link_get(const struct mon_link *m, int ifindex)
 {
 	return hmap_get(&m->links, &ifindex);
 }
 
-const struct link *
+const struct bg_link *
 mon_link_byname(const struct mon_link *m, const char *name)
 {
 	struct hmap_iter it = { 0 };
-	const struct link *l;
+	const struct bg_link *l;
 
 	while ((l = hmap_next(&m->links, &it)) != NULL)
 		if (strcmp(l->name, name) == 0)
@@ -345,10 +253,10 @@ mon_link_byname(const struct mon_link *m, const char *name)
 	return NULL;
 }
 
-const struct link *
-mon_link_bridge_of(const struct mon_link *m, const struct link *l)
+const struct bg_link *
+mon_link_bridge_of(const struct mon_link *m, const struct bg_link *l)
 {
-	const struct link *br;
+	const struct bg_link *br;
 
 	if (l == NULL || l->master == 0 ||
 	    (br = mon_link_get(m, l->master)) == NULL || !br->is_bridge)
@@ -369,7 +277,7 @@ int
 mon_link_ports(const struct mon_link *m, struct bg_port **out, size_t *n)
 {
 	struct hmap_iter it = { 0 };
-	const struct link *l, *br;
+	const struct bg_link *l, *br;
 	struct bg_port *p;
 	size_t k = 0;
 
@@ -387,7 +295,7 @@ mon_link_ports(const struct mon_link *m, struct bg_port **out, size_t *n)
 	return 0;
 }
 
-const struct link *
+const struct bg_link *
 mon_link_next(const struct mon_link *m, struct hmap_iter *it)
 {
 	return hmap_next(&m->links, it);

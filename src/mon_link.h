@@ -13,23 +13,13 @@
 #include <stdint.h>
 
 #include "hmap.h"
+#include "link.h"
 #include "model.h"
 #include "ruleset.h"
 
-struct link {
-	int		 ifindex;	/* the key */
-	char		 name[BG_IFNAMSIZ];
-	int		 master;	/* ifindex of the master, 0 if none */
-	unsigned int	 flags;		/* IFF_* as set by the user */
-	bool		 is_bridge;
-	uint32_t	 ageing;	/* bridges: FDB ageing, 1/100 s */
-	bool		 is_port;	/* bridge port info known: */
-	bool		 learning, unicast_flood;
-};
-
 /* old is NULL for a new link, new is NULL for a deleted one. */
-typedef void	(*mon_link_cb)(void *arg, const struct link *old,
-		    const struct link *new);
+typedef void	(*mon_link_cb)(void *arg, const struct bg_link *old,
+		    const struct bg_link *new);
 
 struct mon_link;
 
@@ -44,11 +34,11 @@ int	mon_link_sync(struct mon_link *);
 /* The same after an overrun (counted in mon_link_resyncs()). */
 int	mon_link_resync(struct mon_link *);
 
-const struct link *mon_link_get(const struct mon_link *, int ifindex);
-const struct link *mon_link_byname(const struct mon_link *, const char *);
+const struct bg_link *mon_link_get(const struct mon_link *, int ifindex);
+const struct bg_link *mon_link_byname(const struct mon_link *, const char *);
 /* The bridge a link is a port of, or NULL. */
-const struct link *mon_link_bridge_of(const struct mon_link *,
-	    const struct link *);
+const struct bg_link *mon_link_bridge_of(const struct mon_link *,
+	    const struct bg_link *);
 /*
  * Every interface as ruleset_build() wants it (bridge "" unless a bridge
  * port), in ifindex order; *out is malloc'ed. -1 with errno.
@@ -56,7 +46,7 @@ const struct link *mon_link_bridge_of(const struct mon_link *,
 int	mon_link_ports(const struct mon_link *, struct bg_port **out,
 	    size_t *n);
 /* Iteration over all links; it starts zeroed. */
-const struct link *mon_link_next(const struct mon_link *, struct hmap_iter *);
+const struct bg_link *mon_link_next(const struct mon_link *, struct hmap_iter *);
 uint64_t	mon_link_resyncs(const struct mon_link *);
 
 #endif

@@ -29,7 +29,7 @@ arm(struct daemon *d)
 void
 spoof_drop(struct daemon *d, const struct sensor_rec *r)
 {
-	const struct link *l = mon_link_get(d->links, r->ifindex);
+	const struct bg_link *l = mon_link_get(d->links, r->ifindex);
 	struct agg_win *w;
 	char name[BG_IFNAMSIZ];
 	bool opened;
@@ -135,8 +135,8 @@ frame_fields(struct event *e, const struct agg_win *w)
 static void
 emit(struct daemon *d, const struct agg_win *w, uint64_t n, uint64_t now)
 {
-	const struct link *l = mon_link_byname(d->links, w->port);
-	const struct link *br = mon_link_bridge_of(d->links, l);
+	const struct bg_link *l = mon_link_byname(d->links, w->port);
+	const struct bg_link *br = mon_link_bridge_of(d->links, l);
 	struct event *e = event_new(EV_SPOOF_DROP, SEV_WARNING);
 
 	ev_str(e, "bridge", br ? br->name : NULL);

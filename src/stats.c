@@ -40,7 +40,7 @@ static void
 drops(FILE *f, struct daemon *d)
 {
 	struct nft_counter *c;
-	const struct link *l, *br;
+	const struct bg_link *l, *br;
 	enum rs_family fam;
 	char set[32], err[256];
 	size_t n, i;
@@ -98,7 +98,7 @@ bridges(FILE *f, struct daemon *d)
 {
 	const struct bg_config *cfg = protect_config(d->prot);
 	struct hmap_iter it;
-	const struct link *br, *l;
+	const struct bg_link *br, *l;
 	size_t i, role[3];
 
 	head(f, "bridgeguard_guests", "gauge", "Guests bound, per bridge.");

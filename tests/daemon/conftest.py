@@ -1,19 +1,14 @@
-"""Fixtures for the daemon tests (issue 4). Run as root:
+"""Fixtures for the daemon tests (issue 4); the lab is tests/labkit.py's.
+Run as root:
 
     make bridgeguard asan && /usr/bin/python3 -m pytest tests/daemon
 """
 import subprocess
-import sys
 
-sys.dont_write_bytecode = True
+import pytest
 
-import pytest  # noqa: E402
-
-import dlab  # noqa: E402
-
-
-def pytest_sessionfinish(session, exitstatus):
-    dlab.cleanup_everything()
+import dlab
+import labkit
 
 
 # Fixture names are unique to this directory: when pytest runs it with
@@ -22,7 +17,7 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(scope="session")
 def bgd_built():
     """The binaries, rebuilt if a source changed (make is quick if not)."""
-    r = subprocess.run(["make", "-s", "-C", str(dlab.REPO), "bridgeguard",
+    r = subprocess.run(["make", "-s", "-C", str(labkit.REPO), "bridgeguard",
                         "bridgeguard-asan"], capture_output=True, text=True,
                        timeout=600)
     if r.returncode != 0:
@@ -32,12 +27,8 @@ def bgd_built():
 @pytest.fixture
 def nslab(bgd_built):
     """A fresh lab: host namespace with br0; alice, bob, eve, uplink."""
-    lab = dlab.Lab()
-    try:
-        lab.build()
+    with labkit.Lab() as lab:
         yield lab
-    finally:
-        lab.teardown()
 
 
 @pytest.fixture
@@ -51,8 +42,8 @@ def bgd(nslab):
         lab = nslab
         if config_text is None:
             n = lab.nodes
-            config_text = dlab.config_yaml([n["alice"], n["bob"], n["eve"]])
-        cfg = lab.write(f"bridgeguard{len(started)}.yaml", config_text)
+            config_text = labkit.config_yaml([n["alice"], n["bob"], n["eve"]])
+        cfg = lab.write_config(text=config_text)
         d = dlab.Daemon(lab, cfg, **kw)
         started.append(d)
         return d.start() if start else d

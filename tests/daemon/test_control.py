@@ -6,6 +6,8 @@ import struct
 import time
 
 import dlab
+import labkit
+from rawframes import frame
 
 MAGIC = 0x62674331
 GUEST_LEN = 16 + 16 + 6 + 1 + 1 + 4 + 4 + 64 * 4 + 64 * 16
@@ -53,12 +55,12 @@ def test_bad_messages_rejected(nslab, bgd):
         assert r is not None and r[0] == ERROR and r[1], (c[:16], r)
     # truncated and silent clients are dropped, not waited for
     assert exchange(d, hdr(1, GUEST_LEN) + b"xx", close_early=True) is None
-    hold = d.lab.popen("host", [dlab.PY, dlab.CTLRAW, d.socket, "hold", "16",
-                                "3"], stdout=subprocess.PIPE, text=True)
+    hold = d.lab.popen("host", [labkit.PY, dlab.CTLRAW, d.socket, "hold",
+                                "16", "3"], stdout=subprocess.PIPE, text=True)
     assert hold.stdout.readline().strip() == "ready"
     r = exchange(d, hdr(3, 0))
     assert r is not None and "busy" in r[1], r   # refused, not queued
-    dlab.kill_proc(hold)
+    nslab.stop(hold)
     # a well-formed request made by hand works
     r = exchange(d, hdr(1, GUEST_LEN) + (guest()))
     assert r[0] == 0x100, r
@@ -72,26 +74,27 @@ def test_root_only(nslab, bgd):
     d = bgd()
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     req = struct.pack("=III", MAGIC, 3, 0).hex()
-    r = nslab.run("host", nobody + [dlab.PY, dlab.CTLRAW, d.socket, "send",
+    r = nslab.run("host", nobody + [labkit.PY, dlab.CTLRAW, d.socket, "send",
                                   req])
     assert "permission denied" in r.stdout, r.stdout
-    r = nslab.run("host", nobody + [str(dlab.BIN), "--socket", d.socket,
+    r = nslab.run("host", nobody + [str(labkit.BIN), "--socket", d.socket,
                                   "reload"], check=False)
     assert r.returncode == 1 and "permission denied" in r.stderr, r.stderr
     assert d.p.poll() is None
 
 
 def test_no_daemon(nslab):
-    r = nslab.bg("--socket", f"@{nslab.prefix}none", "reload", check=1)
+    r = labkit.bg(nslab, "--socket", f"@{nslab.prefix}none", "reload",
+                  check=1)
     assert "is `bridgeguard run` running?" in r.stderr
-    nslab.bg("--socket", f"@{nslab.prefix}none", "guest", "add", "--port", "x",
-           check=2)
+    labkit.bg(nslab, "--socket", f"@{nslab.prefix}none", "guest", "add",
+              "--port", "x", check=2)
 
 
 def scrape(nslab, port):
     code = (f"import urllib.request;print(urllib.request.urlopen("
             f"'http://127.0.0.1:{port}/metrics', timeout=5).read().decode())")
-    return nslab.run("host", [dlab.PY, "-c", code]).stdout
+    return nslab.run("host", [labkit.PY, "-c", code]).stdout
 
 
 def test_metrics(nslab, bgd):
@@ -99,8 +102,8 @@ def test_metrics(nslab, bgd):
     d = bgd(args=["--metrics", f"127.0.0.1:{port}"])
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     m = d.mark()
-    nslab.send("eve", "udp4", 7, src=eve.mac, dst=alice.mac,
-             sip="192.168.122.99", dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
+                            sip="192.168.122.99", dip=alice.ip4), count=7)
     assert d.wait_event(m, "spoof_drop", timeout=1.5)
     text = scrape(nslab, port)
     assert 'bridgeguard_drops_total{bridge="br0",port="vnic-eve",' \
@@ -113,7 +116,7 @@ def test_metrics(nslab, bgd):
         assert not line or line.startswith("#") or len(line.split()) == 2, line
     code = (f"import socket;s=socket.create_connection(('127.0.0.1',{port}));"
             "s.sendall(b'GET /nope HTTP/1.0\\r\\n\\r\\n');print(s.recv(99))")
-    assert "404" in nslab.run("host", [dlab.PY, "-c", code]).stdout
+    assert "404" in nslab.run("host", [labkit.PY, "-c", code]).stdout
 
 
 def test_metrics_mirror_counters(nslab, bgd):
@@ -125,15 +128,15 @@ def test_metrics_mirror_counters(nslab, bgd):
     n = nslab.nodes
     extra_mirror = ("    mirrors:\n      - name: ids\n        to: vnic-ids\n"
                     "        from: [vnic-alice]\n        direction: in\n")
-    cfg = dlab.config_yaml([n["alice"], n["bob"], n["eve"]]) + extra_mirror
+    cfg = labkit.config_yaml([n["alice"], n["bob"], n["eve"]]) + extra_mirror
     d = bgd(cfg, args=["--metrics", f"127.0.0.1:{port}"])
     alice, bob = n["alice"], n["bob"]
     before = scrape(nslab, port)
     assert 'bridgeguard_mirror_frames_total{mirror="ids"}' in before, before
     got0 = int(before.split('bridgeguard_mirror_frames_total{mirror="ids"} ')[1]
                .split()[0])
-    nslab.send("alice", "udp4", 5, src=alice.mac, dst=bob.mac,
-               sip=alice.ip4, dip=bob.ip4)
+    nslab.send("alice", frame("udp4", src=alice.mac, dst=bob.mac,
+                              sip=alice.ip4, dip=bob.ip4), count=5)
     text = scrape(nslab, port)
     frames = int(text.split('bridgeguard_mirror_frames_total{mirror="ids"} ')[1]
                  .split()[0])
@@ -148,15 +151,15 @@ def test_events_printer(nslab, bgd):
     d = bgd()
     nslab.run("host", "ip link set vnic-bob promisc on")
     assert d.wait_event(0, "promisc", timeout=1)
-    r = nslab.bg("events", d.events_path, check=0)
+    r = labkit.bg(nslab, "events", d.events_path, check=0)
     assert "promisc" in r.stdout and "vnic-bob" in r.stdout
     assert "promiscuous mode on" in r.stdout
     # --follow sees what comes later, as tail -F does
-    p = nslab.popen("host", [dlab.BIN, "events", "--follow", d.events_path],
+    p = nslab.popen("host", [labkit.BIN, "events", "--follow", d.events_path],
                   stdout=open(nslab.dir / "follow.out", "w"))
     time.sleep(0.4)
     nslab.run("host", "ip link set vnic-bob promisc off")
-    assert dlab.wait_until(lambda: "promiscuous mode off" in
-                           (nslab.dir / "follow.out").read_text(), 2)
-    dlab.kill_proc(p)
-    nslab.bg("events", nslab.dir / "missing.jsonl", check=1)
+    assert labkit.wait_until(lambda: "promiscuous mode off" in
+                             (nslab.dir / "follow.out").read_text(), 2)
+    nslab.stop(p)
+    labkit.bg(nslab, "events", nslab.dir / "missing.jsonl", check=1)

@@ -3,6 +3,7 @@ event (or one aggregate), with the right fields, within one second."""
 import time
 
 import pytest
+from rawframes import frame
 
 SPOOF_IP = "192.168.122.99"
 
@@ -28,8 +29,8 @@ def test_spoof_drop_ipv4_aggregated(nslab, bgd):
     d = bgd()
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("eve", "udp4", 25, src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
-             dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
+                            dip=alice.ip4), count=25)
     e = one_event(d, m, "spoof_drop", t0)
     assert e["bridge"] == "br0" and e["port"] == "vnic-eve"
     assert e["reason"] == "ipv4" and e["direction"] == "in"
@@ -72,7 +73,7 @@ def test_spoof_drop_reasons(nslab, bgd, reason):
         nslab.run("eve", ["ip", "neigh", "replace", alice.ip4, "lladdr",
                         alice.mac, "dev", "eth0"])
     else:
-        nslab.send(who, kind, 3, **f)
+        nslab.send(who, frame(kind, **f), count=3)
     e = one_event(d, m, "spoof_drop", t0, port=port, reason=reason)
     assert e["count"] >= 1 and e["bridge"] == "br0"
     if reason != "dhcp-server":
@@ -92,8 +93,8 @@ def test_spoof_flood_counts_exact(nslab, bgd):
     d = bgd()
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     m = d.mark()
-    nslab.send("eve", "udp4", 6000, src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
-             dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
+                            dip=alice.ip4), count=6000)
     time.sleep(1.3)
     ev = d.since(m, "spoof_drop")
     assert ev and len(ev) <= 6, ev
@@ -104,12 +105,12 @@ def test_spoof_flood_counts_exact(nslab, bgd):
 def test_fdb_move(nslab, bgd):
     d = bgd()
     alice, up = nslab.nodes["alice"], nslab.nodes["uplink"]
-    assert nslab.ping("alice", up.ip4)          # alice's MAC learnt on her port
+    assert nslab.ping("alice", up.ip4, flush=True) == 1  # alice's MAC learnt
     time.sleep(0.3)
     m, t0 = d.mark(), time.monotonic()
     # the uplink is trusted (not filtered): it can claim alice's MAC
-    nslab.send("uplink", "udp4", 1, src=alice.mac, dst=up.mac, sip=up.ip4,
-             dip="192.168.122.200")
+    nslab.send("uplink", frame("udp4", src=alice.mac, dst=up.mac, sip=up.ip4,
+                               dip="192.168.122.200"))
     # (alice's own traffic, MLD for one, may move it back afterwards)
     e = one_event(d, m, "fdb_move", t0, settle=0.5, port="uplink0")
     assert e["mac"] == alice.mac and e["bridge"] == "br0"
@@ -121,20 +122,22 @@ def test_arp_change_new_station_flip_flop(nslab, bgd):
     n = nslab.nodes
     bob, up, alice = n["bob"], n["uplink"], n["alice"]
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("uplink", "arp", 1, src=up.mac, op=1, sip=up.ip4, dip=alice.ip4)
+    nslab.send("uplink", frame("arp", src=up.mac, op=1, sip=up.ip4,
+                               dip=alice.ip4))
     e = one_event(d, m, "new_station", t0, settle=0.3)
     assert e["ip"] == up.ip4 and e["mac"] == up.mac and e["port"] == "uplink0"
     assert e["severity"] == "info"
     # the uplink answers for bob's address: arpwatch's "changed ethernet"
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("uplink", "arp", 1, src=up.mac, op=2, sip=bob.ip4, dip=alice.ip4)
+    nslab.send("uplink", frame("arp", src=up.mac, op=2, sip=bob.ip4,
+                               dip=alice.ip4))
     e = one_event(d, m, "arp_change", t0, settle=0.3)
     assert e["ip"] == bob.ip4 and e["mac"] == up.mac
     assert e["old_mac"] == bob.mac and e["flip_flop"] is False
     # and back to bob's MAC: a flip-flop
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("uplink", "arp", 1, src=up.mac, op=2, sip=bob.ip4, dip=alice.ip4,
-             sha=bob.mac)
+    nslab.send("uplink", frame("arp", src=up.mac, op=2, sip=bob.ip4,
+                               dip=alice.ip4, sha=bob.mac))
     e = one_event(d, m, "arp_change", t0, settle=0.3)
     assert e["flip_flop"] is True and e["mac"] == bob.mac
     assert not d.since(m, "new_station")
@@ -145,7 +148,8 @@ def test_spoofed_arp_teaches_nothing(nslab, bgd):
     d = bgd()
     eve, bob, alice = nslab.nodes["eve"], nslab.nodes["bob"], nslab.nodes["alice"]
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("eve", "arp", 2, src=eve.mac, op=2, sip=bob.ip4, dip=alice.ip4)
+    nslab.send("eve", frame("arp", src=eve.mac, op=2, sip=bob.ip4,
+                            dip=alice.ip4), count=2)
     one_event(d, m, "spoof_drop", t0, reason="arp")
     assert not d.since(m, "arp_change") and not d.since(m, "new_station")
 
@@ -154,12 +158,12 @@ def test_host_neigh_change(nslab, bgd):
     d = bgd()
     bob, up = nslab.nodes["bob"], nslab.nodes["uplink"]
     nslab.run("host", "ip addr add 192.168.122.254/24 dev br0")
-    assert nslab.ping("host", bob.ip4)
+    assert nslab.ping("host", bob.ip4, flush=True) == 1
     time.sleep(1.1)                       # past the ARP lock time
     m, t0 = d.mark(), time.monotonic()
     # "who has .254? tell .22 (at the uplink's MAC)": poisons the host
-    nslab.send("uplink", "arp", 1, src=up.mac, op=1, sip=bob.ip4,
-             dip="192.168.122.254")
+    nslab.send("uplink", frame("arp", src=up.mac, op=1, sip=bob.ip4,
+                               dip="192.168.122.254"))
     e = one_event(d, m, "host_neigh_change", t0, settle=0.5)
     assert e["interface"] == "br0" and e["ip"] == bob.ip4
     assert e["mac"] == up.mac and e["old_mac"] == bob.mac
@@ -214,8 +218,8 @@ def test_port_join_unknown_leave(nslab, bgd):
                                      "unknown_ports")
     # its frames are dropped, and reported
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("stray", "udp4", 2, src=stray.mac, dst=alice.mac, sip=stray.ip4,
-             dip=alice.ip4)
+    nslab.send("stray", frame("udp4", src=stray.mac, dst=alice.mac,
+                              sip=stray.ip4, dip=alice.ip4), count=2)
     e = one_event(d, m, "spoof_drop", t0, reason="unknown-port")
     assert e["port"] == "vnic-stray" and e["count"] == 2
     m, t0 = d.mark(), time.monotonic()

@@ -8,6 +8,8 @@ import signal
 import time
 
 import dlab
+import labkit
+from rawframes import frame
 
 SPOOF_IP = "192.168.122.99"
 
@@ -46,7 +48,7 @@ def test_start_is_apply_and_restart_adopts(nslab, bgd):
     d = bgd()
     r1 = nslab.ruleset()
     assert "table netdev bridgeguard" in r1
-    nslab.bg("-c", d.config, "apply", check=0)
+    labkit.bg(nslab, "-c", d.config, "apply", check=0)
     assert nslab.ruleset() == r1               # the daemon installs what apply does
     assert d.stop() == 0
     assert nslab.ruleset() == r1               # exit leaves protection in force
@@ -62,21 +64,22 @@ def test_kill9_restart_no_gap(nslab, bgd):
     watch(nslab, "alice", SPOOF_IP, eve.ip4)
     sensor = d.sensor_pids()
     assert sensor, "no sensor process"
-    flood = nslab.popen("eve", [dlab.PY, dlab.RAWSEND, "eth0", "3000", "0.001",
-                              "udp4", f"src={eve.mac}", f"dst={alice.mac}",
-                              f"sip={SPOOF_IP}", f"dip={alice.ip4}"])
-    time.sleep(0.5)
-    d.kill9()
-    # the sensor goes with its parent (PR_SET_PDEATHSIG)
-    assert dlab.wait_until(lambda: not any(
-        os.path.exists(f"/proc/{p}") for p in sensor), 2)
-    time.sleep(0.3)
-    r1 = shape(nslab.ruleset())
-    d.start()
-    time.sleep(0.3)
-    assert flood.wait(30) == 0
-    nslab.send("eve", "udp4", 5, src=eve.mac, dst=alice.mac, sip=eve.ip4,
-             dip=alice.ip4)
+    spoof = frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
+                  dip=alice.ip4)
+    # a frame a millisecond for 3.3 s, from before the kill to after the restart
+    with nslab.sender("eve", spoof, interval=0.001, maxtime=3.3) as flood:
+        time.sleep(0.5)
+        d.kill9()
+        # the sensor goes with its parent (PR_SET_PDEATHSIG)
+        assert labkit.wait_until(lambda: not any(
+            os.path.exists(f"/proc/{p}") for p in sensor), 2)
+        time.sleep(0.3)
+        r1 = shape(nslab.ruleset())
+        d.start()
+        time.sleep(0.3)
+        assert flood.wait(30) == 0
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=eve.ip4,
+                            dip=alice.ip4), count=5)
     assert count_at(nslab, "alice", SPOOF_IP) == 0
     assert count_at(nslab, "alice", eve.ip4) == 5
     assert shape(nslab.ruleset()) == r1
@@ -87,9 +90,9 @@ def test_kill9_restart_no_gap(nslab, bgd):
 
 def test_hotplug_guest_port(nslab, bgd):
     n = nslab.nodes
-    carol = dlab.Node("carol", "vnic-carol", "52:54:00:00:00:44",
-                      "192.168.122.44", "fd00:122::44")
-    d = bgd(dlab.config_yaml([n["alice"], n["bob"], n["eve"], carol]))
+    carol = labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
+                        "192.168.122.44", "fd00:122::44")
+    d = bgd(labkit.config_yaml([n["alice"], n["bob"], n["eve"], carol]))
     assert "vnic-carol" in nslab.nft("list", "chain", "netdev", "bridgeguard",
                                    "in0")
     m = d.mark()
@@ -99,9 +102,9 @@ def test_hotplug_guest_port(nslab, bgd):
     assert not d.since(m, "unknown_port")
     watch(nslab, "alice", SPOOF_IP, carol.ip4)
     for attempt in range(2):
-        nslab.send("carol", "udp4", 3, src=carol.mac, dst=n["alice"].mac,
-                 sip=SPOOF_IP, dip=n["alice"].ip4)
-        assert nslab.ping("carol", n["alice"].ip4)
+        nslab.send("carol", frame("udp4", src=carol.mac, dst=n["alice"].mac,
+                                  sip=SPOOF_IP, dip=n["alice"].ip4), count=3)
+        assert nslab.ping("carol", n["alice"].ip4, flush=True) == 1
         assert count_at(nslab, "alice", SPOOF_IP) == 0
         if attempt == 0:
             # deleted and re-created under the same name: still protected
@@ -116,15 +119,15 @@ def test_reload_applies_a_diff(nslab, bgd):
     n = nslab.nodes
     d = bgd()
     before = handles(nslab)
-    bob = dlab.Node("bob", "vnic-bob", n["bob"].mac, "192.168.122.24",
-                    n["bob"].ip6)
-    d.config.write_text(dlab.config_yaml([n["alice"], bob]))
+    bob = labkit.Node("bob", "vnic-bob", n["bob"].mac, "192.168.122.24",
+                      n["bob"].ip6)
+    d.config.write_text(labkit.config_yaml([n["alice"], bob]))
     d.p.send_signal(signal.SIGHUP)
 
     def applied():
         s = nslab.nft("list", "set", "netdev", "bridgeguard", "guest_ip4")
         return "192.168.122.24" in s and "vnic-eve" not in s
-    assert dlab.wait_until(applied, 2), nslab.ruleset()
+    assert labkit.wait_until(applied, 2), nslab.ruleset()
     assert "192.168.122.22" not in nslab.nft("list", "set", "netdev",
                                            "bridgeguard", "guest_ip4")
     # eve is no guest any more: her port is an unknown port of br0
@@ -132,13 +135,13 @@ def test_reload_applies_a_diff(nslab, bgd):
                                    "unknown_ports")
     assert "vnic-eve" not in nslab.nft("list", "chain", "netdev", "bridgeguard",
                                      "in0")
-    assert not nslab.ping("eve", n["alice"].ip4, wait=1)
+    assert nslab.ping("eve", n["alice"].ip4, wait=1, flush=True) == 0
     # no rule was recreated: elements and hooks only
     assert handles(nslab) == before
     # and back, through the control socket
-    d.config.write_text(dlab.config_yaml([n["alice"], n["bob"], n["eve"]]))
+    d.config.write_text(labkit.config_yaml([n["alice"], n["bob"], n["eve"]]))
     d.ctl("reload", check=0)
-    assert nslab.ping("eve", n["alice"].ip4)
+    assert nslab.ping("eve", n["alice"].ip4, flush=True) == 1
     assert "vnic-eve" not in nslab.nft("list", "set", "bridge", "bridgeguard",
                                      "unknown_ports")
     assert d.p.poll() is None
@@ -152,32 +155,34 @@ def test_reload_broken_config_keeps_rules(nslab, bgd):
                                      "mac: 52:54:00:00:00:2"))
     r = d.ctl("reload")
     assert r.returncode == 1
-    assert re.search(r"bridgeguard0\.yaml:\d+: .*mac", r.stderr), r.stderr
+    assert re.search(re.escape(d.config.name) + r":\d+: .*mac", r.stderr), \
+        r.stderr
     assert "stays in force" in r.stderr
     d.config.write_text("bridges: [ {name: br0, guests: [ {port: x} ] }\n")
     d.p.send_signal(signal.SIGHUP)
-    assert dlab.wait_until(lambda: d.stderr().count("stays in force") >= 2, 2)
+    assert labkit.wait_until(lambda: d.stderr().count("stays in force") >= 2, 2)
     assert nslab.ruleset() == r1
     assert d.p.poll() is None
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     m = d.mark()
-    nslab.send("eve", "udp4", 2, src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
-             dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
+                            dip=alice.ip4), count=2)
     assert d.wait_event(m, "spoof_drop", timeout=1, reason="ipv4")
 
 
 def test_guest_add_del_at_runtime(nslab, bgd):
     n = nslab.nodes
     eve, alice = n["eve"], n["alice"]
-    d = bgd(dlab.config_yaml([n["alice"], n["bob"]]))
-    assert not nslab.ping("eve", alice.ip4, wait=1)   # unknown port: dropped
+    d = bgd(labkit.config_yaml([n["alice"], n["bob"]]))
+    # unknown port: dropped
+    assert nslab.ping("eve", alice.ip4, wait=1, flush=True) == 0
     r = d.ctl("-v", "guest", "add", "--bridge", "br0", "--port", "vnic-eve",
               "--mac", eve.mac, "--ipv4", eve.ip4, "--ipv6", eve.ip6, check=0)
     assert "bound" in r.stdout
-    assert nslab.ping("eve", alice.ip4)
+    assert nslab.ping("eve", alice.ip4, flush=True) == 1
     m, t0 = d.mark(), time.monotonic()
-    nslab.send("eve", "udp4", 4, src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
-             dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
+                            dip=alice.ip4), count=4)
     e = d.wait_event(m, "spoof_drop", timeout=1, reason="ipv4")
     assert e and e[0]["count"] == 4 and time.monotonic() - t0 < 1.5
     # status shows the daemon's policy, runtime guests included
@@ -195,7 +200,7 @@ def test_guest_add_del_at_runtime(nslab, bgd):
     assert nslab.ruleset() == r1
     d.ctl("guest", "del", "--port", "vnic-eve", "--bridge", "br0", "--mac",
           eve.mac, check=0)
-    assert not nslab.ping("eve", alice.ip4, wait=1)
+    assert nslab.ping("eve", alice.ip4, wait=1, flush=True) == 0
     assert "vnic-eve" not in nslab.nft("list", "set", "netdev", "bridgeguard",
                                      "guest_mac")
 
@@ -203,19 +208,19 @@ def test_guest_add_del_at_runtime(nslab, bgd):
 def test_guest_save_survives_restart(nslab, bgd):
     n = nslab.nodes
     eve, alice = n["eve"], n["alice"]
-    d = bgd(dlab.config_yaml([n["alice"], n["bob"]]))
+    d = bgd(labkit.config_yaml([n["alice"], n["bob"]]))
     d.ctl("guest", "add", "--bridge", "br0", "--port", "vnic-eve", "--mac",
           eve.mac, "--ipv4", eve.ip4, "--save", check=0)
     assert "vnic-eve" in d.config.read_text()
     assert d.stop() == 0
     d.start()
-    assert nslab.ping("eve", alice.ip4)
+    assert nslab.ping("eve", alice.ip4, flush=True) == 1
     # without --save, a runtime guest is gone after a restart
     d.ctl("guest", "del", "--port", "vnic-eve", check=0)
     assert "vnic-eve" in d.config.read_text()
     d.stop()
     d.start()
-    assert nslab.ping("eve", alice.ip4)
+    assert nslab.ping("eve", alice.ip4, flush=True) == 1
 
 
 def test_second_daemon_refused(nslab, bgd):
@@ -224,7 +229,7 @@ def test_second_daemon_refused(nslab, bgd):
     n = nslab.nodes
     d = bgd()
     r1 = nslab.ruleset()
-    other = nslab.write("other.yaml", dlab.config_yaml([n["alice"]]))
+    other = nslab.write_config(text=labkit.config_yaml([n["alice"]]))
     r = nslab.run("host", [d.binary, "-c", other, "run", "--socket", d.socket,
                          "--no-syslog"], check=False,
                 env=dict(os.environ, ASAN_OPTIONS=dlab.ASAN_OPTIONS))
@@ -237,21 +242,21 @@ def test_mirror_follows_hotplug(nslab, bgd):
     """A mirror's rules name interfaces (its monitor, `from: all`'s ports):
     the daemon recompiles them as interfaces come and go."""
     n = nslab.nodes
-    d = bgd(dlab.config_yaml([n["alice"], n["bob"]]) +
-               "    mirrors:\n      - name: ids\n        to: vnic-ids\n"
-               "        from: all\n")
+    d = bgd(labkit.config_yaml([n["alice"], n["bob"]]) +
+            "    mirrors:\n      - name: ids\n        to: vnic-ids\n"
+            "        from: all\n")
     assert "mirror_ids" not in nslab.ruleset()        # no monitor yet
-    nslab.add_node(dlab.Node("ids", "vnic-ids", "52:54:00:00:00:99",
-                           "192.168.122.99", "fd00:122::99"))
-    assert dlab.wait_until(lambda: 'dup to "vnic-ids"' in nslab.ruleset(), 2)
-    nslab.add_node(dlab.Node("carol", "vnic-carol", "52:54:00:00:00:44",
-                           "192.168.122.44", "fd00:122::44"))
+    nslab.add_node(labkit.Node("ids", "vnic-ids", "52:54:00:00:00:99",
+                               "192.168.122.99", "fd00:122::99"))
+    assert labkit.wait_until(lambda: 'dup to "vnic-ids"' in nslab.ruleset(), 2)
+    nslab.add_node(labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
+                               "192.168.122.44", "fd00:122::44"))
 
     def mirrored():
         chain = nslab.nft("list", "chain", "netdev", "bridgeguard",
                         "mirror_in_ids_0", check=False)
         return "vnic-carol" in chain
-    assert dlab.wait_until(mirrored, 2), nslab.ruleset()
+    assert labkit.wait_until(mirrored, 2), nslab.ruleset()
     # the monitor port cannot become a guest
     r = d.ctl("guest", "add", "--bridge", "br0", "--port", "vnic-ids",
               "--mac", "52:54:00:00:00:98", check=1)
@@ -267,24 +272,26 @@ def test_tc_mirror_follows_hotplug(nslab, bgd):
     leaves the monitored ports: the daemon gives a port that joins the
     bridge its filter, and status reports the tc backend."""
     n = nslab.nodes
-    d = bgd(dlab.config_yaml([n["alice"], n["bob"]]) +
+    d = bgd(labkit.config_yaml([n["alice"], n["bob"]]) +
             "    mirrors:\n      - name: ids\n        to: vnic-ids\n"
             "        from: all\n        direction: out\n",
             env={"BRIDGEGUARD_FAULT": "no-egress"})
-    nslab.add_node(dlab.Node("ids", "vnic-ids", "52:54:00:00:00:99",
-                             "192.168.122.99", "fd00:122::99"))
+    nslab.add_node(labkit.Node("ids", "vnic-ids", "52:54:00:00:00:99",
+                               "192.168.122.99", "fd00:122::99"))
 
     def tc_filter(dev):
         r = nslab.run("host", ["tc", "filter", "show", "dev", dev, "egress"],
                       check=False)
         return "pref 46592 bpf" in r.stdout and "device vnic-ids" in r.stdout
-    assert dlab.wait_until(lambda: tc_filter("vnic-alice"), 2), nslab.ruleset()
+    assert labkit.wait_until(lambda: tc_filter("vnic-alice"), 2), \
+        nslab.ruleset()
     assert "hook egress" not in nslab.ruleset()
-    nslab.add_node(dlab.Node("carol", "vnic-carol", "52:54:00:00:00:44",
-                             "192.168.122.44", "fd00:122::44"))
-    assert dlab.wait_until(lambda: tc_filter("vnic-carol"), 2), \
+    nslab.add_node(labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
+                               "192.168.122.44", "fd00:122::44"))
+    assert labkit.wait_until(lambda: tc_filter("vnic-carol"), 2), \
         "vnic-carol joined br0 but got no tc filter"
     # status, a process of its own, finds the backend out as the daemon did
-    st = json.loads(nslab.bg("--socket", d.socket, "status", "--json", check=0,
-                             env={"BRIDGEGUARD_FAULT": "no-egress"}).stdout)
+    st = json.loads(labkit.bg(nslab, "--socket", d.socket, "status", "--json",
+                              env={"BRIDGEGUARD_FAULT": "no-egress"},
+                              check=0).stdout)
     assert st["mirror-backend"] == "tc", st

@@ -5,6 +5,8 @@ import subprocess
 import time
 
 import dlab
+import labkit
+from rawframes import frame
 
 
 def test_no_events_during_benign_churn(nslab, bgd):
@@ -13,20 +15,21 @@ def test_no_events_during_benign_churn(nslab, bgd):
     alice, bob, up = n["alice"], n["bob"], n["uplink"]
 
     def churn():
-        assert nslab.ping("alice", bob.ip4)
-        assert nslab.ping("bob", up.ip4)
-        assert nslab.ping("uplink", alice.ip4)
+        assert nslab.ping("alice", bob.ip4, flush=True) == 1
+        assert nslab.ping("bob", up.ip4, flush=True) == 1
+        assert nslab.ping("uplink", alice.ip4, flush=True) == 1
         assert nslab.run("alice", ["ping", "-6", "-c", "1", "-W", "2",
                                  bob.ip6], check=False).returncode == 0
         # a DHCP discover, and a gratuitous ARP announcement
-        nslab.send("alice", "dhcp", 1, src=alice.mac)
-        nslab.send("bob", "arp", 1, src=bob.mac, op=1, sip=bob.ip4, dip=bob.ip4)
+        nslab.send("alice", frame("dhcp", src=alice.mac))
+        nslab.send("bob", frame("arp", src=bob.mac, op=1, sip=bob.ip4,
+                                dip=bob.ip4))
         # bob restarts with the same MAC (and configures itself again:
         # a link down drops IPv6 addresses)
         nslab.run("bob", "ip link set eth0 down")
         nslab.run("bob", "ip link set eth0 up")
         nslab.run("bob", f"ip addr replace {bob.ip6}/64 dev eth0 nodad")
-        assert nslab.ping("bob", alice.ip4)
+        assert nslab.ping("bob", alice.ip4, flush=True) == 1
     churn()                         # first sight of the uplink: new_station
     time.sleep(1.0)
     warm = d.events()
@@ -57,12 +60,12 @@ def test_enobufs_resync(nslab, bgd):
     def all_in():
         s = nslab.nft("list", "set", "bridge", "bridgeguard", "unknown_ports")
         return all(f'"xs{i}"' in s for i in range(30))
-    assert dlab.wait_until(all_in, 3)
-    assert dlab.wait_until(lambda: len(d.since(m, "unknown_port")) == 30, 2)
+    assert labkit.wait_until(all_in, 3)
+    assert labkit.wait_until(lambda: len(d.since(m, "unknown_port")) == 30, 2)
     assert len(d.since(m, "port_join")) == 30
     code = (f"import urllib.request;print(urllib.request.urlopen("
             f"'http://127.0.0.1:{port}/metrics', timeout=5).read().decode())")
-    text = nslab.run("host", [dlab.PY, "-c", code]).stdout
+    text = nslab.run("host", [labkit.PY, "-c", code]).stdout
     resyncs = [int(line.split()[1]) for line in text.splitlines()
                if line.startswith("bridgeguard_netlink_resyncs_total ")]
     assert resyncs and resyncs[0] >= 1, text
@@ -83,8 +86,8 @@ def test_memory_flat_under_load(nslab, bgd):
         d.ctl("guest", "add", "--bridge", "br0", "--port", f"vnic-t{i % 7}",
               "--mac", f"52:54:00:00:10:{i % 7:02x}", "--ipv4",
               f"192.168.123.{i % 7}", check=0)
-        nslab.send("eve", "udp4", 20, src=eve.mac, dst=alice.mac,
-                 sip="192.168.122.99", dip=alice.ip4)
+        nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
+                                sip="192.168.122.99", dip=alice.ip4), count=20)
         d.ctl("guest", "del", "--port", f"vnic-t{i % 7}", check=0)
         dlab.ctl_raw(nslab, d.socket, b"\0" * 12)
         if i % 10 == 0:
@@ -110,15 +113,15 @@ def test_slow_stdout_blocks_nothing(nslab, bgd):
     script = "".join(f"link set vnic-bob promisc {'on' if i % 2 == 0 else 'off'}"
                      "\n" for i in range(300))
     nslab.run("host", ["ip", "-batch", "-"], input=script)
-    assert dlab.wait_until(lambda: len(d.since(m, "promisc")) == 300, 5), \
+    assert labkit.wait_until(lambda: len(d.since(m, "promisc")) == 300, 5), \
         len(d.since(m, "promisc"))
     t0 = time.monotonic()
     d.ctl("guest", "add", "--bridge", "br0", "--port", "vnic-z", "--mac",
           "52:54:00:00:00:5a", check=0)
     assert time.monotonic() - t0 < 1
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
-    nslab.send("eve", "udp4", 3, src=eve.mac, dst=alice.mac,
-             sip="192.168.122.99", dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
+                            sip="192.168.122.99", dip=alice.ip4), count=3)
     assert d.wait_event(m, "spoof_drop", timeout=1.5)
 
 
@@ -133,13 +136,13 @@ def test_sensor_restarted(nslab, bgd):
     assert uid == "65534"                     # it runs as nobody
     import os
     os.kill(old[0], signal.SIGKILL)
-    assert dlab.wait_until(lambda: d.sensor_pids() and
-                           d.sensor_pids() != old, 3)
+    assert labkit.wait_until(lambda: d.sensor_pids() and
+                             d.sensor_pids() != old, 3)
     time.sleep(0.3)
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     m = d.mark()
-    nslab.send("eve", "udp4", 3, src=eve.mac, dst=alice.mac,
-             sip="192.168.122.99", dip=alice.ip4)
+    nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
+                            sip="192.168.122.99", dip=alice.ip4), count=3)
     e = d.wait_event(m, "spoof_drop", timeout=1.5)
     assert e and e[0]["count"] == 3
 
@@ -156,15 +159,16 @@ def test_nflog_overrun_counts_stay_exact(nslab, bgd):
     import os
     os.kill(sensor, signal.SIGSTOP)
     try:
-        nslab.send("eve", "udp4", 5000, src=eve.mac, dst=alice.mac,
-                 sip="192.168.122.99", dip=alice.ip4)
+        nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
+                                sip="192.168.122.99", dip=alice.ip4),
+                   count=5000)
     finally:
         os.kill(sensor, signal.SIGCONT)
-    assert dlab.wait_until(lambda: sum(e["count"] for e in
-                                       d.since(m, "spoof_drop")) >= 5000, 4)
+    assert labkit.wait_until(lambda: sum(e["count"] for e in
+                                         d.since(m, "spoof_drop")) >= 5000, 4)
     time.sleep(0.7)
     assert sum(e["count"] for e in d.since(m, "spoof_drop")) == 5000
     code = (f"import urllib.request;print(urllib.request.urlopen("
             f"'http://127.0.0.1:{port}/metrics', timeout=5).read().decode())")
-    text = nslab.run("host", [dlab.PY, "-c", code]).stdout
+    text = nslab.run("host", [labkit.PY, "-c", code]).stdout
     assert "bridgeguard_nflog_overruns_total 0" not in text, text

@@ -1,31 +1,21 @@
-"""Fixtures for bridgeguard's namespace-based integration tests.
+"""Fixtures for bridgeguard's namespace-based integration tests (the lab
+itself is tests/labkit.py, shared with tests/daemon).
 
 Run as root:  /usr/bin/python3 -m pytest tests/integration
 """
 import subprocess
-import sys
 
-sys.dont_write_bytecode = True
+import pytest
 
-import pytest  # noqa: E402
-
-import labkit  # noqa: E402
-
-
-def pytest_sessionfinish(session, exitstatus):
-    labkit.cleanup_everything()
+import labkit
 
 
 @pytest.fixture
 def lab():
     """Fresh lab per test: host ns with br0 + ports vnic-alice, vnic-bob,
     vnic-eve, uplink0; namespaces alice, bob, eve, uplink with eth0."""
-    lab = labkit.Lab()
-    try:
-        lab.build()
+    with labkit.Lab() as lab:
         yield lab
-    finally:
-        lab.teardown()
 
 
 @pytest.fixture

@@ -4,11 +4,14 @@ empty namespaces (port names need not exist)."""
 import json
 import re
 import time
+from pathlib import Path
 
 import pytest
 
 import labkit
 from labkit import bg, config_yaml, default_nodes, nft, nft_tables, ruleset
+
+HERE = Path(__file__).resolve().parent
 
 OTHER_TABLES = """
 table inet other {
@@ -59,7 +62,7 @@ def bridgeguard_tables(ns):
 
 def genid(ns):
     """nftables generation id of ns: +1 per committed transaction."""
-    return int(labkit.nsrun(ns, [labkit.PY, labkit.HERE / "nftgen.py"]).stdout)
+    return int(labkit.nsrun(ns, [labkit.PY, HERE / "nftgen.py"]).stdout)
 
 
 # ---------------------------------------------------------------------------

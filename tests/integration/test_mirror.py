@@ -77,7 +77,7 @@ def mlab(lab, backend):
 @pytest.fixture
 def collector(mlab):
     """Namespace `coll` (10.1.0.2) behind eth1 (10.1.0.1) of the host ns."""
-    ns = mlab._mkns("coll")          # registered: removed with the lab
+    ns = mlab.mkns("coll")          # registered: removed with the lab
     nsrun(ns, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
               "net.ipv6.conf.default.disable_ipv6=1")
     nsrun(mlab.host, f"ip link add eth1 type veth peer name eth0 netns {ns}")

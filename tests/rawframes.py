@@ -1,16 +1,14 @@
-#!/usr/bin/python3
-"""Send hand-built frames from a namespace, fast (no scapy import).
+"""Hand-built frames, without scapy (its import alone takes most of a
+second), for the daemon tests and bench/detect.py; lab.send() sends them:
 
-  rawsend.py IFACE COUNT INTERVAL_S KIND key=value...
+  nslab.send("eve", frame("udp4", src=..., dst=..., sip=..., dip=...), count=3)
 
 KIND: udp4 | udp6 | arp | vlan4 | dhcp (a DHCP discover).  Keys: src, dst
 (MACs), sip, dip, op (ARP), sha, tha, vlan, tag (bytes added to the
-payload, so captures can find the frame).  Prints nothing; exit 0.
+payload, so captures can find the frame).
 """
 import socket
 import struct
-import sys
-import time
 
 
 def mac(s):
@@ -42,7 +40,8 @@ def ipv6(sip, dip, payload, nh=17):
                        socket.inet_pton(socket.AF_INET6, dip)) + payload
 
 
-def frame(kind, a):
+def frame(kind, **a):
+    """One Ethernet frame (bytes) of KIND, see above."""
     tag = a.get("tag", "bgd").encode()
     eth = mac(a.get("dst", "ff:ff:ff:ff:ff:ff")) + mac(a["src"])
     if kind == "udp4":
@@ -64,21 +63,4 @@ def frame(kind, a):
         body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, int(a.get("op", 1))) + \
             sha + socket.inet_aton(a["sip"]) + tha + socket.inet_aton(a["dip"])
         return eth + b"\x08\x06" + body + bytes(18)
-    raise SystemExit("unknown kind " + kind)
-
-
-def main():
-    iface, count, gap, kind = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), sys.argv[4]
-    args = dict(kv.split("=", 1) for kv in sys.argv[5:])
-    f = frame(kind, args)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
-    s.bind((iface, 0))
-    for i in range(count):
-        s.send(f)
-        if gap:
-            time.sleep(gap)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    raise ValueError("unknown kind " + kind)

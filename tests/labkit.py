@@ -1,4 +1,6 @@
-"""Network-namespace lab and helpers for bridgeguard's integration tests.
+"""Network-namespace lab and helpers for bridgeguard's namespace-based
+test suites (tests/integration, tests/daemon); the root conftest.py puts
+this directory on sys.path, so both import it as ``labkit``.
 
 Everything runs inside uniquely named namespaces (``bgt-<random>-<role>``);
 nothing here ever touches the root namespace's interfaces or nftables.
@@ -21,9 +23,10 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+REPO = HERE.parent
 BIN = REPO / "bridgeguard"
 PY = "/usr/bin/python3"          # Debian's python with scapy; never pyenv's
 SENDFRAMES = HERE / "sendframes.py"
@@ -183,9 +186,17 @@ def nft_tables(ns):
 ENV = {}
 
 
+class Result(NamedTuple):
+    """What bg() returns: rc, out, err = bg(...), or r.returncode etc."""
+    returncode: int
+    stdout: str
+    stderr: str
+
+
 def bg(target, *args, env=None, unprivileged=False, timeout=120, check=None):
     """Run bridgeguard in the lab's host namespace (or in namespace `target`
-    if it is a string), with ENV and then env.  Returns (rc, stdout, stderr)."""
+    if it is a string), with ENV and then env.  Returns a Result
+    (returncode, stdout, stderr)."""
     ns = target if isinstance(target, str) else target.host
     if not BIN.exists():
         raise AssertionError(f"{BIN} is not built (run `make -C {REPO}`)")
@@ -201,7 +212,7 @@ def bg(target, *args, env=None, unprivileged=False, timeout=120, check=None):
         assert r.returncode == check, (
             f"bridgeguard {shlex.join(map(str, args))}: exit {r.returncode}, expected {check}\n"
             f"stdout: {r.stdout}\nstderr: {r.stderr}")
-    return r.returncode, r.stdout, r.stderr
+    return Result(r.returncode, r.stdout, r.stderr)
 
 
 def wait_until(fn, timeout, interval=0.05):
@@ -229,6 +240,8 @@ def config_yaml(guests, trusted=("uplink0",), unknown="drop", bridge="br0"):
             out.append(f"        ipv4: [{', '.join(ip4)}]")
         if ip6:
             out.append("        ipv6: [" + ", ".join(f'"{a}"' for a in ip6) + "]")
+    if out[-1] == "    guests:":
+        out[-1] = "    guests: []"
     return "\n".join(out) + "\n"
 
 
@@ -298,7 +311,9 @@ def capture(ns, iface="eth0", bpf="", direction=None, linger=0.25, workdir="/tmp
 
 class Lab:
     """A host namespace with bridge br0, and one namespace per node whose
-    eth0 is the peer of a veth port of br0."""
+    eth0 is the peer of a veth port of br0.
+
+    ``with Lab() as lab:`` builds it and always tears it down."""
 
     def __init__(self, nodes=None):
         self.id = secrets.token_hex(3)
@@ -324,7 +339,18 @@ class Lab:
         raise AttributeError(name)
 
     # build / teardown ---------------------------------------------------
-    def _mkns(self, who):
+    def __enter__(self):
+        try:
+            return self.build()
+        except BaseException:
+            self.teardown()
+            raise
+
+    def __exit__(self, *exc):
+        self.teardown()
+
+    def mkns(self, who):
+        """Create (and register) namespace `who` of this lab."""
         ns = self.ns(who)
         with _LOCK:
             _LIVE.add(ns)
@@ -333,24 +359,26 @@ class Lab:
         return ns
 
     def build(self):
-        h = self._mkns("host")
+        h = self.mkns("host")
         # the host side is a pure switch: no IPv6 chatter from br0/ports
         nsrun(h, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
                  "net.ipv6.conf.default.disable_ipv6=1")
+        nsrun(h, "ip link set lo up")          # 127.0.0.1: the daemon's metrics
         nsrun(h, "ip link add br0 type bridge stp_state 0 forward_delay 0 "
                  "mcast_snooping 0")
         nsrun(h, "ip link set br0 up")
         for node in list(self.nodes.values()):
-            self._add_node(node)
+            self.add_node(node)
         return self
 
-    def add_node(self, node):
+    def add_node(self, node, attach=True):
+        """Plug node in: its namespace (created unless it exists already,
+        e.g. after its port was deleted) and port node.port, enslaved to
+        br0 unless attach=False."""
         self.nodes[node.name] = node
-        self._add_node(node)
-        return node
-
-    def _add_node(self, node):
-        n = self._mkns(node.name)
+        n = self.ns(node.name)
+        if n not in self.namespaces:
+            self.mkns(node.name)
         s = ["net.ipv6.conf.all.accept_dad=0", "net.ipv6.conf.default.accept_dad=0",
              "net.ipv6.conf.default.router_solicitations=0",
              "net.ipv6.conf.default.router_solicitation_delay=0",
@@ -364,12 +392,14 @@ class Lab:
         nsrun(n, ["sysctl", "-qw"] + s)
         nsrun(self.host, f"ip link add {node.port} type veth peer name eth0 "
                          f"address {node.mac} netns {n}")
-        nsrun(self.host, f"ip link set {node.port} master br0 up")
+        nsrun(self.host, f"ip link set {node.port} " +
+              ("master br0 up" if attach else "up"))
         nsrun(n, ["ip", "-batch", "-"], input="\n".join([
             "link set lo up",
             f"addr add {node.ip4}/24 dev eth0",
             f"addr add {node.ip6}/64 dev eth0 nodad",
             "link set eth0 up"]) + "\n")
+        return node
 
     def teardown(self):
         for p in list(self.procs):
@@ -391,16 +421,19 @@ class Lab:
     def sh(self, who, script, **kw):
         return nsrun(self.ns(who), ["sh", "-c", script], **kw)
 
-    def popen(self, who, cmd, collect=False):
+    def popen(self, who, cmd, collect=False, **kw):
         """Start cmd in the background inside `who`; killed at teardown.
-        collect=True: p.lines gets stdout+stderr lines as they arrive."""
+        collect=True: p.lines gets stdout+stderr lines as they arrive.
+        Other keywords (stdout=, stderr=, env=, text=...) go to Popen;
+        stdin, stdout and stderr are /dev/null unless given."""
         if isinstance(cmd, str):
             cmd = shlex.split(cmd)
+        if collect:
+            kw.update(stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for stream in ("stdin", "stdout", "stderr"):
+            kw.setdefault(stream, subprocess.DEVNULL)
         p = subprocess.Popen(["ip", "netns", "exec", self.ns(who)] + [str(c) for c in cmd],
-                             stdin=subprocess.DEVNULL,
-                             stdout=subprocess.PIPE if collect else subprocess.DEVNULL,
-                             stderr=subprocess.STDOUT if collect else subprocess.DEVNULL,
-                             text=True if collect else None)
+                             **kw)
         self.procs.append(p)
         with _LOCK:
             _PROCS.append(p)
@@ -468,8 +501,13 @@ class Lab:
         return cap.packets
 
     # observations ---------------------------------------------------------
-    def ping(self, who, dst, count=1, interval=0.2, wait=1.0):
-        """Return the number of echo replies `who` got from dst."""
+    def ping(self, who, dst, count=1, interval=0.2, wait=1.0, flush=False):
+        """Return the number of echo replies `who` got from dst.
+        flush=True: forget `who`'s neighbours on eth0 first (an entry left
+        INCOMPLETE by an earlier, dropped try would delay the next ARP
+        probe by up to a second)."""
+        if flush:
+            self.run(who, "ip neigh flush dev eth0", check=False)
         fam = "-6" if ":" in dst else "-4"
         deadline = int(count * interval + wait + 1)
         r = self.run(who, ["ping", fam, "-n", "-q", "-c", count, "-i", interval,
@@ -536,6 +574,10 @@ class Lab:
         bg(self, "-c", path, "apply", check=0)
         self.config = path
         return path
+
+    def nft(self, *args, check=True, input=None):
+        """nft in the host namespace; its stdout."""
+        return nft(self.host, *args, check=check, input=input)
 
     def ruleset(self):
         return ruleset(self.host)

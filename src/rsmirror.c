@@ -277,10 +277,8 @@ hook_chains(struct rs_table *t, const char *prefix, const char *mname,
     const char *hook, int prio, const struct devlist *d,
     const struct rs_chain *target, uint32_t bit, bool group_only)
 {
-	static const uint8_t one = 1;
 	struct rs_chain *c;
 	struct rs_rule *r;
-	struct rs_expr *x;
 	char name[48];
 	size_t k, i;
 
@@ -295,17 +293,26 @@ hook_chains(struct rs_table *t, const char *prefix, const char *mname,
 		r = rule(c, "%smeta mark & 0x%08x == 0x00000000 jump %s",
 		    group_only ? "@ll,0,8 & 0x1 == 0x1 " : "", bit,
 		    target->name);
-		if (group_only) {
-			payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
-			x = expr(r, X_BITWISE, NFT_REG_1);
-			x->len = 1;
-			x->mask[0] = 1;
-			cmp(r, NFT_CMP_EQ, &one, 1);
-		}
+		if (group_only)
+			group_bit(r);
 		mark_test(r, bit);
 		verdict(r, NFT_JUMP, target->name);
 	}
 	return 0;
+}
+
+/* The bridge table's chain of frames on their way to a port: forward (0)
+ * or output (1), as ruleset.c chains_to_port() makes them. */
+static struct rs_chain *
+to_port(struct ruleset *rs, int output)
+{
+	const char *name = output ? "output" : "forward";
+	size_t i;
+
+	for (i = 0; i < rs->bridge.n_chains; i++)
+		if (strcmp(rs->bridge.chains[i].name, name) == 0)
+			return &rs->bridge.chains[i];
+	abort();	/* ruleset.c made them */
 }
 
 /*
@@ -320,7 +327,7 @@ guard(struct ruleset *rs, const struct bg_mirror *m)
 	struct rs_chain *c;
 	struct rs_rule *r;
 	char name[48];
-	size_t i;
+	int i;
 
 	snprintf(name, sizeof(name), "monitor_%s_in", m->name);
 	c = chain_new(&rs->netdev, name, "ingress", RS_MIRROR_PRIO);
@@ -328,12 +335,8 @@ guard(struct ruleset *rs, const struct bg_mirror *m)
 		return -1;
 	memcpy(c->devs[c->n_devs++], m->to, BG_IFNAMSIZ);
 	verdict(rule(c, "drop"), NF_DROP, NULL);
-	for (i = 0; i < rs->bridge.n_chains; i++) {
-		c = &rs->bridge.chains[i];
-		if (c->hook == NULL || (strcmp(c->hook, "forward") != 0 &&
-		    strcmp(c->hook, "output") != 0))
-			continue;
-		r = rule(c, "oifname \"%s\" drop", m->to);
+	for (i = 0; i < 2; i++) {
+		r = rule(to_port(rs, i), "oifname \"%s\" drop", m->to);
 		meta(r, NFT_META_OIFNAME, NFT_REG_1);
 		cmp(r, NFT_CMP_EQ, m->to, BG_IFNAMSIZ);
 		verdict(r, NF_DROP, NULL);
@@ -403,37 +406,23 @@ tc_filters(struct ruleset *rs, const struct session *ss,
 static void
 tc_marks(struct ruleset *rs, const struct session *ss)
 {
-	static const uint8_t one = 1;
-	struct rs_chain *c, *excl = NULL;
+	struct rs_chain *excl = NULL;
 	struct rs_rule *r;
-	struct rs_expr *x;
 	char name[48];
-	size_t i, n = rs->bridge.n_chains;
+	int i;
 
 	snprintf(name, sizeof(name), "mirror_%s", ss->m->name);
 	if (ss->m->n_excl) {
 		excl = chain_new(&rs->bridge, name, NULL, 0);
 		exclusions(excl, ss->m, ss->bit);
 	}
-	for (i = 0; i < n; i++) {
-		c = &rs->bridge.chains[i];
-		if (c->hook == NULL || (strcmp(c->hook, "forward") != 0 &&
-		    strcmp(c->hook, "output") != 0))
-			continue;
-		if (excl)
-			verdict(rule(c, "jump %s", excl->name), NFT_JUMP,
-			    excl->name);
-		if (strcmp(c->hook, "output") != 0)
-			continue;
-		r = rule(c, "@ll,0,8 & 0x1 == 0x1 meta mark set meta mark | "
-		    "0x%08x", ss->bit);
-		payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
-		x = expr(r, X_BITWISE, NFT_REG_1);
-		x->len = 1;
-		x->mask[0] = 1;
-		cmp(r, NFT_CMP_EQ, &one, 1);
-		mark_set(r, ~ss->bit, ss->bit);
-	}
+	for (i = 0; excl && i < 2; i++)
+		verdict(rule(to_port(rs, i), "jump %s", excl->name), NFT_JUMP,
+		    excl->name);
+	r = rule(to_port(rs, 1), "@ll,0,8 & 0x1 == 0x1 meta mark set meta "
+	    "mark | 0x%08x", ss->bit);
+	group_bit(r);
+	mark_set(r, ~ss->bit, ss->bit);
 }
 
 /*

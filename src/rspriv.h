@@ -16,6 +16,7 @@ void	payload(struct rs_rule *, uint32_t base, uint32_t off, uint32_t len,
 	    uint8_t reg);
 void	cmp(struct rs_rule *, uint32_t op, const void *data, uint32_t len);
 void	verdict(struct rs_rule *, uint32_t code, const char *chain);
+void	group_bit(struct rs_rule *);
 void	dep_proto(struct rs_rule *, const char *proto);
 void	dep_l4(struct rs_rule *, uint8_t proto);
 

@@ -231,6 +231,20 @@ dep_ether(struct rs_rule *r)
 	cmp(r, NFT_CMP_EQ, &ether, 2);
 }
 
+/* @ll,0,8 & 0x1 == 0x1: the destination MAC is broadcast or multicast. */
+void
+group_bit(struct rs_rule *r)
+{
+	static const uint8_t one = 1;
+	struct rs_expr *x;
+
+	payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
+	x = expr(r, X_BITWISE, NFT_REG_1);
+	x->len = 1;
+	x->mask[0] = 1;
+	cmp(r, NFT_CMP_EQ, &one, 1);
+}
+
 void
 dep_proto(struct rs_rule *r, const char *proto)
 {
@@ -458,18 +472,12 @@ static void
 chain_guest_out(struct rs_table *t, const struct rs_ctx *cx)
 {
 	struct rs_chain *c = chain_new(t, "guest_out", NULL, 0);
-	static const uint8_t one = 1;
 	struct rs_rule *r;
-	struct rs_expr *x;
 
 	/* Broadcast and multicast reach every guest. Return, not accept: the
 	 * base chain has more to do (rsmirror.c). */
 	r = rule(c, "@ll,0,8 & 0x1 == 0x1 return");
-	payload(r, NFT_PAYLOAD_LL_HEADER, 0, 1, NFT_REG_1);
-	x = expr(r, X_BITWISE, NFT_REG_1);
-	x->len = 1;
-	x->mask[0] = 1;
-	cmp(r, NFT_CMP_EQ, &one, 1);
+	group_bit(r);
 	verdict(r, NFT_RETURN, NULL);
 
 	r = drop_rule(c, cx, R_EGRESS, "oifname",

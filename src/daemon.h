@@ -39,6 +39,9 @@ struct daemon {
 	} st;
 };
 
+/* daemon.c: gives freed heap back to the system, after a full apply. */
+void	daemon_trim(void);
+
 /* detect.c */
 void	detect_link(void *d, const struct bg_link *old, const struct bg_link *new);
 void	detect_neigh(void *d, const struct neigh_change *);

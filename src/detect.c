@@ -174,6 +174,7 @@ detect_refresh(void *arg)
 		agg_reset(d->agg);
 		log_info("interfaces changed: ruleset recompiled (mirrors)");
 	}
+	daemon_trim();
 	free(ports);
 }
 

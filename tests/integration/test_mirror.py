@@ -145,6 +145,20 @@ def with_marker(pkts, m, src=None):
             and (src is None or (Ether in p and p[Ether].src == src))]
 
 
+def copy_problems(cap, frames, marks):
+    """What is wrong with the copies in capture cap of frames ({kind:
+    frame}, each carrying marks[kind]): each must arrive once, byte for byte."""
+    problems = []
+    for k, f in frames.items():
+        got = with_marker(cap.packets, marks[k])
+        if len(got) != 1:
+            problems.append(f"{k}: {len(got)} copies at the monitor, expected 1")
+        elif bytes(got[0]) != bytes(f):
+            problems.append(f"{k}: copy differs from the frame sent:\n"
+                            f"  sent {bytes(f).hex()}\n  copy {bytes(got[0]).hex()}")
+    return problems
+
+
 def netdev_chains(ns):
     """Names of the chains of table netdev bridgeguard ([] if none)."""
     r = nsrun(ns, ["nft", "-j", "list", "chains", "netdev"], check=False)
@@ -218,14 +232,7 @@ def test_every_protocol_reaches_monitor(mlab):
         mlab.send("alice", list(frames.values()))
     dropped = mlab.drops("ethertype", "vnic-alice") - before
 
-    problems = []
-    for k, f in frames.items():
-        got = with_marker(ids.packets, m[k])
-        if len(got) != 1:
-            problems.append(f"{k}: {len(got)} copies at the monitor, expected 1")
-        elif bytes(got[0]) != bytes(f):
-            problems.append(f"{k}: copy differs from the frame sent:\n"
-                            f"  sent {bytes(f).hex()}\n  copy {bytes(got[0]).hex()}")
+    problems = copy_problems(ids, frames, m)
     assert not problems, "\n".join(problems)
     vlan_copy = with_marker(ids.packets, m["vlan"])[0]
     assert Dot1Q in vlan_copy and vlan_copy[Dot1Q].vlan == 42 and vlan_copy[Dot1Q].prio == 5
@@ -258,16 +265,9 @@ def test_every_protocol_sent_to_monitored_port(mlab):
     with mlab.capture("ids", direction="in") as ids, \
             mlab.capture("alice", direction="in") as cap_a:
         mlab.send("uplink", list(frames.values()))
-    problems = []
-    for k, f in frames.items():
-        if len(with_marker(cap_a.packets, m[k])) != 1:
-            problems.append(f"{k}: not delivered to alice")
-        got = with_marker(ids.packets, m[k])
-        if len(got) != 1:
-            problems.append(f"{k}: {len(got)} copies at the monitor, expected 1")
-        elif bytes(got[0]) != bytes(f):
-            problems.append(f"{k}: copy differs from the frame sent:\n"
-                            f"  sent {bytes(f).hex()}\n  copy {bytes(got[0]).hex()}")
+    problems = [f"{k}: not delivered to alice" for k in frames
+                if len(with_marker(cap_a.packets, m[k])) != 1]
+    problems += copy_problems(ids, frames, m)
     assert not problems, "\n".join(problems)
 
 

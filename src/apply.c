@@ -80,27 +80,50 @@ out:
 	return rc;
 }
 
-int
-apply_mirror_counters(const char *name, unsigned int slot, uint64_t *frames,
-    uint64_t *bytes, char *err, size_t errlen)
+/* Adds the tc copies of each slot; tc runs only without the egress hook. */
+static int
+tc_counters(struct mirror_count *out, size_t n, char *err, size_t errlen)
 {
 	struct tc_installed *t = NULL;
 	enum rs_backend b;
-	size_t i, n = 0;
-	int rc;
+	size_t i, k = 0;
 
-	if ((rc = nft_mirror_counters(name, frames, bytes, err, errlen)) != 1 ||
-	    apply_backend(&b, err, errlen) == -1 || b != RS_COPY_TC)
-		return rc;
-	if (tc_mirrors_list(&t, &n, err, errlen) == -1)
+	if (apply_backend(&b, err, errlen) == -1)
 		return -1;
-	for (i = 0; i < n; i++)
-		if (t[i].slot == slot) {
-			*frames += t[i].packets;
-			*bytes += t[i].bytes;
+	if (b != RS_COPY_TC)
+		return 0;
+	if (tc_mirrors_list(&t, &k, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < k; i++)
+		if (t[i].slot < n && out[t[i].slot].installed) {
+			out[t[i].slot].frames += t[i].packets;
+			out[t[i].slot].bytes += t[i].bytes;
 		}
 	free(t);
-	return 1;
+	return 0;
+}
+
+int
+apply_mirror_counters(const struct bg_config *cfg, struct mirror_count *out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct mirror_count *c;
+	size_t i, j;
+	int rc;
+
+	*n = 0;
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_mirrors &&
+		    *n < RS_MAX_MIRRORS; j++) {
+			c = &out[(*n)++];
+			memset(c, 0, sizeof(*c));
+			c->m = &cfg->bridges[i].mirrors[j];
+			if ((rc = nft_mirror_counters(c->m->name, &c->frames,
+			    &c->bytes, err, errlen)) == -1)
+				return -1;
+			c->installed = rc == 1;
+		}
+	return tc_counters(out, *n, err, errlen);
 }
 
 int

@@ -2,6 +2,7 @@
 #ifndef BG_APPLY_H
 #define BG_APPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,10 +23,18 @@ const char *apply_backend_name(enum rs_backend);
  * nftables transaction: the rules are in force whatever this does.
  */
 int	apply_tc(const struct ruleset *, char *err, size_t errlen);
-/* A mirror's copies (slot: its index in the config), from nftables and tc:
- * 1, or 0 if the mirror is not installed, or -1. */
-int	apply_mirror_counters(const char *name, unsigned int slot,
-	    uint64_t *frames, uint64_t *bytes, char *err, size_t errlen);
+/* What one mirror copied, by nftables and tc together. */
+struct mirror_count {
+	const struct bg_mirror	*m;
+	bool			 installed;
+	uint64_t		 frames, bytes;
+};
+/*
+ * Every mirror of cfg in config order (the order of their mark bits):
+ * out[RS_MAX_MIRRORS], *n set. The tc filters are read once. -1 on error.
+ */
+int	apply_mirror_counters(const struct bg_config *,
+	    struct mirror_count *out, size_t *n, char *err, size_t errlen);
 
 /* Compiles cfg against the bridge ports present now. -1 with errno. */
 int	apply_compile(const struct bg_config *, struct ruleset *, char *err,

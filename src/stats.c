@@ -178,36 +178,37 @@ health(FILE *f, struct daemon *d)
 	fprintf(f, "bridgeguard_up 1\n");
 }
 
+/* One counter family over the installed mirrors: frames, or bytes. */
+static void
+mirror_metric(FILE *f, const char *name, const char *help,
+    const struct mirror_count *c, size_t n, bool bytes)
+{
+	size_t i;
+
+	head(f, name, "counter", help);
+	for (i = 0; i < n; i++)
+		if (c[i].installed) {
+			fprintf(f, "%s{mirror=\"", name);
+			label(f, c[i].m->name);
+			fprintf(f, "\"} %llu\n", (unsigned long long)(bytes ?
+			    c[i].bytes : c[i].frames));
+		}
+}
+
 static void
 mirrors(FILE *f, struct daemon *d)
 {
-	const struct bg_config *cfg = protect_config(d->prot);
-	uint64_t frames[RS_MAX_MIRRORS], bytes[RS_MAX_MIRRORS];
-	const struct bg_mirror *m[RS_MAX_MIRRORS];
+	struct mirror_count c[RS_MAX_MIRRORS];
 	char err[256];
-	unsigned int slot = 0;
-	size_t i, j, n = 0;
+	size_t n;
 
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_mirrors && n < RS_MAX_MIRRORS;
-		    j++, slot++)
-			if (apply_mirror_counters(cfg->bridges[i].mirrors[j].name,
-			    slot, &frames[n], &bytes[n], err, sizeof(err)) == 1)
-				m[n++] = &cfg->bridges[i].mirrors[j];
-	head(f, "bridgeguard_mirror_frames_total", "counter",
-	    "Frames copied by a mirror.");
-	for (i = 0; i < n; i++) {
-		fputs("bridgeguard_mirror_frames_total{mirror=\"", f);
-		label(f, m[i]->name);
-		fprintf(f, "\"} %llu\n", (unsigned long long)frames[i]);
-	}
-	head(f, "bridgeguard_mirror_bytes_total", "counter",
-	    "Bytes copied by a mirror, Ethernet headers included.");
-	for (i = 0; i < n; i++) {
-		fputs("bridgeguard_mirror_bytes_total{mirror=\"", f);
-		label(f, m[i]->name);
-		fprintf(f, "\"} %llu\n", (unsigned long long)bytes[i]);
-	}
+	if (apply_mirror_counters(protect_config(d->prot), c, &n, err,
+	    sizeof(err)) == -1)
+		n = 0;
+	mirror_metric(f, "bridgeguard_mirror_frames_total",
+	    "Frames copied by a mirror.", c, n, false);
+	mirror_metric(f, "bridgeguard_mirror_bytes_total",
+	    "Bytes copied by a mirror, Ethernet headers included.", c, n, true);
 }
 
 void

@@ -22,6 +22,8 @@ struct kstate {
 	size_t			 n_ctr[16];
 	bool			 netdev, bridge;
 	enum rs_backend		 backend;
+	struct mirror_count	 mirror[RS_MAX_MIRRORS];	/* config order */
+	size_t			 n_mirrors;
 };
 
 static json_t *
@@ -99,30 +101,27 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
 
 /*
  * A mirror: where its copies go, whether installed, what copies frames
- * leaving ports (nftables or tc), what it copied. slot: its index.
+ * leaving ports (nftables or tc), what it copied.
  */
 static json_t *
-mirror_json(const struct kstate *ks, const struct bg_mirror *m,
-    unsigned int slot)
+mirror_json(const struct kstate *ks, const struct mirror_count *c)
 {
-	char dev[BG_IFNAMSIZ], err[256];
-	uint64_t packets = 0, bytes = 0;
-	const struct bg_link *l;
+	const struct bg_mirror *m = c->m;
+	char dev[BG_IFNAMSIZ];
 	bool active;
 
 	mirror_device(m, dev);
-	l = link_find(ks->links, ks->n_links, dev);
-	active = ks->netdev && l && apply_mirror_counters(m->name, slot,
-	    &packets, &bytes, err, sizeof(err)) == 1;
+	active = c->installed && link_find(ks->links, ks->n_links, dev);
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
 	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
 	    "active", active, "backend", apply_backend_name(ks->backend),
-	    "frames", (json_int_t)packets, "bytes", (json_int_t)bytes);
+	    "frames", (json_int_t)(active ? c->frames : 0),
+	    "bytes", (json_int_t)(active ? c->bytes : 0));
 }
 
 static json_t *
 bridge_json(const struct kstate *ks, const struct bg_config *cfg,
-    const struct bg_bridge *b, unsigned int *slot)
+    const struct bg_bridge *b, size_t *slot)
 {
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
 	json_t *guests = json_array(), *trusted = json_array();
@@ -134,9 +133,9 @@ bridge_json(const struct kstate *ks, const struct bg_config *cfg,
 
 	for (i = 0; i < b->n_trusted; i++)
 		json_array_append_new(trusted, port_json(ks, b, b->trusted[i]));
-	for (i = 0; i < b->n_mirrors; i++)
-		json_array_append_new(mirrors, mirror_json(ks, &b->mirrors[i],
-		    (*slot)++));
+	for (i = 0; i < b->n_mirrors && *slot < ks->n_mirrors; i++)
+		json_array_append_new(mirrors, mirror_json(ks,
+		    &ks->mirror[(*slot)++]));
 	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}", "name",
 	    b->name, "present", br && br->is_bridge,
 	    "unknown-ports", b->allow_unknown ? "allow" : "drop",
@@ -145,7 +144,8 @@ bridge_json(const struct kstate *ks, const struct bg_config *cfg,
 }
 
 static int
-kstate_read(struct kstate *ks, char *err, size_t errlen)
+kstate_read(struct kstate *ks, const struct bg_config *cfg, char *err,
+    size_t errlen)
 {
 	char set[32];
 	size_t r;
@@ -174,7 +174,8 @@ kstate_read(struct kstate *ks, char *err, size_t errlen)
 		    err, errlen) == -1)
 			return -1;
 	}
-	return 0;
+	return apply_mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
+	    errlen);
 }
 
 static void
@@ -259,11 +260,11 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 	struct kstate ks;
 	char err[512];
 	json_t *st, *bridges;
-	unsigned int slot = 0;
+	size_t slot = 0;
 	size_t i;
 
 	memset(&ks, 0, sizeof(ks));
-	if (kstate_read(&ks, err, sizeof(err)) == -1) {
+	if (kstate_read(&ks, cfg, err, sizeof(err)) == -1) {
 		log_warnx("status: %s", err);
 		kstate_free(&ks);
 		return EXIT_RUNTIME;

@@ -209,7 +209,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		goto out;
 	}
 	/* A failure to build is recorded in nb and reported by commit. */
-	nft_batch_ruleset(nb, &rs);
+	nft_batch_replace(nb, &rs);
 	if (nft_batch_commit(nb, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "applying the ruleset: %s; the previous "
 		    "ruleset stays in force", why);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "ruleset.h"
 
@@ -18,8 +19,15 @@ struct nft_batch;
 struct nft_batch *nft_batch_new(void);
 void	nft_batch_free(struct nft_batch *);
 
-/* Queue the atomic replacement of both bridgeguard tables by rs. */
-int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *);
+/*
+ * Queue the atomic replacement of both bridgeguard tables by rs; a table
+ * said to exist is deleted first. Builds only: nothing is asked of the
+ * kernel.
+ */
+int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *,
+	    bool netdev_exists, bool bridge_exists);
+/* The same, asking the kernel which of our tables exist now. */
+int	nft_batch_replace(struct nft_batch *, const struct ruleset *);
 /* Queue the deletion of bridgeguard's tables (those that exist). */
 int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
 /*
@@ -42,6 +50,17 @@ int	nft_batch_chain(struct nft_batch *, enum rs_family,
 /* Queue the deletion of one chain, its rules (and hooks) with it. */
 int	nft_batch_chain_del(struct nft_batch *, enum rs_family,
 	    const struct rs_chain *);
+/* Calls cb on each message queued, with what it does; stops at non-zero. */
+struct nlmsghdr;
+typedef int	(*nft_msg_cb)(const struct nlmsghdr *, const char *what,
+		    void *arg);
+int	nft_batch_foreach(const struct nft_batch *, nft_msg_cb, void *arg);
+/*
+ * The batch as text, one message after another, decoded back from the
+ * bytes it would send: what the kernel would receive, for golden tests.
+ */
+int	nft_batch_dump(const struct nft_batch *, FILE *);
+
 /* Sends the batch and waits for the kernel's verdict on every message. */
 int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);
 

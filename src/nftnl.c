@@ -536,11 +536,9 @@ nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
 }
 
 static int
-batch_table(struct nft_batch *nb, const struct rs_table *t)
+batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
 {
-	char err[256];
 	size_t i, j;
-	int exists;
 
 	/*
 	 * Replace: create if missing (so the delete cannot fail), delete,
@@ -548,8 +546,7 @@ batch_table(struct nft_batch *nb, const struct rs_table *t)
 	 * it costs the kernel a grace period for nothing. Should one appear
 	 * meanwhile, the exclusive create below fails the batch, safely.
 	 */
-	exists = nft_table_exists(t->family, err, sizeof(err));
-	if (exists != 0 && (table_msg(nb, t->family, NFT_MSG_NEWTABLE,
+	if (exists && (table_msg(nb, t->family, NFT_MSG_NEWTABLE,
 	    NLM_F_CREATE, "creating") == -1 ||
 	    table_msg(nb, t->family, NFT_MSG_DELTABLE, 0, "replacing") == -1))
 		return -1;
@@ -595,14 +592,60 @@ batch_fault(struct nft_batch *nb)
 }
 
 int
-nft_batch_ruleset(struct nft_batch *nb, const struct ruleset *rs)
+nft_batch_ruleset(struct nft_batch *nb, const struct ruleset *rs,
+    bool netdev_exists, bool bridge_exists)
 {
-	if (batch_table(nb, &rs->netdev) == -1 ||
-	    batch_table(nb, &rs->bridge) == -1 || batch_fault(nb) == -1) {
+	if (batch_table(nb, &rs->netdev, netdev_exists) == -1 ||
+	    batch_table(nb, &rs->bridge, bridge_exists) == -1) {
 		nb->build_errno = errno ? errno : ENOMEM;
 		return -1;
 	}
 	return 0;
+}
+
+int
+nft_batch_replace(struct nft_batch *nb, const struct ruleset *rs)
+{
+	char err[256];
+
+	/* If we cannot tell, assume the table is there: the create-if-missing
+	 * before the delete makes that safe. */
+	if (nft_batch_ruleset(nb, rs, nft_table_exists(RS_NETDEV, err,
+	    sizeof(err)) != 0, nft_table_exists(RS_BRIDGE, err,
+	    sizeof(err)) != 0) == -1)
+		return -1;
+	if (batch_fault(nb) == -1) {
+		nb->build_errno = errno ? errno : ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int
+nft_batch_foreach(const struct nft_batch *nb, nft_msg_cb cb, void *arg)
+{
+	struct iovec *iov;
+	int n = nftnl_batch_iovec_len(nb->b), i, len, rc = 0;
+	const struct nlmsghdr *nlh;
+	size_t k;
+
+	if ((iov = calloc((size_t)n, sizeof(*iov))) == NULL)
+		return -1;
+	nftnl_batch_iovec(nb->b, iov, (uint32_t)n);
+	for (i = 0; i < n && rc == 0; i++) {
+		len = (int)iov[i].iov_len;
+		for (nlh = iov[i].iov_base; mnl_nlmsg_ok(nlh, len) && rc == 0;
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			k = nlh->nlmsg_seq - nb->seq0;
+			/* The batch's begin and end messages describe nothing. */
+			if (k == 0 || k >= nb->seq - nb->seq0 ||
+			    nlh->nlmsg_type == NFNL_MSG_BATCH_END)
+				continue;
+			rc = cb(nlh, nb->what[k], arg);
+		}
+	}
+	free(iov);
+	return rc;
 }
 
 int

@@ -149,7 +149,7 @@ replace(struct protect *p, const struct bg_config *cfg,
 		    strerror(errno));
 		goto out;
 	}
-	nft_batch_ruleset(nb, &rs);
+	nft_batch_replace(nb, &rs);
 	if (nft_batch_commit(nb, err, errlen) == -1) {
 		p->st.failures++;
 		layout_clear(&l);

@@ -35,7 +35,7 @@ static const struct {
 
 struct where {
 	char		 name[BG_IFNAMSIZ];
-	size_t		 pair;
+	size_t		 chain;
 };
 
 static void
@@ -78,7 +78,7 @@ diff_free(struct diff *d)
 	}
 	free(d->hook.p);
 	free(d->unhook.p);
-	free(d->hook_pair);
+	free(d->hook_chain);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -230,19 +230,19 @@ out:
 }
 
 long
-layout_pair(const struct layout *l, const char *port)
+layout_chain(const struct layout *l, const char *port)
 {
 	char k[BG_IFNAMSIZ];
 	const struct where *w;
 
 	namekey(k, port);
-	return (w = hmap_get(&l->where, k)) != NULL ? (long)w->pair : -1;
+	return (w = hmap_get(&l->where, k)) != NULL ? (long)w->chain : -1;
 }
 
 int
 diff_hook(struct diff *d, const struct layout *l, const char *port, bool want)
 {
-	bool have = layout_pair(l, port) >= 0;
+	bool have = layout_chain(l, port) >= 0;
 
 	if (want && !have)
 		return portlist_add(&d->hook, port);
@@ -429,12 +429,12 @@ out:
 
 /* An ingress base chain, as ruleset.c base_chains() makes it. */
 static void
-base_chain(struct rs_chain *c, size_t pair, struct portlist *devs)
+base_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
 {
 	struct rs_rule *r;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "in%zu", pair);
+	snprintf(c->name, sizeof(c->name), "in%zu", chain);
 	c->hook = "ingress";
 	c->prio = RS_GUEST_PRIO;
 	c->devs = devs->p;
@@ -468,12 +468,12 @@ out:
 
 /* Queues one chain's device change (or creation, for a new one). */
 static int
-queue_pair(struct nft_batch *nb, size_t pair, struct portlist *devs, bool add,
+queue_chain(struct nft_batch *nb, size_t chain, struct portlist *devs, bool add,
     bool create)
 {
 	struct rs_chain c;
 
-	base_chain(&c, pair, devs);
+	base_chain(&c, chain, devs);
 	if ((create ? nft_batch_chain(nb, RS_NETDEV, &c) :
 	    nft_batch_chain_devs(nb, &c, add)) == -1)
 		return -1;
@@ -488,14 +488,14 @@ queue_pair(struct nft_batch *nb, size_t pair, struct portlist *devs, bool add,
  * at indices no chain uses. A full apply (a restart) packs them again.
  */
 static size_t
-unhooks_of(const struct diff *d, const struct layout *l, size_t pair,
+unhooks_of(const struct diff *d, const struct layout *l, size_t chain,
     struct portlist *devs)
 {
 	size_t i;
 
 	devs->n = 0;
 	for (i = 0; i < d->unhook.n; i++)
-		if (layout_pair(l, d->unhook.p[i]) == (long)pair &&
+		if (layout_chain(l, d->unhook.p[i]) == (long)chain &&
 		    portlist_add(devs, d->unhook.p[i]) == -1)
 			return (size_t)-1;
 	return devs->n;
@@ -510,11 +510,11 @@ queue_unhooks(struct nft_batch *nb, const struct diff *d,
 	size_t k, n;
 	int rc = 0;
 
-	for (k = 0; k < l->n_pairs && rc == 0; k++) {
+	for (k = 0; k < l->n_chains && rc == 0; k++) {
 		if ((n = unhooks_of(d, l, k, &devs)) == (size_t)-1)
 			rc = -1;
 		else if (n && n < l->count[k])
-			rc = queue_pair(nb, k, &devs, false, false);
+			rc = queue_chain(nb, k, &devs, false, false);
 		else if (n) {
 			base_chain(&c, k, &devs);
 			rc = nft_batch_chain_del(nb, RS_NETDEV, &c);
@@ -526,24 +526,24 @@ queue_unhooks(struct nft_batch *nb, const struct diff *d,
 	return rc;
 }
 
-/* Fresh pair indices for the hooks, skipping every index in use. */
+/* Fresh chain indices for the hooks, skipping every index in use. */
 static int
 place_hooks(struct diff *d, const struct layout *l)
 {
-	size_t i, k = 0, in_pair = RS_DEVS_PER_CHAIN;
+	size_t i, k = 0, in_chain = RS_DEVS_PER_CHAIN;
 
-	if ((d->hook_pair = calloc(d->hook.n + 1, sizeof(size_t))) == NULL)
+	if ((d->hook_chain = calloc(d->hook.n + 1, sizeof(size_t))) == NULL)
 		return -1;
 	for (i = 0; i < d->hook.n; i++) {
-		if (in_pair == RS_DEVS_PER_CHAIN) {
+		if (in_chain == RS_DEVS_PER_CHAIN) {
 			if (i > 0)
 				k++;
-			while (k < l->n_pairs && l->count[k] > 0)
+			while (k < l->n_chains && l->count[k] > 0)
 				k++;
-			in_pair = 0;
+			in_chain = 0;
 		}
-		d->hook_pair[i] = k;
-		in_pair++;
+		d->hook_chain[i] = k;
+		in_chain++;
 	}
 	return 0;
 }
@@ -561,11 +561,11 @@ queue_hooks(struct nft_batch *nb, struct diff *d, const struct layout *l)
 		return -1;
 	for (i = 0; i < d->hook.n && rc == 0; i = j) {
 		devs.n = 0;
-		for (j = i; j < d->hook.n && d->hook_pair[j] ==
-		    d->hook_pair[i] && rc == 0; j++)
+		for (j = i; j < d->hook.n && d->hook_chain[j] ==
+		    d->hook_chain[i] && rc == 0; j++)
 			rc = portlist_add(&devs, d->hook.p[j]);
 		if (rc == 0)
-			rc = queue_pair(nb, d->hook_pair[i], &devs, true, true);
+			rc = queue_chain(nb, d->hook_chain[i], &devs, true, true);
 	}
 	free(devs.p);
 	return rc;
@@ -598,28 +598,28 @@ diff_queue(struct nft_batch *nb, struct diff *d, const struct layout *l)
 }
 
 static int
-layout_set(struct layout *l, const char *port, size_t pair)
+layout_set(struct layout *l, const char *port, size_t chain)
 {
 	char k[BG_IFNAMSIZ];
 	struct where *w;
 	bool created;
 
-	if (pair >= l->n_pairs) {
-		size_t *c = realloc(l->count, (pair + 1) * sizeof(*c));
+	if (chain >= l->n_chains) {
+		size_t *c = realloc(l->count, (chain + 1) * sizeof(*c));
 
 		if (c == NULL)
 			return -1;
-		memset(c + l->n_pairs, 0, (pair + 1 - l->n_pairs) * sizeof(*c));
+		memset(c + l->n_chains, 0, (chain + 1 - l->n_chains) * sizeof(*c));
 		l->count = c;
-		l->n_pairs = pair + 1;
+		l->n_chains = chain + 1;
 	}
 	namekey(k, port);
 	if ((w = hmap_put(&l->where, k, &created)) == NULL)
 		return -1;
 	if (!created)
-		l->count[w->pair]--;
-	w->pair = pair;
-	l->count[pair]++;
+		l->count[w->chain]--;
+	w->chain = chain;
+	l->count[chain]++;
 	return 0;
 }
 
@@ -632,7 +632,7 @@ layout_unset(struct layout *l, const char *port)
 	namekey(k, port);
 	if ((w = hmap_get(&l->where, k)) == NULL)
 		return;
-	l->count[w->pair]--;
+	l->count[w->chain]--;
 	hmap_del(&l->where, k);
 }
 
@@ -650,7 +650,7 @@ diff_done(const struct diff *d, struct layout *l, struct nameset *unknown)
 	for (i = 0; i < d->unhook.n; i++)
 		layout_unset(l, d->unhook.p[i]);
 	for (i = 0; i < d->hook.n; i++)
-		if (layout_set(l, d->hook.p[i], d->hook_pair[i]) == -1)
+		if (layout_set(l, d->hook.p[i], d->hook_chain[i]) == -1)
 			rc = -1;
 	for (i = 0; i < d->del[DS_UNKNOWN].n; i++)
 		nameset_del(unknown,
@@ -673,14 +673,14 @@ int
 layout_from_ruleset(struct layout *l, const struct ruleset *rs)
 {
 	const struct rs_table *t = &rs->netdev;
-	size_t i, j, pair;
+	size_t i, j, chain;
 
 	layout_init(l);
 	for (i = 0; i < t->n_chains; i++) {
-		if (sscanf(t->chains[i].name, "in%zu", &pair) != 1)
+		if (sscanf(t->chains[i].name, "in%zu", &chain) != 1)
 			continue;
 		for (j = 0; j < t->chains[i].n_devs; j++)
-			if (layout_set(l, t->chains[i].devs[j], pair) == -1) {
+			if (layout_set(l, t->chains[i].devs[j], chain) == -1) {
 				layout_clear(l);
 				return -1;
 			}

@@ -30,20 +30,20 @@ struct nameset {
 };
 
 /*
- * The base chains as installed: which pair (in<k>/out<k>) hooks each guest
- * port, and how many ports each pair hooks.
+ * The guest base chains as installed: which chain (in<k>) hooks each guest
+ * port, and how many ports each chain hooks.
  */
 struct layout {
-	struct hmap	 where;		/* name → pair */
+	struct hmap	 where;		/* name → chain */
 	size_t		*count;
-	size_t		 n_pairs;
+	size_t		 n_chains;
 };
 
 struct diff {
 	struct rs_set	 add[DS_N], del[DS_N];
 	struct portlist	 hook, unhook;
 	/* Filled by diff_queue: where each hooked port went. */
-	size_t		*hook_pair;
+	size_t		*hook_chain;
 };
 
 void	diff_init(struct diff *);
@@ -98,7 +98,7 @@ void	layout_init(struct layout *);
 /* The layout of a compiled ruleset's base chains. -1 with errno. */
 int	layout_from_ruleset(struct layout *, const struct ruleset *);
 void	layout_clear(struct layout *);
-/* The pair hooking port, or -1. */
-long	layout_pair(const struct layout *, const char *port);
+/* The chain hooking port, or -1. */
+long	layout_chain(const struct layout *, const char *port);
 
 #endif

@@ -92,14 +92,4 @@ int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
 int	nft_mirror_counters(const char *mirror, uint64_t *frames,
 	    uint64_t *bytes, char *err, size_t errlen);
 
-/* Names of the netdev base chains and their devices, as installed. */
-struct nft_chain_info {
-	char		 name[48];
-	char		 (*devs)[16];
-	size_t		 n_devs;
-};
-int	nft_base_chains(struct nft_chain_info **out, size_t *n, char *err,
-	    size_t errlen);
-void	nft_chain_info_free(struct nft_chain_info *, size_t);
-
 #endif

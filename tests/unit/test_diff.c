@@ -158,10 +158,10 @@ check_diff(const char *ta, const char *tb)
 	assert_int_equal(diff_done(&d, &l, &u), 0);
 	for (i = 0; i < b.n_bridges; i++)
 		for (j = 0; j < b.bridges[i].n_guests; j++, n++)
-			assert_true(layout_pair(&l,
+			assert_true(layout_chain(&l,
 			    b.bridges[i].guests[j].port) >= 0);
 	assert_int_equal(l.where.n, n);
-	for (i = 0; i < l.n_pairs; i++)
+	for (i = 0; i < l.n_chains; i++)
 		assert_true(l.count[i] <= RS_DEVS_PER_CHAIN);
 	/* The bridge table's IP sets are the netdev table's twins, and its
 	 * guest_ports the hooked ports: diff_queue() relies on both. */
@@ -290,21 +290,22 @@ test_single_guest(void **state)
 	assert_int_equal(d.hook.n, 1);
 	nb = nft_batch_new();
 	assert_int_equal(diff_queue(nb, &d, &l), 0);
-	/* A fresh pair: the kernel will not add it to in0 and out0 at once. */
-	assert_int_equal(d.hook_pair[0], 1);
+	/* A fresh chain: the kernel will not add a device to an existing
+	 * chain in the same transaction as it hooks it elsewhere. */
+	assert_int_equal(d.hook_chain[0], 1);
 	assert_int_equal(diff_done(&d, &l, &u), 0);
-	assert_int_equal(layout_pair(&l, "stray0"), 1);
+	assert_int_equal(layout_chain(&l, "stray0"), 1);
 	assert_false(nameset_has(&u, "stray0"));
 	nft_batch_free(nb);
 	diff_free(&d);
-	/* Unhooking the only port of pair 1 empties it. */
+	/* Unhooking the only port of chain 1 empties it. */
 	diff_init(&d);
 	assert_int_equal(diff_hook(&d, &l, "stray0", false), 0);
 	nb = nft_batch_new();
 	assert_int_equal(diff_queue(nb, &d, &l), 0);
 	assert_int_equal(diff_done(&d, &l, &u), 0);
 	assert_int_equal(l.count[1], 0);
-	assert_int_equal(layout_pair(&l, "stray0"), -1);
+	assert_int_equal(layout_chain(&l, "stray0"), -1);
 	nft_batch_free(nb);
 	diff_free(&d);
 	layout_clear(&l);
@@ -313,7 +314,7 @@ test_single_guest(void **state)
 	config_clear(&a);
 }
 
-/* 300 guests: two pairs (255 + 45), as ruleset.c lays them out. */
+/* 300 guests: two chains (255 + 45), as ruleset.c lays them out. */
 static void
 test_many(void **state)
 {

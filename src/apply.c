@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "apply.h"
+#include "clock.h"
 #include "link.h"
 #include "nft.h"
 #include "tc.h"
@@ -114,7 +114,7 @@ apply_mirror_counters(const struct bg_config *cfg, struct mirror_count *out,
 	*n = 0;
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors &&
-		    *n < RS_MAX_MIRRORS; j++) {
+		    *n < BG_MAX_MIRRORS; j++) {
 			c = &out[(*n)++];
 			memset(c, 0, sizeof(*c));
 			c->m = &cfg->bridges[i].mirrors[j];
@@ -160,13 +160,10 @@ out:
 	return rc;
 }
 
-double
-apply_now_ms(void)
+static double
+ms_now(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+	return (double)now_us() / 1e3;
 }
 
 static size_t
@@ -189,7 +186,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 	struct ruleset rs;
 	struct nft_batch *nb;
 	char why[512];
-	double t0 = apply_now_ms();
+	double t0 = ms_now();
 	int rc = -1;
 
 	if (st == NULL)
@@ -198,11 +195,11 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 	if (vxlan_setup(cfg, err, errlen) == -1 ||
 	    apply_compile(cfg, &rs, err, errlen) == -1)
 		return -1;
-	st->compile_ms = apply_now_ms() - t0;
+	st->compile_ms = ms_now() - t0;
 	st->elements = count_elements(&rs);
 	memcpy(st->inactive, rs.inactive, sizeof(st->inactive));
 	st->n_inactive = rs.n_inactive;
-	t0 = apply_now_ms();
+	t0 = ms_now();
 	if ((nb = nft_batch_new()) == NULL) {
 		snprintf(err, errlen, "building the batch: %s",
 		    strerror(errno));
@@ -215,7 +212,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		    "ruleset stays in force", why);
 		goto out;
 	}
-	st->commit_ms = apply_now_ms() - t0;
+	st->commit_ms = ms_now() - t0;
 	if (apply_tc(&rs, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "mirrors (tc): %s; the nftables ruleset "
 		    "is in force", why);

@@ -31,7 +31,7 @@ struct mirror_count {
 };
 /*
  * Every mirror of cfg in config order (the order of their mark bits):
- * out[RS_MAX_MIRRORS], *n set. The tc filters are read once. -1 on error.
+ * out[BG_MAX_MIRRORS], *n set. The tc filters are read once. -1 on error.
  */
 int	apply_mirror_counters(const struct bg_config *,
 	    struct mirror_count *out, size_t *n, char *err, size_t errlen);
@@ -44,7 +44,7 @@ struct apply_stats {
 	double		 commit_ms;	/* batch built, sent, answered */
 	size_t		 elements;	/* set elements sent */
 	/* Mirrors not installed: their monitor device does not exist. */
-	char		 inactive[RS_MAX_MIRRORS][32];
+	char		 inactive[BG_MAX_MIRRORS][32];
 	size_t		 n_inactive;
 };
 
@@ -52,8 +52,6 @@ struct apply_stats {
  * be NULL. */
 int	apply_config(const struct bg_config *, struct apply_stats *, char *err,
 	    size_t errlen);
-/* Milliseconds on the monotonic clock, for timings. */
-double	apply_now_ms(void);
 /* Deletes bridgeguard's tables; nothing else. */
 int	apply_flush(char *err, size_t errlen);
 

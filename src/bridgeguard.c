@@ -7,7 +7,9 @@
 
 #include "apply.h"
 #include "bridgeguard.h"
+#include "clock.h"
 #include "config.h"
+#include "daemon.h"
 #include "log.h"
 
 #define BG_VERSION	"0.1.0"
@@ -72,12 +74,13 @@ cmd_apply(struct bg_opts *o)
 	struct bg_config cfg;
 	struct ruleset rs;
 	char err[1024];
-	double t0 = apply_now_ms();
+	uint64_t t0 = now_us();
 	int rc;
 
 	if ((rc = load(o, &cfg)) != 0)
 		return rc;
-	log_debug("config %s read in %.1f ms", o->config, apply_now_ms() - t0);
+	log_debug("config %s read in %.1f ms", o->config,
+	    (double)(now_us() - t0) / 1e3);
 	if (o->dry_run) {
 		/* Reads the bridge ports (unprivileged) and changes nothing. */
 		if (apply_compile(&cfg, &rs, err, sizeof(err)) == -1) {
@@ -146,6 +149,20 @@ cmd_status(struct bg_opts *o)
 	return rc;
 }
 
+static int
+cmd_run(struct bg_opts *o)
+{
+	struct daemon_opts d = { o->config, o->events, o->metrics, o->socket,
+	    o->no_syslog };
+
+	if (o->argc != 0) {
+		log_warnx("usage: bridgeguard [-c FILE] run [--events FILE] "
+		    "[--metrics ADDR:PORT] [--socket PATH] [--no-syslog]");
+		return EXIT_CONFIG;
+	}
+	return daemon_main(&d);
+}
+
 static const struct command {
 	const char	*name;
 	int		(*fn)(struct bg_opts *);
@@ -155,7 +172,7 @@ static const struct command {
 	{ "flush", cmd_flush },
 	{ "status", cmd_status },
 	{ "demo", demo_run },
-	{ "run", daemon_main },
+	{ "run", cmd_run },
 	{ "guest", ctl_guest_cmd },
 	{ "reload", ctl_reload_cmd },
 	{ "events", events_print_cmd },

@@ -5,10 +5,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "exitcode.h"
 #include "model.h"
 
-#define EXIT_RUNTIME	1	/* the kernel or the system said no */
-#define EXIT_CONFIG	2	/* bad usage or bad config: nothing changed */
 
 #define BG_MAX_OPT_ADDRS	64	/* --ipv4/--ipv6 given to one guest */
 #define BG_DEFAULT_EVENTS	"/var/log/bridgeguard/events.jsonl"
@@ -34,8 +33,6 @@ struct bg_opts {
 
 int	status_show(FILE *, const struct bg_config *, bool json);
 int	demo_run(struct bg_opts *);
-/* `run`: the daemon (daemon.c). */
-int	daemon_main(struct bg_opts *);
 /* `guest add|del`, `reload`: requests to the daemon (bgctl.c). */
 int	ctl_guest_cmd(struct bg_opts *);
 int	ctl_reload_cmd(struct bg_opts *);
@@ -46,7 +43,5 @@ int	ctl_reload_cmd(struct bg_opts *);
 int	ctl_fetch_config(struct bg_opts *, struct bg_config *cfg);
 /* `events [--follow] [FILE]` (evprint.c). */
 int	events_print_cmd(struct bg_opts *);
-/* Prints the model back as YAML that parses to the same model. */
-void	config_print(FILE *, const struct bg_config *);
 
 #endif

@@ -3,6 +3,7 @@
 #define BG_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "model.h"
 
@@ -17,6 +18,8 @@ int	config_load(const char *path, struct bg_config *cfg, char *err,
 /* The same for a YAML text in memory; name is used in messages. */
 int	config_load_string(const char *name, const char *text,
 	    struct bg_config *cfg, char *err, size_t errlen);
+/* Prints the model back as YAML that parses to the same model. */
+void	config_print(FILE *, const struct bg_config *);
 /* Semantic checks over a whole model (duplicates, conflicts); 0 if fine. */
 int	config_validate(const char *name, const struct bg_config *cfg,
 	    char *err, size_t errlen);

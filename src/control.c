@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "clock.h"
 #include "loop.h"
 
 #define MAX_CLIENTS	16

@@ -21,12 +21,13 @@
 #include <unistd.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "arpwatch.h"
-#include "bridgeguard.h"
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
 #include "events.h"
+#include "exitcode.h"
 #include "log.h"
 #include "metrics.h"
 #include "protect.h"
@@ -230,16 +231,6 @@ mirror_prune(struct daemon *d)
 		log_warnx("%s", err);
 }
 
-/*
- * A full apply allocates and frees tens of MiB at 10,000 guests (the YAML
- * document, the compiled ruleset, the batch), and glibc keeps freed heap:
- * give it back, so that the daemon holds only what it keeps.
- */
-void
-daemon_trim(void)
-{
-	malloc_trim(0);
-}
 
 /* The policy of the file, applied as a diff; the old one stays on error. */
 static int
@@ -271,7 +262,8 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(ports);
-	daemon_trim();
+	/* The YAML document was tens of MiB at 10,000 guests: give it back. */
+	malloc_trim(0);
 	if (rc == -1)
 		d->st.reload_failures++;
 	else
@@ -515,13 +507,13 @@ daemon_apply(struct daemon *d, struct bg_config *cfg)
 		rc = 0;
 	}
 	free(ports);
-	daemon_trim();		/* before the sensor forks: it shares less */
 	return rc;
 }
 
 /* The sensor forks: before the event writer's thread exists. */
 static int
-daemon_start(struct daemon *d, struct bg_opts *o, struct bg_config *cfg)
+daemon_start(struct daemon *d, const struct daemon_opts *o,
+    struct bg_config *cfg)
 {
 	struct events_conf ec = { o->events, true, !o->no_syslog };
 	char err[1024];
@@ -571,7 +563,7 @@ daemon_loop(struct daemon *d, const sigset_t *waitmask)
 }
 
 int
-daemon_main(struct bg_opts *o)
+daemon_main(const struct daemon_opts *o)
 {
 	struct daemon d;
 	struct bg_config cfg;
@@ -579,11 +571,6 @@ daemon_main(struct bg_opts *o)
 	char err[1024];
 	int rc = EXIT_RUNTIME;
 
-	if (o->argc != 0) {
-		log_warnx("usage: bridgeguard [-c FILE] run [--events FILE] "
-		    "[--metrics ADDR:PORT] [--socket PATH] [--no-syslog]");
-		return EXIT_CONFIG;
-	}
 	if (config_load(o->config, &cfg, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return EXIT_CONFIG;

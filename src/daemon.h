@@ -7,6 +7,7 @@
 #ifndef BG_DAEMON_H
 #define BG_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diff.h"
@@ -14,6 +15,18 @@
 #include "mon_link.h"
 #include "mon_neigh.h"
 #include "sensor.h"
+
+/* What `bridgeguard run` is told on its command line. */
+struct daemon_opts {
+	const char	*config;
+	const char	*events;	/* --events FILE */
+	const char	*metrics;	/* --metrics ADDR:PORT */
+	const char	*socket;	/* --socket PATH (or @name) */
+	bool		 no_syslog;
+};
+
+/* `run`: returns the exit status (exitcode.h). */
+int	daemon_main(const struct daemon_opts *);
 
 struct daemon {
 	const char		*config_path;
@@ -38,9 +51,6 @@ struct daemon {
 		uint64_t	 arp_table_full;
 	} st;
 };
-
-/* daemon.c: gives freed heap back to the system, after a full apply. */
-void	daemon_trim(void);
 
 /* detect.c */
 void	detect_link(void *d, const struct bg_link *old, const struct bg_link *new);

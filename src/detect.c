@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "arpwatch.h"
 #include "daemon.h"
 #include "events.h"
@@ -174,7 +175,6 @@ detect_refresh(void *arg)
 		agg_reset(d->agg);
 		log_info("interfaces changed: ruleset recompiled (mirrors)");
 	}
-	daemon_trim();
 	free(ports);
 }
 

@@ -1,5 +1,6 @@
 /*
- * Policy change → kernel change, computed without the kernel.
+ * Policy change → kernel change, computed without the kernel (nftdiff.c
+ * queues the result).
  *
  * The element lists mirror ruleset.c's fill_guest_sets() and the base
  * chains mirror its base_chains(); tests/unit/test_diff.c checks that a
@@ -17,7 +18,6 @@
 #include <string.h>
 
 #include "diff.h"
-#include "nft.h"
 
 static const struct {
 	const char	*name;
@@ -93,7 +93,7 @@ diff_empty(const struct diff *d)
 	return d->hook.n == 0 && d->unhook.n == 0;
 }
 
-static int
+int
 portlist_add(struct portlist *l, const char *name)
 {
 	if (l->n == l->cap) {
@@ -428,8 +428,8 @@ out:
 }
 
 /* An ingress base chain, as ruleset.c base_chains() makes it. */
-static void
-base_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
+void
+diff_guest_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
 {
 	struct rs_rule *r;
 
@@ -448,38 +448,6 @@ base_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
 	r->x[0].name = "guest_in";
 }
 
-/* Queues ports in or out of the bridge table's guest_ports. */
-static int
-queue_ports(struct nft_batch *nb, const struct portlist *devs, bool add)
-{
-	struct rs_set ports = { .name = "guest_ports", .fields = { F_IFNAME },
-	    .n_fields = 1 };
-	size_t i;
-	int rc = -1;
-
-	for (i = 0; i < devs->n; i++)
-		if (rs_set_add(&ports, devs->p[i], NULL) == -1)
-			goto out;
-	rc = nft_batch_elems(nb, RS_BRIDGE, &ports, add);
-out:
-	free(ports.elems);
-	return rc;
-}
-
-/* Queues one chain's device change (or creation, for a new one). */
-static int
-queue_chain(struct nft_batch *nb, size_t chain, struct portlist *devs, bool add,
-    bool create)
-{
-	struct rs_chain c;
-
-	base_chain(&c, chain, devs);
-	if ((create ? nft_batch_chain(nb, RS_NETDEV, &c) :
-	    nft_batch_chain_devs(nb, &c, add)) == -1)
-		return -1;
-	return queue_ports(nb, devs, add);
-}
-
 /*
  * Unhooking: devices come off a chain; a chain left empty is deleted.
  * Hooking: the kernel refuses, in one transaction, to add a device to
@@ -487,8 +455,8 @@ queue_chain(struct nft_batch *nb, size_t chain, struct portlist *devs, bool add,
  * chains hooking it fine: hooked ports go into new chains, 255 a chain,
  * at indices no chain uses. A full apply (a restart) packs them again.
  */
-static size_t
-unhooks_of(const struct diff *d, const struct layout *l, size_t chain,
+size_t
+diff_unhooks_of(const struct diff *d, const struct layout *l, size_t chain,
     struct portlist *devs)
 {
 	size_t i;
@@ -501,37 +469,13 @@ unhooks_of(const struct diff *d, const struct layout *l, size_t chain,
 	return devs->n;
 }
 
-static int
-queue_unhooks(struct nft_batch *nb, const struct diff *d,
-    const struct layout *l)
-{
-	struct portlist devs = { 0 };
-	struct rs_chain c;
-	size_t k, n;
-	int rc = 0;
-
-	for (k = 0; k < l->n_chains && rc == 0; k++) {
-		if ((n = unhooks_of(d, l, k, &devs)) == (size_t)-1)
-			rc = -1;
-		else if (n && n < l->count[k])
-			rc = queue_chain(nb, k, &devs, false, false);
-		else if (n) {
-			base_chain(&c, k, &devs);
-			rc = nft_batch_chain_del(nb, RS_NETDEV, &c);
-			if (rc == 0)
-				rc = queue_ports(nb, &devs, false);
-		}
-	}
-	free(devs.p);
-	return rc;
-}
-
 /* Fresh chain indices for the hooks, skipping every index in use. */
-static int
-place_hooks(struct diff *d, const struct layout *l)
+int
+diff_place_hooks(struct diff *d, const struct layout *l)
 {
 	size_t i, k = 0, in_chain = RS_DEVS_PER_CHAIN;
 
+	free(d->hook_chain);
 	if ((d->hook_chain = calloc(d->hook.n + 1, sizeof(size_t))) == NULL)
 		return -1;
 	for (i = 0; i < d->hook.n; i++) {
@@ -548,53 +492,11 @@ place_hooks(struct diff *d, const struct layout *l)
 	return 0;
 }
 
-static int
-queue_hooks(struct nft_batch *nb, struct diff *d, const struct layout *l)
+enum rs_family
+diff_set_family(int which, bool *twin)
 {
-	struct portlist devs = { 0 };
-	size_t i, j;
-	int rc = 0;
-
-	if (d->hook.n == 0)
-		return 0;
-	if (place_hooks(d, l) == -1)
-		return -1;
-	for (i = 0; i < d->hook.n && rc == 0; i = j) {
-		devs.n = 0;
-		for (j = i; j < d->hook.n && d->hook_chain[j] ==
-		    d->hook_chain[i] && rc == 0; j++)
-			rc = portlist_add(&devs, d->hook.p[j]);
-		if (rc == 0)
-			rc = queue_chain(nb, d->hook_chain[i], &devs, true, true);
-	}
-	free(devs.p);
-	return rc;
-}
-
-static int
-queue_elems(struct nft_batch *nb, int which, const struct rs_set *s, bool add)
-{
-	if (s->n == 0)
-		return 0;
-	if (nft_batch_elems(nb, dsets[which].fam, s, add) == -1)
-		return -1;
-	return dsets[which].twin ? nft_batch_elems(nb, RS_BRIDGE, s, add) : 0;
-}
-
-int
-diff_queue(struct nft_batch *nb, struct diff *d, const struct layout *l)
-{
-	int i;
-
-	for (i = 0; i < DS_N; i++)
-		if (queue_elems(nb, i, &d->del[i], false) == -1)
-			return -1;
-	if (queue_unhooks(nb, d, l) == -1 || queue_hooks(nb, d, l) == -1)
-		return -1;
-	for (i = 0; i < DS_N; i++)
-		if (queue_elems(nb, i, &d->add[i], true) == -1)
-			return -1;
-	return 0;
+	*twin = dsets[which].twin;
+	return dsets[which].fam;
 }
 
 static int

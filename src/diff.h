@@ -1,8 +1,8 @@
 /*
  * What a change of policy does to the kernel, computed without it: the set
  * elements to add and delete, and the guest ports to hook to (or unhook
- * from) the netdev base chains. diff_queue() then turns a diff into batch
- * messages, so a reload or a guest change is one transaction of a few
+ * from) the netdev base chains. nft_batch_diff() then turns a diff into
+ * batch messages, so a reload or a guest change is one transaction of a few
  * elements, never a reload of the ruleset.
  */
 #ifndef BG_DIFF_H
@@ -42,7 +42,7 @@ struct layout {
 struct diff {
 	struct rs_set	 add[DS_N], del[DS_N];
 	struct portlist	 hook, unhook;
-	/* Filled by diff_queue: where each hooked port went. */
+	/* Filled by diff_place_hooks: where each hooked port went. */
 	size_t		*hook_chain;
 };
 
@@ -79,9 +79,17 @@ bool	port_is_unknown(const struct bg_config *, const char *bridge,
 /* The elements one guest puts into guest_mac, guest_ip4 and guest_ip6. */
 int	guest_elems(struct rs_set sets[3], const struct bg_guest *);
 
-struct nft_batch;
-/* Queues the diff (deletions first); decides where new hooks go. */
-int	diff_queue(struct nft_batch *, struct diff *, const struct layout *);
+/* The family of diffed set which; *twin if the bridge table has it too. */
+enum rs_family	diff_set_family(int which, bool *twin);
+/* Appends a port name to a list. -1 on ENOMEM. */
+int	portlist_add(struct portlist *, const char *);
+/* The guest ingress base chain number chain, hooking devs. */
+void	diff_guest_chain(struct rs_chain *, size_t chain, struct portlist *devs);
+/* The ports of d->unhook that chain hooks, into devs: their number. */
+size_t	diff_unhooks_of(const struct diff *, const struct layout *,
+	    size_t chain, struct portlist *devs);
+/* Decides where d's new hooks go: fresh chains, d->hook_chain. */
+int	diff_place_hooks(struct diff *, const struct layout *);
 /*
  * After a commit: the layout and unknown set as the kernel now has them.
  * -1 if out of memory: they lag, only a full apply puts them right.

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "loop.h"
 
 #define MAX_EVENTS	64
@@ -22,15 +23,6 @@ struct loop {
 	struct watch		*w[MAX_FDS];	/* by fd */
 	struct loop_timer	*timers;
 };
-
-uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 struct loop *
 loop_new(void)

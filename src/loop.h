@@ -35,7 +35,5 @@ void	loop_timer_del(struct loop *, struct loop_timer *);
 void	loop_timer_at(struct loop_timer *, uint64_t when);
 /* Waits up to max_ms for one round of events and due timers. */
 int	loop_once(struct loop *, int max_ms, const sigset_t *waitmask);
-/* Monotonic milliseconds. */
-uint64_t	now_ms(void);
 
 #endif

@@ -118,6 +118,15 @@ bridge_is_monitor(const struct bg_bridge *b, const char *port)
 }
 
 void
+mirror_device(const struct bg_mirror *m, char dev[BG_IFNAMSIZ])
+{
+	if (m->remote)
+		snprintf(dev, BG_IFNAMSIZ, "bgvx%u", m->vni);
+	else
+		memcpy(dev, m->to, BG_IFNAMSIZ);
+}
+
+void
 mac_to_linklocal(const uint8_t mac[6], struct in6_addr *a)
 {
 	memset(a, 0, sizeof(*a));

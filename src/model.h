@@ -12,6 +12,8 @@
 
 #define BG_IFNAMSIZ	16	/* IFNAMSIZ: 15 characters and the NUL */
 #define BG_NFLOG_GROUP	7	/* default NFLOG group for dropped frames */
+#define BG_MAX_MIRRORS	7	/* each owns one bit of skb->mark */
+#define BG_MAX_EXCLUDES	8	/* per mirror */
 
 struct bg_guest {
 	char		 port[BG_IFNAMSIZ];
@@ -86,6 +88,9 @@ struct bg_guest	 *config_guest(const struct bg_config *, const char *port,
 bool	bridge_is_trusted(const struct bg_bridge *, const char *port);
 /* Is port the monitor port of one of b's mirrors? */
 bool	bridge_is_monitor(const struct bg_bridge *, const char *port);
+
+/* The device a mirror's copies go to: its monitor port, or bgvx<VNI>. */
+void	mirror_device(const struct bg_mirror *, char dev[BG_IFNAMSIZ]);
 
 /* The modified EUI-64 link-local address of a MAC (RFC 4291, appendix A). */
 void	mac_to_linklocal(const uint8_t mac[6], struct in6_addr *);

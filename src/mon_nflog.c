@@ -17,7 +17,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "ruleset.h"
+#include "reason.h"
 #include "sensor.h"
 
 #define NFLOG_COPY	256		/* headers are all we parse */
@@ -34,27 +34,6 @@ struct nflog_mon {
 	void			(*emit)(const struct sensor_rec *, void *);
 	void			*arg;
 };
-
-/* "bg <reason> " → index in rs_reasons, or -1. */
-static int
-reason_of(const char *prefix)
-{
-	char r[32];
-	size_t i, n;
-
-	if (prefix == NULL || strncmp(prefix, "bg ", 3) != 0)
-		return -1;
-	prefix += 3;
-	n = strcspn(prefix, " ");
-	if (n == 0 || n >= sizeof(r))
-		return -1;
-	memcpy(r, prefix, n);
-	r[n] = '\0';
-	for (i = 0; i < rs_n_reasons; i++)
-		if (strcmp(r, rs_reasons[i]) == 0)
-			return (int)i;
-	return -1;
-}
 
 static void
 parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
@@ -90,7 +69,7 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
 	uint32_t phys = nflog_get_physindev(nfa);
 	uint32_t physout = nflog_get_physoutdev(nfa);
-	int reason = reason_of(nflog_get_prefix(nfa));
+	int reason = reason_of_prefix(nflog_get_prefix(nfa));
 
 	(void)gh;
 	(void)msg;
@@ -102,7 +81,7 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	/* Frames to a guest are dropped in the bridge table, the rest where
 	 * they enter. In the bridge family the devices are the bridge, the
 	 * ports are the "physical" ones. */
-	r.outgoing = strcmp(rs_reasons[reason], "egress") == 0;
+	r.outgoing = reason == R_EGRESS;
 	r.ifindex = (int32_t)(r.outgoing ? (physout ? physout : out) :
 	    phys ? phys : in);
 	parse_frame(nfa, &r);

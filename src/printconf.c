@@ -2,7 +2,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#include "bridgeguard.h"
+#include "config.h"
 
 static void
 print_guest(FILE *f, const struct bg_guest *g)

@@ -500,15 +500,6 @@ out:
 	return rc;
 }
 
-void
-mirror_device(const struct bg_mirror *m, char dev[BG_IFNAMSIZ])
-{
-	if (m->remote)
-		snprintf(dev, BG_IFNAMSIZ, "bgvx%u", m->vni);
-	else
-		memcpy(dev, m->to, BG_IFNAMSIZ);
-}
-
 int
 build_mirrors(struct ruleset *rs, const struct bg_config *cfg,
     const struct bg_port *ports, size_t n_ports)

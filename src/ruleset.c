@@ -27,9 +27,6 @@
 #include "ruleset.h"
 #include "rspriv.h"
 
-const char *const rs_reasons[] = { "mac", "ethertype", "ipv4", "ipv6", "arp",
-    "dhcp-server", "ra", "egress", "unknown-port" };
-const size_t rs_n_reasons = sizeof(rs_reasons) / sizeof(rs_reasons[0]);
 
 /* Guest-bound sets of the netdev table (the bridge table has the last two). */
 static const struct {
@@ -270,9 +267,6 @@ struct rs_ctx {
 	char		 prefix[16][32];	/* "bg <reason> " per reason */
 	char		 set[16][24];		/* "drop_<reason>" per reason */
 };
-
-enum { R_MAC, R_ETHERTYPE, R_IPV4, R_IPV6, R_ARP, R_DHCP, R_RA, R_EGRESS,
-    R_UNKNOWN };
 
 /* "add @drop_x { iifname } log prefix "bg x " group N drop" */
 static struct rs_rule * __attribute__((format(printf, 5, 6)))
@@ -670,7 +664,7 @@ build_bridge(struct rs_table *t, const struct bg_config *cfg,
 
 	t->family = RS_BRIDGE;
 	t->sets = calloc(6, sizeof(*t->sets));
-	t->chains = calloc(4 + RS_MAX_MIRRORS, sizeof(*t->chains));
+	t->chains = calloc(4 + BG_MAX_MIRRORS, sizeof(*t->chains));
 	if (t->sets == NULL || t->chains == NULL)
 		return -1;
 	for (i = 1; i < 3; i++)
@@ -691,7 +685,7 @@ rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
 {
 	size_t i;
 
-	snprintf(buf, len, "drop_%s", rs_reasons[reason]);
+	snprintf(buf, len, "drop_%s", reason_name(reason));
 	for (i = 0; buf[i]; i++)
 		if (buf[i] == '-')
 			buf[i] = '_';
@@ -706,9 +700,8 @@ ctx_init(struct rs_ctx *cx, const struct bg_config *cfg)
 	unsigned int i;
 
 	cx->group = cfg->nflog_group;
-	for (i = 0; i < rs_n_reasons; i++) {
-		snprintf(cx->prefix[i], sizeof(cx->prefix[i]), "bg %s ",
-		    rs_reasons[i]);
+	for (i = 0; i < R_N; i++) {
+		reason_prefix(i, cx->prefix[i], sizeof(cx->prefix[i]));
 		rs_drop_set(i, cx->set[i], sizeof(cx->set[i]), NULL);
 	}
 }

@@ -16,6 +16,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "reason.h"
 
 #define RS_TABLE		"bridgeguard"
 #define RS_DEVS_PER_CHAIN	255	/* the kernel's limit is 256 hooks */
@@ -26,8 +27,6 @@
 /* skb->mark bits used by mirrors: a frame mirror i has copied already (or
  * must not copy) carries MARK_MIRROR(i). */
 #define RS_MARK_MIRROR(i)	(0x00010000u << (i))
-#define RS_MAX_MIRRORS		7
-#define RS_MAX_EXCLUDES		8
 #define RS_GUEST_PRIO		-500	/* port security's base chains */
 #define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
 #define RS_MIRROR_GROUP_PRIO	-400	/* after it: only what is sent on */
@@ -125,7 +124,7 @@ struct ruleset {
 	struct rs_table	 netdev;
 	struct rs_table	 bridge;
 	/* Mirrors left out because their target device does not exist. */
-	char		 inactive[RS_MAX_MIRRORS][32];
+	char		 inactive[BG_MAX_MIRRORS][32];
 	size_t		 n_inactive;
 	enum rs_backend	 backend;
 	struct rs_tc	*tc;		/* RS_COPY_TC: filters for present ports */
@@ -159,15 +158,9 @@ size_t	rs_field_len(enum rs_field);
 /* Appends one element built from field values (each field_len bytes). */
 int	rs_set_add(struct rs_set *, const void *a, const void *b);
 
-/* The device a mirror's copies go to: its monitor port, or bgvx<VNI>. */
-void	mirror_device(const struct bg_mirror *, char dev[BG_IFNAMSIZ]);
-
 /* Text form, as `nft -f` reads it. */
 void	ruleset_print(FILE *, const struct ruleset *);
 
-/* The drop reasons, as shown in counters, events and NFLOG prefixes. */
-extern const char *const rs_reasons[];
-extern const size_t rs_n_reasons;
 /* The drop_<reason> set counting a reason per port, and its table's family
  * (fam may be NULL). */
 const char *rs_drop_set(unsigned int reason, char *buf, size_t len,

@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ruleset.h"
+#include "reason.h"
 #include "sensor.h"
 
 #define SENSOR_USER	"nobody"
@@ -213,7 +213,7 @@ sensor_rec_check(const struct sensor_rec *r, size_t len)
 		return -1;
 	switch (r->kind) {
 	case SR_DROP:
-		if (r->reason >= rs_n_reasons || r->ifindex <= 0)
+		if (r->reason >= R_N || r->ifindex <= 0)
 			return -1;
 		break;
 	case SR_ARP:

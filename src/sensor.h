@@ -28,7 +28,7 @@ enum sensor_kind {
 struct sensor_rec {
 	uint32_t	 kind;
 	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen */
-	uint8_t		 reason;	/* DROP: index in rs_reasons */
+	uint8_t		 reason;	/* DROP: an enum bg_reason */
 	uint8_t		 outgoing;	/* DROP: at egress */
 	uint8_t		 pad[2];
 	int32_t		 err;		/* FAIL */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "clock.h"
 #include "daemon.h"
 #include "events.h"
 #include "log.h"
@@ -60,7 +61,7 @@ tagged(const struct agg_win *w)
 {
 	uint16_t t = w->pkt.ethertype;
 
-	return w->has_pkt && strcmp(rs_reasons[w->reason], "ethertype") == 0 &&
+	return w->has_pkt && w->reason == R_ETHERTYPE &&
 	    (w->pkt.n_vlans || t == 0x0800 || t == 0x86dd || t == 0x0806);
 }
 
@@ -68,7 +69,6 @@ tagged(const struct agg_win *w)
 static void
 describe(struct event *e, const struct agg_win *w, uint64_t n)
 {
-	const char *reason = rs_reasons[w->reason];
 	const struct pkt_info *p = &w->pkt;
 	char a[INET6_ADDRSTRLEN] = "?", mac[18] = "?";
 
@@ -77,28 +77,28 @@ describe(struct event *e, const struct agg_win *w, uint64_t n)
 		    sizeof(a));
 	if (w->has_pkt && p->has_eth)
 		mac_format(p->src_mac, mac);
-	if (strcmp(reason, "mac") == 0)
+	if (w->reason == R_MAC)
 		ev_msg(e, "%s: %llu frame(s) from MAC %s, not bound to the "
 		    "port, dropped", w->port, (unsigned long long)n, mac);
-	else if (strcmp(reason, "ipv4") == 0 || strcmp(reason, "ipv6") == 0)
+	else if (w->reason == R_IPV4 || w->reason == R_IPV6)
 		ev_msg(e, "%s: %llu %s packet(s) from %s, not bound to the "
 		    "port, dropped", w->port, (unsigned long long)n,
-		    reason[3] == '4' ? "IPv4" : "IPv6", a);
-	else if (strcmp(reason, "arp") == 0 && w->has_pkt && p->is_arp) {
+		    w->reason == R_IPV4 ? "IPv4" : "IPv6", a);
+	else if (w->reason == R_ARP && w->has_pkt && p->is_arp) {
 		inet_ntop(AF_INET, p->arp_spa, a, sizeof(a));
 		ev_msg(e, "%s: %llu ARP frame(s) claiming %s is at %s dropped",
 		    w->port, (unsigned long long)n, a,
 		    mac_format(p->arp_sha, mac));
-	} else if (strcmp(reason, "ethertype") == 0 && tagged(w))
+	} else if (w->reason == R_ETHERTYPE && tagged(w))
 		ev_msg(e, "%s: %llu VLAN-tagged frame(s) dropped (a tag could "
 		    "carry a spoofed packet past the checks)", w->port,
 		    (unsigned long long)n);
-	else if (strcmp(reason, "egress") == 0)
+	else if (w->reason == R_EGRESS)
 		ev_msg(e, "%s: %llu packet(s) to %s, not bound to the port, "
 		    "kept from it", w->port, (unsigned long long)n, a);
 	else
 		ev_msg(e, "%s: %llu frame(s) dropped (%s)", w->port,
-		    (unsigned long long)n, reason);
+		    (unsigned long long)n, reason_name(w->reason));
 }
 
 static void
@@ -141,7 +141,7 @@ emit(struct daemon *d, const struct agg_win *w, uint64_t n, uint64_t now)
 
 	ev_str(e, "bridge", br ? br->name : NULL);
 	ev_str(e, "port", w->port);
-	ev_str(e, "reason", rs_reasons[w->reason]);
+	ev_str(e, "reason", reason_name(w->reason));
 	ev_str(e, "direction", w->outgoing ? "out" : "in");
 	ev_int(e, "count", (long long)n);
 	ev_int(e, "window_ms", (long long)(now - w->opened));
@@ -204,7 +204,7 @@ spoof_flush(struct daemon *d, bool all)
 
 	n = agg_due(d->agg, now, all, w, FLUSH_MAX);
 	for (i = 0; i < n; i++)
-		if (w[i]->reason < rs_n_reasons && !seen[w[i]->reason]) {
+		if (w[i]->reason < R_N && !seen[w[i]->reason]) {
 			seen[w[i]->reason] = true;
 			flush_reason(d, w[i]->reason, w, n, now);
 		}
@@ -229,7 +229,7 @@ spoof_sweep(struct daemon *d)
 	bool opened;
 
 	d->st.overruns++;
-	for (r = 0; r < rs_n_reasons; r++) {
+	for (r = 0; r < R_N; r++) {
 		rs_drop_set(r, set, sizeof(set), &fam);
 		if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1)
 			continue;

@@ -48,7 +48,7 @@ drops(FILE *f, struct daemon *d)
 
 	head(f, "bridgeguard_drops_total", "counter",
 	    "Frames dropped by port security, per port and reason.");
-	for (r = 0; r < rs_n_reasons; r++) {
+	for (r = 0; r < R_N; r++) {
 		rs_drop_set(r, set, sizeof(set), &fam);
 		if (nft_set_counters(fam, set, &c, &n, err, sizeof(err)) == -1)
 			continue;
@@ -59,7 +59,7 @@ drops(FILE *f, struct daemon *d)
 			label(f, br ? br->name : "");
 			fputs("\",port=\"", f);
 			label(f, c[i].port);
-			fprintf(f, "\",reason=\"%s\"} %llu\n", rs_reasons[r],
+			fprintf(f, "\",reason=\"%s\"} %llu\n", reason_name(r),
 			    (unsigned long long)c[i].packets);
 		}
 		free(c);
@@ -198,7 +198,7 @@ mirror_metric(FILE *f, const char *name, const char *help,
 static void
 mirrors(FILE *f, struct daemon *d)
 {
-	struct mirror_count c[RS_MAX_MIRRORS];
+	struct mirror_count c[BG_MAX_MIRRORS];
 	char err[256];
 	size_t n;
 

@@ -18,11 +18,11 @@
 struct kstate {
 	struct bg_link		*links;
 	size_t			 n_links;
-	struct nft_counter	*ctr[16];	/* per reason */
-	size_t			 n_ctr[16];
+	struct nft_counter	*ctr[R_N];	/* per reason */
+	size_t			 n_ctr[R_N];
 	bool			 netdev, bridge;
 	enum rs_backend		 backend;
-	struct mirror_count	 mirror[RS_MAX_MIRRORS];	/* config order */
+	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* config order */
 	size_t			 n_mirrors;
 };
 
@@ -32,10 +32,10 @@ drops_of(const struct kstate *ks, const char *port)
 	json_t *d = json_object();
 	size_t r, i;
 
-	for (r = 0; r < rs_n_reasons; r++)
+	for (r = 0; r < R_N; r++)
 		for (i = 0; i < ks->n_ctr[r]; i++)
 			if (strcmp(ks->ctr[r][i].port, port) == 0)
-				json_object_set_new(d, rs_reasons[r],
+				json_object_set_new(d, reason_name((unsigned int)r),
 				    json_integer((json_int_t)
 				    ks->ctr[r][i].packets));
 	return d;
@@ -164,7 +164,7 @@ kstate_read(struct kstate *ks, const struct bg_config *cfg, char *err,
 	if ((rc = nft_table_exists(RS_BRIDGE, err, errlen)) == -1)
 		return -1;
 	ks->bridge = rc;
-	for (r = 0; r < rs_n_reasons; r++) {
+	for (r = 0; r < R_N; r++) {
 		enum rs_family fam;
 
 		rs_drop_set((unsigned int)r, set, sizeof(set), &fam);
@@ -183,7 +183,7 @@ kstate_free(struct kstate *ks)
 {
 	size_t r;
 
-	for (r = 0; r < rs_n_reasons; r++)
+	for (r = 0; r < R_N; r++)
 		free(ks->ctr[r]);
 	free(ks->links);
 }

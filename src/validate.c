@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "config.h"
-#include "ruleset.h"
 
 enum vkind { V_BRIDGE, V_PORT, V_MAC, V_IP4, V_IP6 };
 
@@ -212,16 +211,16 @@ mirrors_check(const char *name, const struct bg_config *cfg, char *err,
 		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
 			m = &cfg->bridges[i].mirrors[j];
 			/* Each mirror owns one skb->mark bit. */
-			if (++n > RS_MAX_MIRRORS) {
+			if (++n > BG_MAX_MIRRORS) {
 				snprintf(err, errlen, "%s:%d: mirrors: at most "
 				    "%d mirrors", name, m->line,
-				    RS_MAX_MIRRORS);
+				    BG_MAX_MIRRORS);
 				return -1;
 			}
-			if (m->n_excl > RS_MAX_EXCLUDES) {
+			if (m->n_excl > BG_MAX_EXCLUDES) {
 				snprintf(err, errlen, "%s:%d: mirrors[%s]."
 				    "exclude: at most %d entries", name,
-				    m->line, m->name, RS_MAX_EXCLUDES);
+				    m->line, m->name, BG_MAX_EXCLUDES);
 				return -1;
 			}
 			if (mirror_check(name, cfg, &cfg->bridges[i], j, err,

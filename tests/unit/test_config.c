@@ -1,4 +1,4 @@
-/* links: src/config.c src/confmirror.c src/validate.c src/model.c src/printconf.c */
+/* links: src/config.c src/cfgyaml.c src/confmirror.c src/validate.c src/model.c src/printconf.c */
 /* Config parsing: the example, and one message per kind of bad input. */
 #include <setjmp.h>
 #include <stdarg.h>

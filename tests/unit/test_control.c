@@ -1,4 +1,4 @@
-/* links: src/control.c src/loop.c src/model.c */
+/* links: src/control.c src/loop.c src/clock.c src/model.c */
 /*
  * Control messages: each type's exact length, and the checks a guest
  * request passes before the daemon uses any field of it.

@@ -1,4 +1,4 @@
-/* links: src/diff.c src/hmap.c src/ruleset.c src/rsmirror.c src/nftnl.c src/config.c src/confmirror.c src/validate.c src/model.c */
+/* links: src/diff.c src/hmap.c src/ruleset.c src/reason.c src/rsmirror.c src/nftnl.c src/nftdiff.c src/config.c src/cfgyaml.c src/confmirror.c src/validate.c src/model.c */
 /*
  * Config diffs: applying the diff of A → B to A's compiled sets must give
  * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,
@@ -126,7 +126,7 @@ unknown_of(struct ruleset *rs, struct nameset *s)
 		nameset_add(s, (const char *)u->elems[i].key);
 }
 
-/* Runs A → B through diff_configs, diff_queue and diff_done. */
+/* Runs A → B through diff_configs, nft_batch_diff and diff_done. */
 static void
 check_diff(const char *ta, const char *tb)
 {
@@ -154,7 +154,7 @@ check_diff(const char *ta, const char *tb)
 		check_set(set_of(&ra, (int)i), set_of(&rb, (int)i), &d.del[i],
 		    &d.add[i]);
 	nb = nft_batch_new();
-	assert_int_equal(diff_queue(nb, &d, &l), 0);
+	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
 	assert_int_equal(diff_done(&d, &l, &u), 0);
 	for (i = 0; i < b.n_bridges; i++)
 		for (j = 0; j < b.bridges[i].n_guests; j++, n++)
@@ -164,7 +164,7 @@ check_diff(const char *ta, const char *tb)
 	for (i = 0; i < l.n_chains; i++)
 		assert_true(l.count[i] <= RS_DEVS_PER_CHAIN);
 	/* The bridge table's IP sets are the netdev table's twins, and its
-	 * guest_ports the hooked ports: diff_queue() relies on both. */
+	 * guest_ports the hooked ports: nft_batch_diff() relies on both. */
 	for (i = DS_IP4; i <= DS_IP6; i++)
 		check_set(set_of(&rb, (int)i), ruleset_set(&rb.bridge,
 		    set_names[i]), &none, &none);
@@ -289,7 +289,7 @@ test_single_guest(void **state)
 	assert_int_equal(d.del[DS_UNKNOWN].n, 1);
 	assert_int_equal(d.hook.n, 1);
 	nb = nft_batch_new();
-	assert_int_equal(diff_queue(nb, &d, &l), 0);
+	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
 	/* A fresh chain: the kernel will not add a device to an existing
 	 * chain in the same transaction as it hooks it elsewhere. */
 	assert_int_equal(d.hook_chain[0], 1);
@@ -302,7 +302,7 @@ test_single_guest(void **state)
 	diff_init(&d);
 	assert_int_equal(diff_hook(&d, &l, "stray0", false), 0);
 	nb = nft_batch_new();
-	assert_int_equal(diff_queue(nb, &d, &l), 0);
+	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
 	assert_int_equal(diff_done(&d, &l, &u), 0);
 	assert_int_equal(l.count[1], 0);
 	assert_int_equal(layout_chain(&l, "stray0"), -1);

@@ -1,4 +1,4 @@
-/* links: src/nftnl.c src/nftdump.c src/ruleset.c src/rsmirror.c src/config.c src/confmirror.c src/validate.c src/model.c */
+/* links: src/nftnl.c src/nftdump.c src/ruleset.c src/reason.c src/rsmirror.c src/config.c src/cfgyaml.c src/confmirror.c src/validate.c src/model.c */
 /*
  * What `apply` sends the kernel, for every golden config, against golden
  * files (tests/golden/<config>.nl), without privilege: the batch is built, decoded

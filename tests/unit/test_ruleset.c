@@ -1,4 +1,4 @@
-/* links: src/ruleset.c src/rsmirror.c src/nftprint.c src/config.c src/confmirror.c src/validate.c src/model.c */
+/* links: src/ruleset.c src/reason.c src/rsmirror.c src/nftprint.c src/config.c src/cfgyaml.c src/confmirror.c src/validate.c src/model.c */
 /*
  * Compilation to the ruleset, against golden nft text. Regenerate the
  * golden files with UPDATE_GOLDEN=1 after an intended change, and review

@@ -1,0 +1,25 @@
+/*
+ * The drop reasons: one list for the rules that drop (their NFLOG prefix
+ * and counter set), the sensor that reads the prefix back, and the events,
+ * counters and metrics that name them.
+ */
+#ifndef BG_REASON_H
+#define BG_REASON_H
+
+#include <stddef.h>
+
+enum bg_reason {
+	R_MAC, R_ETHERTYPE, R_IPV4, R_IPV6, R_ARP, R_DHCP, R_RA,
+	R_EGRESS,	/* frames to a guest: the bridge table's */
+	R_UNKNOWN,
+	R_N
+};
+
+/* "mac", "dhcp-server", ...: as counters, events and prefixes say it. */
+const char	*reason_name(unsigned int reason);
+/* "bg <reason> ", the NFLOG prefix of the reason's drops, into buf. */
+const char	*reason_prefix(unsigned int reason, char *buf, size_t len);
+/* The reason an NFLOG prefix names, or -1 if it is not one of ours. */
+int	reason_of_prefix(const char *prefix);
+
+#endif

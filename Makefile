@@ -5,19 +5,36 @@ PKGS	 = libnftnl libmnl libfyaml jansson libnetfilter_log
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Werror \
-	   -Wno-format-truncation -Isrc $(shell pkg-config --cflags $(PKGS))
+	   -Wno-format-truncation $(shell pkg-config --cflags $(PKGS))
 LDLIBS	+= $(shell pkg-config --libs $(PKGS))
 
-SRCS	 = $(wildcard src/*.c)
-OBJS	 = $(SRCS:.c=.o)
+# Components, lowest first: each folder's files may include the headers of
+# their own folder and of the folders its DEPS_ lists, and nothing else is
+# on their include path, so an include that runs upwards does not compile.
+DEPS_lib	 =
+DEPS_config	 = lib
+DEPS_ruleset	 = config lib
+DEPS_kernel	 = ruleset config lib
+DEPS_sensor	 = lib
+DEPS_daemon	 = sensor kernel ruleset config lib
+DEPS_cli	 = daemon sensor kernel ruleset config lib
+FOLDERS	 = lib config ruleset kernel sensor daemon cli
+incs	 = -Isrc/$(1) $(foreach d,$(DEPS_$(1)),-Isrc/$(d))
+folder	 = $(word 2,$(subst /, ,$(1)))
+
+SRCS	 = $(foreach d,$(FOLDERS),$(wildcard src/$(d)/*.c))
+OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
 
 all: bridgeguard
 
 bridgeguard: $(OBJS)
 	$(CC) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
 
-src/%.o: src/%.c $(wildcard src/*.h)
-	$(CC) $(CFLAGS) -c -o $@ $<
+build/obj/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(call incs,$(call folder,$<)) -MMD -MP -c -o $@ $<
+
+-include $(OBJS:.o=.d)
 
 deps:
 	./scripts/deps.sh
@@ -25,19 +42,22 @@ deps:
 demo: bridgeguard
 	./bridgeguard demo
 
-# Unit tests (cmocka) link only what they test: each tests/unit/test_X.c
-# names its sources in a "/* links: ... */" first line. Built with ASan+UBSan.
+# Unit tests (cmocka) mirror src/: tests/unit/FOLDER/test_X.c is built with
+# FOLDER's include path and links only what it tests: the sources its
+# "/* links: ... */" first line names. Built with ASan+UBSan.
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-UNIT_SRCS = $(wildcard tests/unit/test_*.c)
-UNIT_BINS = $(UNIT_SRCS:tests/unit/%.c=build/%)
+UNIT_SRCS = $(wildcard tests/unit/*/test_*.c)
+UNIT_BINS = $(addprefix build/,$(basename $(notdir $(UNIT_SRCS))))
 PYTHON	 = /usr/bin/python3
 
 links	 = $(shell sed -n '1s|^/\* links: \(.*\) \*/|\1|p' $(1))
+unit_src = $(wildcard tests/unit/*/test_$(1).c)
 
 .SECONDEXPANSION:
-build/test_%: tests/unit/test_%.c $$(call links,tests/unit/test_$$*.c) $(wildcard src/*.h)
+build/test_%: $$(call unit_src,$$*) $$(call links,$$(call unit_src,$$*)) $$(wildcard src/*/*.h)
 	@mkdir -p build
-	$(CC) $(CFLAGS) -O1 -g $(SANFLAGS) -o $@ $(filter %.c,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CFLAGS) $(call incs,$(word 3,$(subst /, ,$<))) -O1 -g $(SANFLAGS) \
+	    -o $@ $(filter %.c,$^) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -60,33 +80,36 @@ bench: bridgeguard
 	bench/run.sh --out bench/results
 
 clean:
-	rm -rf bridgeguard bridgeguard-asan $(OBJS) build
+	rm -rf bridgeguard bridgeguard-asan build
 
 .PHONY: all deps demo clean unit integration check bench bench-smoke fuzz-smoke
 
 # The daemon under ASan+UBSan, for tests/daemon (RSS and leak checks).
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)
 
-build/asan/%.o: src/%.c $(wildcard src/*.h)
-	@mkdir -p build/asan
-	$(CC) $(CFLAGS) -O1 -g $(SANFLAGS) -c -o $@ $<
+build/asan/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(call incs,$(call folder,$<)) -O1 -g $(SANFLAGS) \
+	    -MMD -MP -c -o $@ $<
+
+-include $(ASAN_OBJS:.o=.d)
 
 bridgeguard-asan: $(ASAN_OBJS)
 	$(CC) $(LDFLAGS) $(SANFLAGS) -o $@ $(ASAN_OBJS) $(LDLIBS)
 
 asan: bridgeguard-asan
 
-# libFuzzer on the parser of guest-controlled frames (clang). `fuzz-run`
-# is a bounded run (FUZZ_SECONDS) from the seed corpus; new inputs go to
-# build/, crashes to build/fuzz-artifacts/.
+# libFuzzer on the parser of guest-controlled frames (clang); fuzz/ mirrors
+# src/ as tests/unit does. `fuzz-run` is a bounded run (FUZZ_SECONDS) from
+# the seed corpus; new inputs go to build/, crashes to build/fuzz-artifacts/.
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 30
-FUZZ_FLAGS	 = -g -O1 -std=c11 -D_GNU_SOURCE -Isrc \
+FUZZ_FLAGS	 = -g -O1 -std=c11 -D_GNU_SOURCE $(call incs,sensor) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
-build/fuzz_packet: fuzz/fuzz_packet.c src/packet.c src/packet.h
+build/fuzz_packet: fuzz/sensor/fuzz_packet.c src/sensor/packet.c src/sensor/packet.h
 	@mkdir -p build
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/fuzz_packet.c src/packet.c
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ fuzz/sensor/fuzz_packet.c src/sensor/packet.c
 
 fuzz: build/fuzz_packet
 
@@ -94,6 +117,6 @@ fuzz-run: build/fuzz_packet
 	@mkdir -p build/fuzz-corpus build/fuzz-artifacts
 	build/fuzz_packet -max_total_time=$(FUZZ_SECONDS) -max_len=1600 \
 	    -artifact_prefix=build/fuzz-artifacts/ build/fuzz-corpus \
-	    fuzz/corpus/packet
+	    fuzz/sensor/corpus/packet
 
 .PHONY: asan fuzz fuzz-run

@@ -1,0 +1,286 @@
+/*
+ * `status`: the config's bridges and guests joined with what the kernel has
+ * (interfaces present, tables installed, per-port drop counters). Gathered
+ * once as a JSON document; the text form is printed from it.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apply.h"
+#include "cli.h"
+#include "link.h"
+#include "log.h"
+#include "nft.h"
+
+struct kstate {
+	struct bg_link		*links;
+	size_t			 n_links;
+	struct nft_counter	*ctr[R_N];	/* per reason */
+	size_t			 n_ctr[R_N];
+	bool			 netdev, bridge;
+	enum rs_backend		 backend;
+	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* config order */
+	size_t			 n_mirrors;
+};
+
+static json_t *
+drops_of(const struct kstate *ks, const char *port)
+{
+	json_t *d = json_object();
+	size_t r, i;
+
+	for (r = 0; r < R_N; r++)
+		for (i = 0; i < ks->n_ctr[r]; i++)
+			if (strcmp(ks->ctr[r][i].port, port) == 0)
+				json_object_set_new(d, reason_name((unsigned int)r),
+				    json_integer((json_int_t)
+				    ks->ctr[r][i].packets));
+	return d;
+}
+
+static json_t *
+port_json(const struct kstate *ks, const struct bg_bridge *b, const char *port)
+{
+	const struct bg_link *l = link_find(ks->links, ks->n_links, port);
+	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
+
+	return json_pack("{s:s, s:b, s:b, s:o}", "port", port,
+	    "present", l != NULL,
+	    "attached", l && br && l->master == br->ifindex,
+	    "drops", drops_of(ks, port));
+}
+
+static json_t *
+guest_json(const struct kstate *ks, const struct bg_bridge *b,
+    const struct bg_guest *g)
+{
+	char buf[INET6_ADDRSTRLEN];
+	json_t *j = port_json(ks, b, g->port), *a4 = json_array(),
+	    *a6 = json_array();
+	struct in6_addr ll;
+	size_t i;
+
+	json_object_set_new(j, "mac", json_string(mac_format(g->mac, buf)));
+	for (i = 0; i < g->n_ip4; i++)
+		json_array_append_new(a4, json_string(inet_ntop(AF_INET,
+		    &g->ip4[i], buf, sizeof(buf))));
+	mac_to_linklocal(g->mac, &ll);
+	json_array_append_new(a6, json_string(inet_ntop(AF_INET6, &ll, buf,
+	    sizeof(buf))));
+	for (i = 0; i < g->n_ip6; i++)
+		json_array_append_new(a6, json_string(inet_ntop(AF_INET6,
+		    &g->ip6[i], buf, sizeof(buf))));
+	json_object_set_new(j, "ipv4", a4);
+	json_object_set_new(j, "ipv6", a6);
+	return j;
+}
+
+/* Ports on the bridge now that the config does not name. */
+static json_t *
+unknown_json(const struct kstate *ks, const struct bg_config *cfg,
+    const struct bg_bridge *b)
+{
+	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; br && i < ks->n_links; i++) {
+		const struct bg_link *l = &ks->links[i];
+
+		if (l->master != br->ifindex || bridge_is_trusted(b, l->name) ||
+		    bridge_is_monitor(b, l->name) ||
+		    config_guest(cfg, l->name, NULL))
+			continue;
+		json_array_append_new(a, port_json(ks, b, l->name));
+	}
+	return a;
+}
+
+/*
+ * A mirror: where its copies go, whether installed, what copies frames
+ * leaving ports (nftables or tc), what it copied.
+ */
+static json_t *
+mirror_json(const struct kstate *ks, const struct mirror_count *c)
+{
+	const struct bg_mirror *m = c->m;
+	char dev[BG_IFNAMSIZ];
+	bool active;
+
+	mirror_device(m, dev);
+	active = c->installed && link_find(ks->links, ks->n_links, dev);
+	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
+	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
+	    "active", active, "backend", apply_backend_name(ks->backend),
+	    "frames", (json_int_t)(active ? c->frames : 0),
+	    "bytes", (json_int_t)(active ? c->bytes : 0));
+}
+
+static json_t *
+bridge_json(const struct kstate *ks, const struct bg_config *cfg,
+    const struct bg_bridge *b, size_t *slot)
+{
+	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
+	json_t *guests = json_array(), *trusted = json_array();
+	size_t i;
+
+	for (i = 0; i < b->n_guests; i++)
+		json_array_append_new(guests, guest_json(ks, b, &b->guests[i]));
+	json_t *mirrors = json_array();
+
+	for (i = 0; i < b->n_trusted; i++)
+		json_array_append_new(trusted, port_json(ks, b, b->trusted[i]));
+	for (i = 0; i < b->n_mirrors && *slot < ks->n_mirrors; i++)
+		json_array_append_new(mirrors, mirror_json(ks,
+		    &ks->mirror[(*slot)++]));
+	return json_pack("{s:s, s:b, s:s, s:o, s:o, s:o, s:o}", "name",
+	    b->name, "present", br && br->is_bridge,
+	    "unknown-ports", b->allow_unknown ? "allow" : "drop",
+	    "guests", guests, "trusted", trusted,
+	    "unknown", unknown_json(ks, cfg, b), "mirrors", mirrors);
+}
+
+static int
+kstate_read(struct kstate *ks, const struct bg_config *cfg, char *err,
+    size_t errlen)
+{
+	char set[32];
+	size_t r;
+	int rc;
+
+	if (apply_backend(&ks->backend, err, errlen) == -1)
+		return -1;
+	if (link_dump(&ks->links, &ks->n_links) == -1) {
+		snprintf(err, errlen, "listing interfaces: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if ((rc = nft_table_exists(RS_NETDEV, err, errlen)) == -1)
+		return -1;
+	ks->netdev = rc;
+	if ((rc = nft_table_exists(RS_BRIDGE, err, errlen)) == -1)
+		return -1;
+	ks->bridge = rc;
+	for (r = 0; r < R_N; r++) {
+		enum rs_family fam;
+
+		rs_drop_set((unsigned int)r, set, sizeof(set), &fam);
+		if (!(fam == RS_NETDEV ? ks->netdev : ks->bridge))
+			continue;
+		if (nft_set_counters(fam, set, &ks->ctr[r], &ks->n_ctr[r],
+		    err, errlen) == -1)
+			return -1;
+	}
+	return apply_mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
+	    errlen);
+}
+
+static void
+kstate_free(struct kstate *ks)
+{
+	size_t r;
+
+	for (r = 0; r < R_N; r++)
+		free(ks->ctr[r]);
+	free(ks->links);
+}
+
+static void
+print_port(FILE *f, json_t *p, const char *role)
+{
+	json_t *drops = json_object_get(p, "drops"), *v;
+	const char *k;
+	size_t i;
+
+	fprintf(f, "  %-8s %-15s %-8s", role,
+	    json_string_value(json_object_get(p, "port")),
+	    !json_is_true(json_object_get(p, "present")) ? "absent" :
+	    json_is_true(json_object_get(p, "attached")) ? "attached" :
+	    "detached");
+	if ((v = json_object_get(p, "mac")) != NULL)
+		fprintf(f, " %s", json_string_value(v));
+	json_array_foreach(json_object_get(p, "ipv4"), i, v)
+		fprintf(f, " %s", json_string_value(v));
+	json_array_foreach(json_object_get(p, "ipv6"), i, v)
+		fprintf(f, " %s", json_string_value(v));
+	json_object_foreach(drops, k, v)
+		fprintf(f, " drop:%s=%lld", k, (long long)json_integer_value(v));
+	fprintf(f, "\n");
+}
+
+static void
+print_mirror(FILE *f, json_t *m)
+{
+	fprintf(f, "  mirror   %-15s -> %s (%s, %s, %s) frames=%lld "
+	    "bytes=%lld\n",
+	    json_string_value(json_object_get(m, "name")),
+	    json_string_value(json_object_get(m, "to")),
+	    json_string_value(json_object_get(m, "kind")),
+	    json_is_true(json_object_get(m, "active")) ? "active" :
+	    "INACTIVE: no such device",
+	    json_string_value(json_object_get(m, "backend")),
+	    (long long)json_integer_value(json_object_get(m, "frames")),
+	    (long long)json_integer_value(json_object_get(m, "bytes")));
+}
+
+static void
+print_text(FILE *f, json_t *st)
+{
+	json_t *b, *p;
+	size_t i, j;
+
+	fprintf(f, "tables: netdev %s, bridge %s\n",
+	    json_is_true(json_object_get(st, "netdev-table")) ?
+	    "installed" : "absent",
+	    json_is_true(json_object_get(st, "bridge-table")) ?
+	    "installed" : "absent");
+	json_array_foreach(json_object_get(st, "bridges"), i, b) {
+		fprintf(f, "bridge %s (%s, unknown ports: %s)\n",
+		    json_string_value(json_object_get(b, "name")),
+		    json_is_true(json_object_get(b, "present")) ? "present" :
+		    "absent",
+		    json_string_value(json_object_get(b, "unknown-ports")));
+		json_array_foreach(json_object_get(b, "guests"), j, p)
+			print_port(f, p, "guest");
+		json_array_foreach(json_object_get(b, "trusted"), j, p)
+			print_port(f, p, "trusted");
+		json_array_foreach(json_object_get(b, "unknown"), j, p)
+			print_port(f, p, "unknown");
+		json_array_foreach(json_object_get(b, "mirrors"), j, p)
+			print_mirror(f, p);
+	}
+}
+
+int
+status_show(FILE *f, const struct bg_config *cfg, bool json)
+{
+	struct kstate ks;
+	char err[512];
+	json_t *st, *bridges;
+	size_t slot = 0;
+	size_t i;
+
+	memset(&ks, 0, sizeof(ks));
+	if (kstate_read(&ks, cfg, err, sizeof(err)) == -1) {
+		log_warnx("status: %s", err);
+		kstate_free(&ks);
+		return EXIT_RUNTIME;
+	}
+	bridges = json_array();
+	for (i = 0; i < cfg->n_bridges; i++)
+		json_array_append_new(bridges, bridge_json(&ks, cfg,
+		    &cfg->bridges[i], &slot));
+	st = json_pack("{s:b, s:b, s:s, s:o}", "netdev-table", ks.netdev,
+	    "bridge-table", ks.bridge, "mirror-backend",
+	    apply_backend_name(ks.backend), "bridges", bridges);
+	if (json)
+		json_dumpf(st, f, JSON_INDENT(2)), fputc('\n', f);
+	else
+		print_text(f, st);
+	json_decref(st);
+	kstate_free(&ks);
+	return 0;
+}

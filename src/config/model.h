@@ -1,0 +1,104 @@
+/*
+ * The policy model: what the configuration means, independent of YAML and
+ * of nftables. parse.c builds it, the ruleset compiles it.
+ */
+#ifndef BG_MODEL_H
+#define BG_MODEL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define BG_IFNAMSIZ	16	/* IFNAMSIZ: 15 characters and the NUL */
+#define BG_NFLOG_GROUP	7	/* default NFLOG group for dropped frames */
+#define BG_MAX_MIRRORS	7	/* each owns one bit of skb->mark */
+#define BG_MAX_EXCLUDES	8	/* per mirror */
+
+struct bg_guest {
+	char		 port[BG_IFNAMSIZ];
+	uint8_t		 mac[6];
+	struct in_addr	*ip4;
+	size_t		 n_ip4;
+	struct in6_addr	*ip6;		/* as configured; link-local is derived */
+	size_t		 n_ip6;
+	int		 line;		/* where the guest starts in the file */
+	int		 mac_line;
+	int		*ip4_line;	/* per address; NULL if not from a file */
+	int		*ip6_line;
+};
+
+enum bg_direction { DIR_IN = 1, DIR_OUT = 2, DIR_BOTH = 3 };
+
+/* Traffic a mirror does not copy: a protocol/port, or a network. */
+struct bg_exclude {
+	uint8_t		 proto;		/* IPPROTO_TCP/UDP, 0 if by net */
+	uint16_t	 port;		/* either direction; 0 for any */
+	int		 family;	/* AF_INET/AF_INET6 if by net, else 0 */
+	uint8_t		 net[16];
+	uint8_t		 plen;
+};
+
+/* A SPAN session: copies of from's frames to a port or a VXLAN collector. */
+struct bg_mirror {
+	char		 name[32];
+	char		 to[BG_IFNAMSIZ];	/* monitor port; "" if remote */
+	bool		 from_all;		/* every port of the bridge */
+	char		(*from)[BG_IFNAMSIZ];
+	size_t		 n_from;
+	enum bg_direction direction;
+	struct bg_exclude *excl;
+	size_t		 n_excl;
+	bool		 remote;
+	uint32_t	 vni;
+	struct in_addr	 remote_ip, local_ip;
+	char		 dev[BG_IFNAMSIZ];	/* underlay device, may be "" */
+	uint16_t	 udp_port;
+	int		 line;
+};
+
+struct bg_bridge {
+	char		 name[BG_IFNAMSIZ];
+	char		(*trusted)[BG_IFNAMSIZ];
+	size_t		 n_trusted;
+	bool		 allow_unknown;	/* unknown-ports: allow */
+	struct bg_guest	*guests;
+	size_t		 n_guests;
+	struct bg_mirror *mirrors;
+	size_t		 n_mirrors;
+	int		 line;
+};
+
+struct bg_config {
+	struct bg_bridge *bridges;
+	size_t		  n_bridges;
+	unsigned int	  nflog_group;
+};
+
+/* Frees everything the config owns, not the struct itself. */
+void	config_clear(struct bg_config *);
+void	guest_clear(struct bg_guest *);
+/* Deep copy of a guest; -1 on allocation failure. */
+int	guest_copy(struct bg_guest *dst, const struct bg_guest *src);
+
+struct bg_bridge *config_bridge(const struct bg_config *, const char *name);
+/* The guest bound to a port, on any bridge; NULL if none. */
+struct bg_guest	 *config_guest(const struct bg_config *, const char *port,
+		     struct bg_bridge **bridgep);
+bool	bridge_is_trusted(const struct bg_bridge *, const char *port);
+/* Is port the monitor port of one of b's mirrors? */
+bool	bridge_is_monitor(const struct bg_bridge *, const char *port);
+
+/* The device a mirror's copies go to: its monitor port, or bgvx<VNI>. */
+void	mirror_device(const struct bg_mirror *, char dev[BG_IFNAMSIZ]);
+
+/* The modified EUI-64 link-local address of a MAC (RFC 4291, appendix A). */
+void	mac_to_linklocal(const uint8_t mac[6], struct in6_addr *);
+/* Parses aa:bb:cc:dd:ee:ff; -1 if malformed. */
+int	mac_parse(const char *, uint8_t mac[6]);
+/* Formats into buf of at least 18 bytes. */
+char	*mac_format(const uint8_t mac[6], char *buf);
+/* Port names: 1..15 characters, no '/', whitespace or ':'; as the kernel. */
+bool	ifname_valid(const char *);
+
+#endif

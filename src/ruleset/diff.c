@@ -1,0 +1,704 @@
+/*
+ * Policy change → kernel change, computed without the kernel (kernel/nft_diff.c
+ * queues the result).
+ *
+ * The element lists mirror ruleset.c's fill_guest_sets() and the base
+ * chains mirror its base_chains(); tests/unit/test_diff.c checks that a
+ * diff applied to the old ruleset gives exactly the new one. The bridge
+ * table's guest_ip4 and guest_ip6 are the netdev table's twins, and its
+ * guest_ports holds exactly the hooked ports, so neither has a diff of its
+ * own.
+ */
+#include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_tables.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff.h"
+
+static const struct {
+	const char	*name;
+	enum rs_field	 f[2];
+	size_t		 n;
+	enum rs_family	 fam;
+	bool		 twin;		/* the bridge table has it too */
+} dsets[DS_N] = {
+	[DS_MAC] = { "guest_mac", { F_IFNAME, F_ETHER }, 2, RS_NETDEV, false },
+	[DS_IP4] = { "guest_ip4", { F_IFNAME, F_IPV4 }, 2, RS_NETDEV, true },
+	[DS_IP6] = { "guest_ip6", { F_IFNAME, F_IPV6 }, 2, RS_NETDEV, true },
+	[DS_UNKNOWN] = { "unknown_ports", { F_IFNAME, F_IFNAME }, 1,
+	    RS_BRIDGE, false },
+};
+
+struct where {
+	char		 name[BG_IFNAMSIZ];
+	size_t		 chain;
+};
+
+static void
+namekey(char k[BG_IFNAMSIZ], const char *s)
+{
+	memset(k, 0, BG_IFNAMSIZ);
+	memcpy(k, s, strnlen(s, BG_IFNAMSIZ - 1));
+}
+
+static void
+set_init(struct rs_set *s, int which)
+{
+	memset(s, 0, sizeof(*s));
+	s->name = dsets[which].name;
+	s->fields[0] = dsets[which].f[0];
+	s->fields[1] = dsets[which].f[1];
+	s->n_fields = dsets[which].n;
+}
+
+void
+diff_init(struct diff *d)
+{
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < DS_N; i++) {
+		set_init(&d->add[i], i);
+		set_init(&d->del[i], i);
+	}
+}
+
+void
+diff_free(struct diff *d)
+{
+	int i;
+
+	for (i = 0; i < DS_N; i++) {
+		free(d->add[i].elems);
+		free(d->del[i].elems);
+	}
+	free(d->hook.p);
+	free(d->unhook.p);
+	free(d->hook_chain);
+	memset(d, 0, sizeof(*d));
+}
+
+bool
+diff_empty(const struct diff *d)
+{
+	int i;
+
+	for (i = 0; i < DS_N; i++)
+		if (d->add[i].n || d->del[i].n)
+			return false;
+	return d->hook.n == 0 && d->unhook.n == 0;
+}
+
+int
+portlist_add(struct portlist *l, const char *name)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		void *p = realloc(l->p, cap * sizeof(*l->p));
+
+		if (p == NULL)
+			return -1;
+		l->p = p;
+		l->cap = cap;
+	}
+	namekey(l->p[l->n++], name);
+	return 0;
+}
+
+void
+nameset_init(struct nameset *s)
+{
+	hmap_init(&s->h, BG_IFNAMSIZ, BG_IFNAMSIZ, (size_t)-1);
+}
+
+void
+nameset_clear(struct nameset *s)
+{
+	hmap_clear(&s->h);
+}
+
+bool
+nameset_has(const struct nameset *s, const char *name)
+{
+	char k[BG_IFNAMSIZ];
+
+	namekey(k, name);
+	return hmap_get(&s->h, k) != NULL;
+}
+
+int
+nameset_add(struct nameset *s, const char *name)
+{
+	char k[BG_IFNAMSIZ];
+	bool created;
+
+	namekey(k, name);
+	return hmap_put(&s->h, k, &created) ? 0 : -1;
+}
+
+void
+nameset_del(struct nameset *s, const char *name)
+{
+	char k[BG_IFNAMSIZ];
+
+	namekey(k, name);
+	hmap_del(&s->h, k);
+}
+
+/* As ruleset.c fill_guest_sets(): the link-local is always bound. */
+int
+guest_elems(struct rs_set sets[3], const struct bg_guest *g)
+{
+	struct in6_addr ll;
+	size_t k;
+
+	if (rs_set_add(&sets[DS_MAC], g->port, g->mac) == -1)
+		return -1;
+	for (k = 0; k < g->n_ip4; k++)
+		if (rs_set_add(&sets[DS_IP4], g->port, &g->ip4[k]) == -1)
+			return -1;
+	mac_to_linklocal(g->mac, &ll);
+	if (rs_set_add(&sets[DS_IP6], g->port, &ll) == -1)
+		return -1;
+	for (k = 0; k < g->n_ip6; k++)
+		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) != 0 &&
+		    rs_set_add(&sets[DS_IP6], g->port, &g->ip6[k]) == -1)
+			return -1;
+	return 0;
+}
+
+static bool
+set_has(const struct rs_set *s, const struct rs_elem *e)
+{
+	size_t i, len = rs_key_len(s);
+
+	for (i = 0; i < s->n; i++)
+		if (memcmp(s->elems[i].key, e->key, len) == 0)
+			return true;
+	return false;
+}
+
+/* Appends a raw key: its fields lie at the offsets rs_set_add() reads. */
+static int
+set_add_key(struct rs_set *s, const struct rs_elem *e)
+{
+	return rs_set_add(s, e->key, e->key + rs_field_len(s->fields[0]));
+}
+
+/* Elements of a not in b go to out. */
+static int
+set_minus(struct rs_set *out, const struct rs_set *a, const struct rs_set *b)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (!set_has(b, &a->elems[i]) &&
+		    set_add_key(out, &a->elems[i]) == -1)
+			return -1;
+	return 0;
+}
+
+int
+diff_guest(struct diff *d, const struct bg_guest *old,
+    const struct bg_guest *new)
+{
+	struct rs_set o[3], n[3];
+	int i, rc = -1;
+
+	for (i = 0; i < 3; i++) {
+		set_init(&o[i], i);
+		set_init(&n[i], i);
+	}
+	if ((old && guest_elems(o, old) == -1) ||
+	    (new && guest_elems(n, new) == -1))
+		goto out;
+	for (i = 0; i < 3; i++)
+		if (set_minus(&d->del[i], &o[i], &n[i]) == -1 ||
+		    set_minus(&d->add[i], &n[i], &o[i]) == -1)
+			goto out;
+	rc = 0;
+out:
+	for (i = 0; i < 3; i++) {
+		free(o[i].elems);
+		free(n[i].elems);
+	}
+	return rc;
+}
+
+long
+layout_chain(const struct layout *l, const char *port)
+{
+	char k[BG_IFNAMSIZ];
+	const struct where *w;
+
+	namekey(k, port);
+	return (w = hmap_get(&l->where, k)) != NULL ? (long)w->chain : -1;
+}
+
+int
+diff_hook(struct diff *d, const struct layout *l, const char *port, bool want)
+{
+	bool have = layout_chain(l, port) >= 0;
+
+	if (want && !have)
+		return portlist_add(&d->hook, port);
+	if (!want && have)
+		return portlist_add(&d->unhook, port);
+	return 0;
+}
+
+int
+diff_unknown(struct diff *d, const struct nameset *now, const char *port,
+    bool want)
+{
+	bool have = nameset_has(now, port);
+
+	if (want && !have)
+		return rs_set_add(&d->add[DS_UNKNOWN], port, NULL);
+	if (!want && have)
+		return rs_set_add(&d->del[DS_UNKNOWN], port, NULL);
+	return 0;
+}
+
+/* As ruleset.c port_unknown(): a guest of another bridge is unknown here. */
+bool
+port_is_unknown(const struct bg_config *cfg, const char *bridge,
+    const char *port, const struct bg_bridge *gb)
+{
+	const struct bg_bridge *b = config_bridge(cfg, bridge);
+
+	if (b == NULL || b->allow_unknown || bridge_is_trusted(b, port))
+		return false;
+	return gb != b;
+}
+
+/* Guests sorted by port, for merging two configs. */
+struct gref {
+	const struct bg_guest	*g;
+	const struct bg_bridge	*b;
+};
+
+static int
+gref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct gref *)a)->g->port,
+	    ((const struct gref *)b)->g->port);
+}
+
+static struct gref *
+guests_sorted(const struct bg_config *cfg, size_t *n)
+{
+	struct gref *r;
+	size_t i, j, k = 0;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		k += cfg->bridges[i].n_guests;
+	if ((r = calloc(k + 1, sizeof(*r))) == NULL)
+		return NULL;
+	for (k = 0, i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++, k++) {
+			r[k].g = &cfg->bridges[i].guests[j];
+			r[k].b = &cfg->bridges[i];
+		}
+	qsort(r, k, sizeof(*r), gref_cmp);
+	*n = k;
+	return r;
+}
+
+static const struct gref *
+gref_find(const struct gref *r, size_t n, const char *port)
+{
+	struct bg_guest key;
+	struct gref k = { &key, NULL };
+
+	snprintf(key.port, sizeof(key.port), "%s", port);
+	return bsearch(&k, r, n, sizeof(*r), gref_cmp);
+}
+
+static bool
+guest_equal(const struct bg_guest *a, const struct bg_guest *b)
+{
+	return memcmp(a->mac, b->mac, 6) == 0 && a->n_ip4 == b->n_ip4 &&
+	    a->n_ip6 == b->n_ip6 && (a->n_ip4 == 0 ||
+	    memcmp(a->ip4, b->ip4, a->n_ip4 * sizeof(*a->ip4)) == 0) &&
+	    (a->n_ip6 == 0 ||
+	    memcmp(a->ip6, b->ip6, a->n_ip6 * sizeof(*a->ip6)) == 0);
+}
+
+/* Set elements: merge the two sorted guest lists. */
+static int
+diff_elems(struct diff *d, const struct gref *o, size_t no,
+    const struct gref *n, size_t nn)
+{
+	size_t i = 0, j = 0;
+	int c;
+
+	while (i < no || j < nn) {
+		c = i == no ? 1 : j == nn ? -1 : strcmp(o[i].g->port,
+		    n[j].g->port);
+		if (c < 0 && diff_guest(d, o[i].g, NULL) == -1)
+			return -1;
+		if (c > 0 && diff_guest(d, NULL, n[j].g) == -1)
+			return -1;
+		if (c == 0 && !guest_equal(o[i].g, n[j].g) &&
+		    diff_guest(d, o[i].g, n[j].g) == -1)
+			return -1;
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return 0;
+}
+
+/* Hooks: what the kernel has against what the new config wants. */
+static int
+diff_hooks(struct diff *d, const struct layout *l, const struct gref *n,
+    size_t nn)
+{
+	struct hmap_iter it = { 0 };
+	const struct where *w;
+	size_t j;
+
+	for (j = 0; j < nn; j++)
+		if (diff_hook(d, l, n[j].g->port, true) == -1)
+			return -1;
+	while ((w = hmap_next(&l->where, &it)) != NULL)
+		if (gref_find(n, nn, w->name) == NULL &&
+		    portlist_add(&d->unhook, w->name) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+diff_unknowns(struct diff *d, const struct bg_config *cfg,
+    const struct gref *n, size_t nn, const struct bg_port *ports,
+    size_t n_ports, const struct nameset *now)
+{
+	struct nameset want;
+	struct hmap_iter it = { 0 };
+	const struct gref *r;
+	const char *name;
+	size_t i;
+	int rc = -1;
+
+	nameset_init(&want);
+	for (i = 0; i < n_ports; i++) {
+		r = gref_find(n, nn, ports[i].port);
+		if (!port_is_unknown(cfg, ports[i].bridge, ports[i].port,
+		    r ? r->b : NULL))
+			continue;
+		if (nameset_add(&want, ports[i].port) == -1 ||
+		    diff_unknown(d, now, ports[i].port, true) == -1)
+			goto out;
+	}
+	while ((name = hmap_next(&now->h, &it)) != NULL)
+		if (!nameset_has(&want, name) &&
+		    rs_set_add(&d->del[DS_UNKNOWN], name, NULL) == -1)
+			goto out;
+	rc = 0;
+out:
+	nameset_clear(&want);
+	return rc;
+}
+
+int
+diff_configs(struct diff *d, const struct bg_config *old,
+    const struct bg_config *new, const struct bg_port *ports, size_t n_ports,
+    const struct nameset *unknown, const struct layout *l)
+{
+	struct gref *o = NULL, *n = NULL;
+	size_t no = 0, nn = 0;
+	int rc = -1;
+
+	if ((o = guests_sorted(old, &no)) == NULL ||
+	    (n = guests_sorted(new, &nn)) == NULL)
+		goto out;
+	if (diff_elems(d, o, no, n, nn) == -1 ||
+	    diff_hooks(d, l, n, nn) == -1 ||
+	    diff_unknowns(d, new, n, nn, ports, n_ports, unknown) == -1)
+		goto out;
+	rc = 0;
+out:
+	free(o);
+	free(n);
+	return rc;
+}
+
+/* An ingress base chain, as ruleset.c base_chains() makes it. */
+void
+diff_guest_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
+{
+	struct rs_rule *r;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->name, sizeof(c->name), "in%zu", chain);
+	c->hook = "ingress";
+	c->prio = RS_GUEST_PRIO;
+	c->devs = devs->p;
+	c->n_devs = devs->n;
+	r = &c->rules[c->n_rules++];
+	snprintf(r->text, sizeof(r->text), "jump guest_in");
+	r->n = 1;
+	r->x[0].op = X_VERDICT;
+	r->x[0].reg = NFT_REG_VERDICT;
+	r->x[0].key = (uint32_t)NFT_JUMP;
+	r->x[0].name = "guest_in";
+}
+
+/*
+ * Unhooking: devices come off a chain; a chain left empty is deleted.
+ * Hooking: the kernel refuses, in one transaction, to add a device to
+ * two existing chains of a table (even on different hooks), but creates
+ * chains hooking it fine: hooked ports go into new chains, 255 a chain,
+ * at indices no chain uses. A full apply (a restart) packs them again.
+ */
+size_t
+diff_unhooks_of(const struct diff *d, const struct layout *l, size_t chain,
+    struct portlist *devs)
+{
+	size_t i;
+
+	devs->n = 0;
+	for (i = 0; i < d->unhook.n; i++)
+		if (layout_chain(l, d->unhook.p[i]) == (long)chain &&
+		    portlist_add(devs, d->unhook.p[i]) == -1)
+			return (size_t)-1;
+	return devs->n;
+}
+
+/* Fresh chain indices for the hooks, skipping every index in use. */
+int
+diff_place_hooks(struct diff *d, const struct layout *l)
+{
+	size_t i, k = 0, in_chain = RS_DEVS_PER_CHAIN;
+
+	free(d->hook_chain);
+	if ((d->hook_chain = calloc(d->hook.n + 1, sizeof(size_t))) == NULL)
+		return -1;
+	for (i = 0; i < d->hook.n; i++) {
+		if (in_chain == RS_DEVS_PER_CHAIN) {
+			if (i > 0)
+				k++;
+			while (k < l->n_chains && l->count[k] > 0)
+				k++;
+			in_chain = 0;
+		}
+		d->hook_chain[i] = k;
+		in_chain++;
+	}
+	return 0;
+}
+
+enum rs_family
+diff_set_family(int which, bool *twin)
+{
+	*twin = dsets[which].twin;
+	return dsets[which].fam;
+}
+
+static int
+layout_set(struct layout *l, const char *port, size_t chain)
+{
+	char k[BG_IFNAMSIZ];
+	struct where *w;
+	bool created;
+
+	if (chain >= l->n_chains) {
+		size_t *c = realloc(l->count, (chain + 1) * sizeof(*c));
+
+		if (c == NULL)
+			return -1;
+		memset(c + l->n_chains, 0, (chain + 1 - l->n_chains) * sizeof(*c));
+		l->count = c;
+		l->n_chains = chain + 1;
+	}
+	namekey(k, port);
+	if ((w = hmap_put(&l->where, k, &created)) == NULL)
+		return -1;
+	if (!created)
+		l->count[w->chain]--;
+	w->chain = chain;
+	l->count[chain]++;
+	return 0;
+}
+
+static void
+layout_unset(struct layout *l, const char *port)
+{
+	char k[BG_IFNAMSIZ];
+	struct where *w;
+
+	namekey(k, port);
+	if ((w = hmap_get(&l->where, k)) == NULL)
+		return;
+	l->count[w->chain]--;
+	hmap_del(&l->where, k);
+}
+
+/*
+ * Bookkeeping after the kernel said yes. -1 if memory ran out on the way:
+ * the layout or the unknown set then lags the kernel, and the caller must
+ * replace the ruleset as a whole before the next diff.
+ */
+int
+diff_done(const struct diff *d, struct layout *l, struct nameset *unknown)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < d->unhook.n; i++)
+		layout_unset(l, d->unhook.p[i]);
+	for (i = 0; i < d->hook.n; i++)
+		if (layout_set(l, d->hook.p[i], d->hook_chain[i]) == -1)
+			rc = -1;
+	for (i = 0; i < d->del[DS_UNKNOWN].n; i++)
+		nameset_del(unknown,
+		    (const char *)d->del[DS_UNKNOWN].elems[i].key);
+	for (i = 0; i < d->add[DS_UNKNOWN].n; i++)
+		if (nameset_add(unknown,
+		    (const char *)d->add[DS_UNKNOWN].elems[i].key) == -1)
+			rc = -1;
+	return rc;
+}
+
+void
+layout_init(struct layout *l)
+{
+	memset(l, 0, sizeof(*l));
+	hmap_init(&l->where, BG_IFNAMSIZ, sizeof(struct where), (size_t)-1);
+}
+
+int
+layout_from_ruleset(struct layout *l, const struct ruleset *rs)
+{
+	const struct rs_table *t = &rs->netdev;
+	size_t i, j, chain;
+
+	layout_init(l);
+	for (i = 0; i < t->n_chains; i++) {
+		if (sscanf(t->chains[i].name, "in%zu", &chain) != 1)
+			continue;
+		for (j = 0; j < t->chains[i].n_devs; j++)
+			if (layout_set(l, t->chains[i].devs[j], chain) == -1) {
+				layout_clear(l);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+void
+layout_clear(struct layout *l)
+{
+	hmap_clear(&l->where);
+	free(l->count);
+	memset(l, 0, sizeof(*l));
+}
+
+/* The sets a diff maintains; any other set must match element for element. */
+static bool
+diffed_set(const char *name)
+{
+	int i;
+
+	for (i = 0; i < DS_N; i++)
+		if (strcmp(name, dsets[i].name) == 0)
+			return true;
+	return strcmp(name, "guest_ports") == 0;
+}
+
+static bool
+sets_equal(const struct rs_set *a, const struct rs_set *b)
+{
+	if (strcmp(a->name, b->name) != 0 || a->n_fields != b->n_fields ||
+	    a->fields[0] != b->fields[0] || a->fields[1] != b->fields[1] ||
+	    a->counters != b->counters)
+		return false;
+	if (diffed_set(a->name))
+		return true;
+	return a->n == b->n && (a->n == 0 || memcmp(a->elems, b->elems,
+	    a->n * sizeof(*a->elems)) == 0);
+}
+
+static bool
+exprs_equal(const struct rs_expr *a, const struct rs_expr *b)
+{
+	return a->op == b->op && a->reg == b->reg && a->key == b->key &&
+	    a->off == b->off && a->len == b->len && a->invert == b->invert &&
+	    a->group == b->group && memcmp(a->data, b->data,
+	    sizeof(a->data)) == 0 && memcmp(a->mask, b->mask,
+	    sizeof(a->mask)) == 0 && (a->name == b->name || (a->name &&
+	    b->name && strcmp(a->name, b->name) == 0));
+}
+
+/* The guest base chains' devices are the diff's business, not a rule. */
+static bool
+guest_base_chain(const struct rs_table *t, const struct rs_chain *c)
+{
+	size_t k;
+
+	return t->family == RS_NETDEV && c->hook &&
+	    sscanf(c->name, "in%zu", &k) == 1;
+}
+
+static bool
+chains_equal(const struct rs_table *t, const struct rs_chain *a,
+    const struct rs_chain *b)
+{
+	size_t i, j;
+
+	if (strcmp(a->name, b->name) != 0 || (a->hook == NULL) !=
+	    (b->hook == NULL) || (a->hook && strcmp(a->hook, b->hook) != 0) ||
+	    a->prio != b->prio || a->n_rules != b->n_rules)
+		return false;
+	if (!guest_base_chain(t, a) && (a->n_devs != b->n_devs ||
+	    (a->n_devs && memcmp(a->devs, b->devs, a->n_devs *
+	    sizeof(*a->devs)) != 0)))
+		return false;
+	for (i = 0; i < a->n_rules; i++) {
+		if (a->rules[i].n != b->rules[i].n ||
+		    strcmp(a->rules[i].text, b->rules[i].text) != 0)
+			return false;
+		for (j = 0; j < a->rules[i].n; j++)
+			if (!exprs_equal(&a->rules[i].x[j], &b->rules[i].x[j]))
+				return false;
+	}
+	return true;
+}
+
+/* Guest base chains may differ in number: the layout absorbs that. */
+static bool
+tables_equal(const struct rs_table *a, const struct rs_table *b)
+{
+	size_t i, j;
+
+	if (a->family != b->family || a->n_sets != b->n_sets)
+		return false;
+	for (i = 0; i < a->n_sets; i++)
+		if (!sets_equal(&a->sets[i], &b->sets[i]))
+			return false;
+	for (i = j = 0; i < a->n_chains || j < b->n_chains; i++, j++) {
+		while (i < a->n_chains && guest_base_chain(a, &a->chains[i]))
+			i++;
+		while (j < b->n_chains && guest_base_chain(b, &b->chains[j]))
+			j++;
+		if ((i < a->n_chains) != (j < b->n_chains))
+			return false;
+		if (i < a->n_chains && !chains_equal(a, &a->chains[i],
+		    &b->chains[j]))
+			return false;
+	}
+	return true;
+}
+
+bool
+diff_rules_equal(const struct ruleset *a, const struct ruleset *b)
+{
+	return tables_equal(&a->netdev, &b->netdev) &&
+	    tables_equal(&a->bridge, &b->bridge) && a->n_tc == b->n_tc &&
+	    (a->n_tc == 0 || memcmp(a->tc, b->tc, a->n_tc *
+	    sizeof(*a->tc)) == 0);
+}

@@ -1,0 +1,74 @@
+/*
+ * The sensor: the one part of bridgeguard that reads bytes guests send.
+ *
+ * It runs as a child process that opens its sockets (NFLOG for dropped
+ * frames, a packet socket for ARP) while privileged, then gives up
+ * everything: uid/gid nobody, no capabilities, no new privileges, an
+ * empty unlinked root, no files, no children. What it parses reaches the
+ * daemon as fixed-size records over a socketpair; the daemon checks each
+ * record's size and fields before using it, so even a sensor subverted by
+ * a crafted frame can only lie about frames, not take the daemon.
+ */
+#ifndef BG_SENSOR_H
+#define BG_SENSOR_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "packet.h"
+
+enum sensor_kind {
+	SR_READY = 1,	/* sockets open, privileges dropped */
+	SR_FAIL,	/* could not start: err is errno, where says what */
+	SR_DROP,	/* a frame bridgeguard dropped (NFLOG) */
+	SR_ARP,		/* an ARP frame seen on an interface */
+	SR_OVERRUN,	/* NFLOG or packet socket lost messages */
+};
+
+struct sensor_rec {
+	uint32_t	 kind;
+	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen */
+	uint8_t		 reason;	/* DROP: an enum bg_reason */
+	uint8_t		 outgoing;	/* DROP: at egress */
+	uint8_t		 pad[2];
+	int32_t		 err;		/* FAIL */
+	char		 where[64];	/* FAIL */
+	struct pkt_info	 pkt;
+};
+
+struct sensor {
+	pid_t		 pid;
+	int		 fd;		/* the daemon's end */
+	uint64_t	 bad_records;
+};
+
+/*
+ * Forks the sensor for this NFLOG group and waits (up to a few seconds)
+ * for it to be ready. -1 with err set.
+ */
+int	sensor_start(struct sensor *, unsigned int group, char *err,
+	    size_t errlen);
+/* Kills and reaps it. */
+void	sensor_stop(struct sensor *);
+/*
+ * Reads one record if there is one: 1 and *r valid, 0 if none pending,
+ * -1 if the sensor is gone. Malformed records are counted and skipped.
+ */
+int	sensor_read(struct sensor *, struct sensor_rec *r);
+/* Checks a record from the sensor; 0 if every field is in range. */
+int	sensor_rec_check(const struct sensor_rec *, size_t len);
+
+/* The sensor's halves, in the child (nflog.c, arp.c). */
+struct nflog_mon;
+struct nflog_mon *mon_nflog_open(unsigned int group, char *where,
+	    size_t wlen);
+int	mon_nflog_fd(const struct nflog_mon *);
+/* Handles what is pending, calling emit per record. -1: socket broken. */
+int	mon_nflog_read(struct nflog_mon *,
+	    void (*emit)(const struct sensor_rec *, void *), void *arg);
+void	mon_nflog_close(struct nflog_mon *);
+int	mon_arp_open(char *where, size_t wlen);
+int	mon_arp_read(int fd, void (*emit)(const struct sensor_rec *, void *),
+	    void *arg);
+
+#endif

@@ -1,0 +1,190 @@
+/* links: src/ruleset/ruleset.c src/lib/reason.c src/ruleset/mirror.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/*
+ * Compilation to the ruleset, against golden nft text. Regenerate the
+ * golden files with UPDATE_GOLDEN=1 after an intended change, and review
+ * the diff: it is the ruleset users will run.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ruleset.h"
+
+#ifndef GOLDEN_DIR
+#define GOLDEN_DIR "tests/golden"
+#endif
+
+static char *
+slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t len = 0;
+
+	if (f == NULL)
+		return NULL;
+	if (getdelim(&text, &len, '\0', f) == -1) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+static void
+check_golden(const char *config, const char *golden,
+    const struct bg_port *ports, size_t n_ports, enum rs_backend backend)
+{
+	struct bg_config cfg;
+	struct ruleset rs;
+	char err[512], path[256], *out = NULL, *want;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, config);
+	if (config_load(path, &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend), 0);
+	assert_non_null(f = open_memstream(&out, &len));
+	ruleset_print(f, &rs);
+	fclose(f);
+	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, golden);
+	if (getenv("UPDATE_GOLDEN")) {
+		assert_non_null(f = fopen(path, "w"));
+		fputs(out, f);
+		fclose(f);
+	}
+	if ((want = slurp(path)) == NULL)
+		fail_msg("cannot read %s", path);
+	if (strcmp(out, want) != 0)
+		fail_msg("ruleset differs from %s; got:\n%s", path, out);
+	free(want);
+	free(out);
+	ruleset_free(&rs);
+	config_clear(&cfg);
+}
+
+static void
+test_example(void **state)
+{
+	/* uplink0 is trusted, vnic-alice a guest, vnic-x unknown. */
+	static const struct bg_port ports[] = {
+		{ "br0", "uplink0", 0 }, { "br0", "vnic-alice", 0 },
+		{ "br0", "vnic-x", 0 }, { "br9", "other0", 0 },
+	};
+
+	(void)state;
+	check_golden("example.yaml", "example.nft", ports, 4, RS_COPY_NFT);
+}
+
+/* Mirrors: ifindex from the ports; one whose monitor is absent is left out. */
+static void
+test_mirrors(void **state)
+{
+	static const struct bg_port ports[] = {
+		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
+		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
+		{ "", "bgvx4242", 7 },
+	};
+
+	(void)state;
+	check_golden("mirrors.yaml", "mirrors.nft", ports, 5, RS_COPY_NFT);
+}
+
+/*
+ * Without the netdev egress hook: no egress chains; tc filters at the
+ * egress of the monitored ports present (vnic-bob is absent) and of the
+ * bridge; the bridge table marks excluded frames.
+ */
+static void
+test_mirrors_tc(void **state)
+{
+	static const struct bg_port ports[] = {
+		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
+		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
+		{ "", "bgvx4242", 7 }, { "", "br0", 1 },
+	};
+
+	(void)state;
+	check_golden("mirrors.yaml", "mirrors-tc.nft", ports, 6, RS_COPY_TC);
+}
+
+/* Rules do not grow with guests: 600 guests give the same chains plus two
+ * more ingress base chains, and every guest fact is a set element. */
+static void
+test_scaling(void **state)
+{
+	struct bg_config cfg = { 0 };
+	struct bg_bridge br = { 0 };
+	struct ruleset rs;
+	struct in_addr a;
+	size_t i, rules_small = 0, rules_big = 0;
+
+	(void)state;
+	strcpy(br.name, "br0");
+	br.n_guests = 600;
+	br.guests = calloc(br.n_guests, sizeof(*br.guests));
+	for (i = 0; i < br.n_guests; i++) {
+		struct bg_guest *g = &br.guests[i];
+
+		snprintf(g->port, sizeof(g->port), "g%zu", i);
+		g->mac[0] = 0x52;
+		g->mac[4] = (uint8_t)(i >> 8);
+		g->mac[5] = (uint8_t)i;
+		a.s_addr = htonl(0x0a000000 + (uint32_t)i + 1);
+		g->ip4 = malloc(sizeof(a));
+		*g->ip4 = a;
+		g->n_ip4 = 1;
+	}
+	cfg.bridges = &br;
+	cfg.n_bridges = 1;
+	cfg.nflog_group = 7;
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
+	for (i = 0; i < rs.netdev.n_chains; i++)
+		if (rs.netdev.chains[i].hook == NULL)
+			rules_big += rs.netdev.chains[i].n_rules;
+	/* 600 ports: 3 ingress base chains of at most 255 devices. */
+	assert_int_equal(rs.netdev.n_chains, 4 + 3);
+	assert_int_equal(rs.netdev.chains[4].n_devs, 255);
+	assert_int_equal(rs.netdev.chains[6].n_devs, 90);
+	assert_int_equal(ruleset_set(&rs.netdev, "guest_mac")->n, 600);
+	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip4")->n, 600);
+	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip6")->n, 600);
+	/* The egress check's twins, and the ports it guards. */
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip4")->n, 600);
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip6")->n, 600);
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_ports")->n, 600);
+	assert_int_equal(rs.bridge.n_chains, 4);
+	ruleset_free(&rs);
+	cfg.bridges[0].n_guests = 1;
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
+	for (i = 0; i < rs.netdev.n_chains; i++)
+		if (rs.netdev.chains[i].hook == NULL)
+			rules_small += rs.netdev.chains[i].n_rules;
+	assert_int_equal(rules_small, rules_big);
+	ruleset_free(&rs);
+	cfg.bridges[0].n_guests = 600;
+	for (i = 0; i < br.n_guests; i++)
+		guest_clear(&br.guests[i]);
+	free(br.guests);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_example),
+		cmocka_unit_test(test_mirrors_tc),
+		cmocka_unit_test(test_mirrors),
+		cmocka_unit_test(test_scaling),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

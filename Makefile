@@ -21,6 +21,7 @@ DEPS_cli	 = daemon sensor kernel ruleset config lib
 FOLDERS	 = lib config ruleset kernel sensor daemon cli
 incs	 = -Isrc/$(1) $(foreach d,$(DEPS_$(1)),-Isrc/$(d))
 folder	 = $(word 2,$(subst /, ,$(1)))
+comma	 = ,
 
 SRCS	 = $(foreach d,$(FOLDERS),$(wildcard src/$(d)/*.c))
 OBJS	 = $(SRCS:src/%.c=build/obj/%.o)
@@ -35,6 +36,11 @@ build/obj/%.o: src/%.c
 	$(CC) $(CFLAGS) $(call incs,$(call folder,$<)) -MMD -MP -c -o $@ $<
 
 -include $(OBJS:.o=.d)
+
+# The compiler checks the .c files' includes; this checks the headers' and
+# that calls between objects run downwards too, with no loop.
+layers: $(OBJS)
+	@scripts/layers.sh build/obj $(foreach d,$(FOLDERS),$(d):$(subst $(eval) ,$(comma),$(DEPS_$(d))))
 
 deps:
 	./scripts/deps.sh
@@ -67,7 +73,7 @@ unit: $(UNIT_BINS)
 integration: bridgeguard bridgeguard-asan
 	$(PYTHON) -m pytest -q tests/integration tests/daemon
 
-check: all unit integration fuzz-smoke bench-smoke
+check: all layers unit integration fuzz-smoke bench-smoke
 
 # A short bounded fuzz run of the guest-frame parser, so the harness never rots.
 fuzz-smoke:
@@ -82,7 +88,7 @@ bench: bridgeguard
 clean:
 	rm -rf bridgeguard bridgeguard-asan build
 
-.PHONY: all deps demo clean unit integration check bench bench-smoke fuzz-smoke
+.PHONY: all layers deps demo clean unit integration check bench bench-smoke fuzz-smoke
 
 # The daemon under ASan+UBSan, for tests/daemon (RSS and leak checks).
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)

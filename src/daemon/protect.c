@@ -116,6 +116,7 @@ replace(struct protect *p, const struct bg_config *cfg,
 	struct ruleset rs;
 	struct nft_batch *nb = NULL;
 	struct layout l;
+	char why[256];
 	struct nameset u;
 	enum rs_backend backend;
 	uint64_t t0 = now_us();
@@ -124,9 +125,9 @@ replace(struct protect *p, const struct bg_config *cfg,
 	*committed = false;
 	if (apply_backend(&backend, err, errlen) == -1)
 		return -1;
-	if (ruleset_build(&rs, cfg, ports, n_ports, backend) == -1) {
-		snprintf(err, errlen, "compiling the ruleset: %s",
-		    strerror(errno));
+	if (ruleset_build(&rs, cfg, ports, n_ports, backend, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		return -1;
 	}
 	if ((nb = nft_batch_new()) == NULL ||
@@ -210,9 +211,9 @@ rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
 	char err[256];
 
 	if (apply_backend(&backend, err, sizeof(err)) == -1 ||
-	    ruleset_build(&ra, a, pa, na, backend) == -1)
+	    ruleset_build(&ra, a, pa, na, backend, err, sizeof(err)) == -1)
 		return -1;
-	if (ruleset_build(&rb, b, pb, nb, backend) == -1) {
+	if (ruleset_build(&rb, b, pb, nb, backend, err, sizeof(err)) == -1) {
 		ruleset_free(&ra);
 		return -1;
 	}

@@ -134,6 +134,7 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 	struct bg_port *ports = NULL;
 	size_t n_links = 0, n_ports = 0;
 	enum rs_backend backend;
+	char why[256];
 	int rc = -1;
 
 	/* Unprivileged (a dry run), assume a kernel of today. */
@@ -147,10 +148,14 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 		    strerror(errno));
 		return -1;
 	}
-	if (link_bridge_ports(links, n_links, &ports, &n_ports) == -1 ||
-	    ruleset_build(rs, cfg, ports, n_ports, backend) == -1) {
-		snprintf(err, errlen, "compiling the ruleset: %s",
+	if (link_bridge_ports(links, n_links, &ports, &n_ports) == -1) {
+		snprintf(err, errlen, "listing bridge ports: %s",
 		    strerror(errno));
+		goto out;
+	}
+	if (ruleset_build(rs, cfg, ports, n_ports, backend, why,
+	    sizeof(why)) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		goto out;
 	}
 	rc = 0;
@@ -172,9 +177,9 @@ count_elements(const struct ruleset *rs)
 	size_t i, n = 0;
 
 	for (i = 0; i < rs->netdev.n_sets; i++)
-		n += rs->netdev.sets[i].n;
+		n += rs->netdev.sets[i]->n;
 	for (i = 0; i < rs->bridge.n_sets; i++)
-		n += rs->bridge.sets[i].n;
+		n += rs->bridge.sets[i]->n;
 	return n;
 }
 

@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "linearize.h"
 #include "nft.h"
 
 #define BATCH_PAGE	(256 * 1024)
@@ -52,21 +53,10 @@ struct nft_batch {
 	struct nlmsghdr		*last;		/* the message to be acked */
 };
 
-/* nft's datatype numbers; a concatenation packs them 6 bits apart. */
-static const uint32_t field_type[] = {
-	[F_IFNAME] = 41, [F_ETHER] = 9, [F_IPV4] = 7, [F_IPV6] = 8,
-};
-
-static uint16_t
-nfproto(enum rs_family f)
-{
-	return f == RS_NETDEV ? NFPROTO_NETDEV : NFPROTO_BRIDGE;
-}
-
 static const char *
 family_name(enum rs_family f)
 {
-	return f == RS_NETDEV ? "netdev" : "bridge";
+	return rs_family_name(f);
 }
 
 struct nft_batch *
@@ -119,7 +109,7 @@ msg_start(struct nft_batch *nb, uint16_t type, enum rs_family fam,
 	vsnprintf(nb->what[i], sizeof(nb->what[i]), fmt, ap);
 	va_end(ap);
 	nb->last = nftnl_nlmsg_build_hdr(nftnl_batch_buffer(nb->b), type,
-	    nfproto(fam), flags, nb->seq++);
+	    nft_family(fam), flags, nb->seq++);
 	return nb->last;
 }
 
@@ -144,7 +134,7 @@ table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
 	if ((t = nftnl_table_alloc()) == NULL)
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nfproto(fam));
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nft_family(fam));
 	nlh = msg_start(nb, type, fam, flags, "%s table %s %s", what,
 	    family_name(fam), RS_TABLE);
 	if (nlh)
@@ -156,68 +146,14 @@ table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
 	return 0;
 }
 
-static struct nftnl_set *
-set_alloc(enum rs_family fam, const struct rs_set *s)
-{
-	struct nftnl_set *ns;
-
-	if ((ns = nftnl_set_alloc()) == NULL)
-		return NULL;
-	nftnl_set_set_str(ns, NFTNL_SET_TABLE, RS_TABLE);
-	nftnl_set_set_str(ns, NFTNL_SET_NAME, s->name);
-	nftnl_set_set_u32(ns, NFTNL_SET_FAMILY, nfproto(fam));
-	return ns;
-}
-
-/*
- * nft prints the keys of an ifname set only if told they are in host byte
- * order (strings are), as nft itself records in the set's user data.
- */
-static int
-set_udata(struct nftnl_set *ns)
-{
-	struct nftnl_udata_buf *ud;
-	int rc = -1;
-
-	if ((ud = nftnl_udata_buf_alloc(64)) == NULL)
-		return -1;
-	if (nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 1) &&
-	    nftnl_set_set_data(ns, NFTNL_SET_USERDATA,
-	    nftnl_udata_buf_data(ud), nftnl_udata_buf_len(ud)) == 0)
-		rc = 0;
-	nftnl_udata_buf_free(ud);
-	return rc;
-}
-
 static int
 set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 {
 	struct nftnl_set *ns;
-	struct nftnl_expr *ctr;
 	struct nlmsghdr *nlh;
-	uint32_t type = field_type[s->fields[0]];
 
-	if ((ns = set_alloc(fam, s)) == NULL)
+	if ((ns = nft_set_build(fam, s, ++nb->set_id)) == NULL)
 		return -1;
-	if (s->n_fields > 1)
-		type = type << 6 | field_type[s->fields[1]];
-	nftnl_set_set_u32(ns, NFTNL_SET_KEY_TYPE, type);
-	nftnl_set_set_u32(ns, NFTNL_SET_KEY_LEN, (uint32_t)rs_key_len(s));
-	nftnl_set_set_u32(ns, NFTNL_SET_ID, ++nb->set_id);
-	if (s->n_fields == 1 && set_udata(ns) == -1) {
-		nftnl_set_free(ns);
-		return -1;
-	}
-	if (s->counters) {
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_EVAL);
-		nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, 65535);
-		if ((ctr = nftnl_expr_alloc("counter")) == NULL) {
-			nftnl_set_free(ns);
-			return -1;
-		}
-		nftnl_set_add_expr(ns, ctr);
-	} else
-		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
 	nlh = msg_start(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    "creating set %s %s", family_name(fam), s->name);
 	if (nlh)
@@ -240,7 +176,7 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 	uint32_t len = (uint32_t)rs_key_len(s);
 	size_t i;
 
-	if ((ns = set_alloc(fam, s)) == NULL)
+	if ((ns = nft_set_ref(fam, s->name)) == NULL)
 		return -1;
 	for (i = from; i < to; i++) {
 		if ((e = nftnl_set_elem_alloc()) == NULL) {
@@ -277,68 +213,14 @@ nft_batch_elems(struct nft_batch *nb, enum rs_family fam,
 	return 0;
 }
 
-static struct nftnl_chain *
-chain_alloc(enum rs_family fam, const struct rs_chain *c)
-{
-	struct nftnl_chain *nc;
-
-	if ((nc = nftnl_chain_alloc()) == NULL)
-		return NULL;
-	nftnl_chain_set_str(nc, NFTNL_CHAIN_TABLE, RS_TABLE);
-	nftnl_chain_set_str(nc, NFTNL_CHAIN_NAME, c->name);
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_FAMILY, nfproto(fam));
-	return nc;
-}
-
-static uint32_t
-hooknum(const char *hook)
-{
-	if (strcmp(hook, "ingress") == 0)
-		return NF_NETDEV_INGRESS;
-	if (strcmp(hook, "egress") == 0)
-		return NF_NETDEV_EGRESS;
-	if (strcmp(hook, "forward") == 0)
-		return NF_BR_FORWARD;
-	if (strcmp(hook, "output") == 0)
-		return NF_BR_LOCAL_OUT;
-	return NF_BR_PRE_ROUTING;
-}
-
-/* Sets the hook's device list; devs must outlive nothing, libnftnl copies. */
-static int
-chain_set_devs(struct nftnl_chain *nc, const struct rs_chain *c)
-{
-	const char **devs;
-	size_t i;
-	int rc;
-
-	if ((devs = calloc(c->n_devs + 1, sizeof(*devs))) == NULL)
-		return -1;
-	for (i = 0; i < c->n_devs; i++)
-		devs[i] = c->devs[i];
-	rc = nftnl_chain_set_array(nc, NFTNL_CHAIN_DEVICES, devs);
-	free(devs);
-	return rc < 0 ? -1 : 0;
-}
-
 static int
 chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
 {
 	struct nftnl_chain *nc;
 	struct nlmsghdr *nlh;
 
-	if ((nc = chain_alloc(fam, c)) == NULL)
+	if ((nc = nft_chain_build(fam, c, CHAIN_ALL)) == NULL)
 		return -1;
-	if (c->hook) {
-		nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooknum(c->hook));
-		nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
-		nftnl_chain_set_str(nc, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(nc, NFTNL_CHAIN_POLICY, NF_ACCEPT);
-		if (c->devs && chain_set_devs(nc, c) == -1) {
-			nftnl_chain_free(nc);
-			return -1;
-		}
-	}
 	nlh = msg_start(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    "creating chain %s %s", family_name(fam), c->name);
 	if (nlh)
@@ -356,14 +238,8 @@ nft_batch_chain_devs(struct nft_batch *nb, const struct rs_chain *c, bool add)
 	struct nftnl_chain *nc;
 	struct nlmsghdr *nlh;
 
-	if ((nc = chain_alloc(RS_NETDEV, c)) == NULL)
+	if ((nc = nft_chain_build(RS_NETDEV, c, CHAIN_HOOK)) == NULL)
 		return -1;
-	nftnl_chain_set_u32(nc, NFTNL_CHAIN_HOOKNUM, hooknum(c->hook));
-	nftnl_chain_set_s32(nc, NFTNL_CHAIN_PRIO, c->prio);
-	if (chain_set_devs(nc, c) == -1) {
-		nftnl_chain_free(nc);
-		return -1;
-	}
 	nlh = msg_start(nb, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN,
 	    RS_NETDEV, 0, "%s %zu devices %s chain netdev %s",
 	    add ? "adding" : "removing", c->n_devs, add ? "to" : "from",
@@ -384,7 +260,7 @@ nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
 	struct nftnl_chain *nc;
 	struct nlmsghdr *nlh;
 
-	if ((nc = chain_alloc(fam, c)) == NULL)
+	if ((nc = nft_chain_build(fam, c, CHAIN_NAME)) == NULL)
 		return -1;
 	nlh = msg_start(nb, NFT_MSG_DELCHAIN, fam, 0, "deleting chain %s %s",
 	    family_name(fam), c->name);
@@ -397,121 +273,19 @@ nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
 	return 0;
 }
 
-/* One rs_expr as the nftnl expression nft would have produced. */
-static struct nftnl_expr *
-expr_build(const struct rs_expr *x)
-{
-	struct nftnl_expr *e = NULL;
-
-	switch (x->op) {
-	case X_META:
-		if ((e = nftnl_expr_alloc("meta")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, x->key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, x->reg);
-		break;
-	case X_PAYLOAD:
-		if ((e = nftnl_expr_alloc("payload")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, x->reg);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, x->key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, x->off);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, x->len);
-		break;
-	case X_CMP:
-		if ((e = nftnl_expr_alloc("cmp")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, x->reg);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, x->key);
-		nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, x->data, x->len);
-		break;
-	case X_BITWISE:
-		if ((e = nftnl_expr_alloc("bitwise")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, x->reg);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, x->reg);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, x->len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, x->mask, x->len);
-		nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, x->data, x->len);
-		break;
-	case X_META_SET:
-		if ((e = nftnl_expr_alloc("meta")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, x->key);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, x->reg);
-		break;
-	case X_IMMEDIATE:
-		if ((e = nftnl_expr_alloc("immediate")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, x->reg);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, x->data, x->len);
-		break;
-	case X_DUP:
-		if ((e = nftnl_expr_alloc("dup")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_DUP_SREG_DEV, x->reg);
-		break;
-	case X_COUNTER:
-		if ((e = nftnl_expr_alloc("counter")) == NULL)
-			return NULL;
-		break;
-	case X_LOOKUP:
-		if ((e = nftnl_expr_alloc("lookup")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, x->reg);
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, x->name);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
-		    x->invert ? NFT_LOOKUP_F_INV : 0);
-		break;
-	case X_DYNSET_ADD:
-		if ((e = nftnl_expr_alloc("dynset")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, x->reg);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_ADD);
-		nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, x->name);
-		break;
-	case X_LOG:
-		if ((e = nftnl_expr_alloc("log")) == NULL)
-			return NULL;
-		nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, x->name);
-		nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, x->group);
-		break;
-	case X_VERDICT:
-		if ((e = nftnl_expr_alloc("immediate")) == NULL)
-			return NULL;
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, x->key);
-		if (x->name)
-			nftnl_expr_set_str(e, NFTNL_EXPR_IMM_CHAIN, x->name);
-		break;
-	}
-	return e;
-}
-
 static int
 rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
     const struct rs_rule *r)
 {
 	struct nftnl_rule *nr;
-	struct nftnl_expr *e;
 	struct nlmsghdr *nlh;
-	size_t i;
+	char text[256];
 
-	if ((nr = nftnl_rule_alloc()) == NULL)
+	if ((nr = nft_rule_build(fam, chain, r)) == NULL)
 		return -1;
-	nftnl_rule_set_str(nr, NFTNL_RULE_TABLE, RS_TABLE);
-	nftnl_rule_set_str(nr, NFTNL_RULE_CHAIN, chain);
-	nftnl_rule_set_u32(nr, NFTNL_RULE_FAMILY, nfproto(fam));
-	for (i = 0; i < r->n; i++) {
-		if ((e = expr_build(&r->x[i])) == NULL) {
-			nftnl_rule_free(nr);
-			return -1;
-		}
-		nftnl_rule_add_expr(nr, e);
-	}
 	nlh = msg_start(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
 	    "adding rule to chain %s %s: %.40s", family_name(fam), chain,
-	    r->text);
+	    rs_rule_text(r, text, sizeof(text)));
 	if (nlh)
 		nftnl_rule_nlmsg_build_payload(nlh, nr);
 	nftnl_rule_free(nr);
@@ -530,7 +304,7 @@ nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
 	if (chain_create(nb, fam, c) == -1)
 		return -1;
 	for (i = 0; i < c->n_rules; i++)
-		if (rule_create(nb, fam, c->name, &c->rules[i]) == -1)
+		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -554,17 +328,17 @@ batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
 	    NLM_F_CREATE | NLM_F_EXCL, "creating") == -1)
 		return -1;
 	for (i = 0; i < t->n_sets; i++)
-		if (set_create(nb, t->family, &t->sets[i]) == -1 ||
-		    nft_batch_elems(nb, t->family, &t->sets[i], true) == -1)
+		if (set_create(nb, t->family, t->sets[i]) == -1 ||
+		    nft_batch_elems(nb, t->family, t->sets[i], true) == -1)
 			return -1;
 	/* All chains before any rule, since rules jump between them. */
 	for (i = 0; i < t->n_chains; i++)
-		if (chain_create(nb, t->family, &t->chains[i]) == -1)
+		if (chain_create(nb, t->family, t->chains[i]) == -1)
 			return -1;
 	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i].n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i].name,
-			    &t->chains[i].rules[j]) == -1)
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			if (rule_create(nb, t->family, t->chains[i]->name,
+			    t->chains[i]->rules[j]) == -1)
 				return -1;
 	return 0;
 }
@@ -577,18 +351,18 @@ batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
 static int
 batch_fault(struct nft_batch *nb)
 {
-	struct rs_rule r;
 	const char *f = getenv("BRIDGEGUARD_FAULT");
+	struct rs_rule *r;
+	int rc;
 
 	if (f == NULL || strcmp(f, "reject") != 0)
 		return 0;
-	memset(&r, 0, sizeof(r));
-	snprintf(r.text, sizeof(r.text), "jump fault-injection");
-	r.n = 1;
-	r.x[0].op = X_VERDICT;
-	r.x[0].key = (uint32_t)NFT_JUMP;
-	r.x[0].name = "no-such-chain";
-	return rule_create(nb, RS_NETDEV, "guest_in", &r);
+	if ((r = ir_rule_new()) == NULL)
+		return -1;
+	ir_verdict(r, NFT_JUMP, "no-such-chain");
+	rc = rule_create(nb, RS_NETDEV, "guest_in", r);
+	free(r);
+	return rc;
 }
 
 int
@@ -879,20 +653,20 @@ nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 int
 nft_probe_egress(char *err, size_t errlen)
 {
-	char lo[1][BG_IFNAMSIZ] = { "lo" };
-	struct rs_chain c = { .name = "egress_probe", .hook = "egress",
-	    .devs = lo, .n_devs = 1 };
 	const char *f = getenv("BRIDGEGUARD_FAULT");
-	struct nft_batch *nb;
+	struct nft_batch *nb = NULL;
+	struct rs_chain *c;
 	char why[256];
 	int e, rc = -1;
 
 	if (f && strcmp(f, "no-egress") == 0)
 		return 0;
-	if ((nb = nft_batch_new()) == NULL ||
+	if ((c = rs_chain_new("egress_probe", H_EGRESS, 0)) != NULL)
+		rs_chain_dev(c, "lo");
+	if (c == NULL || (nb = nft_batch_new()) == NULL ||
 	    table_msg(nb, RS_NETDEV, NFT_MSG_NEWTABLE, NLM_F_CREATE,
 	    "probing: creating") == -1 ||
-	    chain_create(nb, RS_NETDEV, &c) == -1) {
+	    chain_create(nb, RS_NETDEV, c) == -1) {
 		snprintf(err, errlen, "probing the egress hook: %s",
 		    strerror(errno ? errno : ENOMEM));
 		goto out;
@@ -906,6 +680,7 @@ nft_probe_egress(char *err, size_t errlen)
 out:
 	e = errno;
 	nft_batch_free(nb);
+	rs_chain_free(c);
 	errno = e;
 	return rc;
 }
@@ -962,7 +737,7 @@ nft_table_exists(enum rs_family fam, char *err, size_t errlen)
 	if ((t = nftnl_table_alloc()) == NULL)
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nfproto(fam),
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nft_family(fam),
 	    NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
@@ -1035,7 +810,7 @@ nft_set_counters(enum rs_family fam, const char *set,
 		return -1;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, RS_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, nfproto(fam),
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, nft_family(fam),
 	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
@@ -1096,7 +871,7 @@ nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
 		return -1;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nfproto(fam),
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nft_family(fam),
 	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);

@@ -3,18 +3,20 @@
  * and additions, so that a port's old facts never outlive its new ones in
  * the same transaction.
  */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
 #include "diff.h"
+#include "guest.h"
 #include "nft.h"
 
 /* Queues ports in or out of the bridge table's guest_ports. */
 static int
 queue_ports(struct nft_batch *nb, const struct portlist *devs, bool add)
 {
-	struct rs_set ports = { .name = "guest_ports", .fields = { F_IFNAME },
-	    .n_fields = 1 };
+	struct rs_set ports = { .name = "guest_ports", .key = { T_IFNAME },
+	    .n_key = 1 };
 	size_t i;
 	int rc = -1;
 
@@ -27,18 +29,47 @@ out:
 	return rc;
 }
 
-/* Queues one chain's device change (or creation, for a new one). */
-static int
-queue_chain(struct nft_batch *nb, size_t chain, struct portlist *devs, bool add,
-    bool create)
+/* Guest base chain number k, hooking devs, as the ruleset has them. */
+static struct rs_chain *
+guest_chain(size_t k, const struct portlist *devs)
 {
-	struct rs_chain c;
+	struct rs_chain *c = rs_guest_hook(k);
+	size_t i;
 
-	diff_guest_chain(&c, chain, devs);
-	if ((create ? nft_batch_chain(nb, RS_NETDEV, &c) :
-	    nft_batch_chain_devs(nb, &c, add)) == -1)
+	for (i = 0; c && i < devs->n; i++)
+		rs_chain_dev(c, devs->p[i]);
+	if (c && (c->overflow || c->nomem)) {
+		int e = c->overflow ? E2BIG : ENOMEM;
+
+		rs_chain_free(c);
+		errno = e;
+		return NULL;
+	}
+	return c;
+}
+
+enum chain_change { DEVS_ADD, DEVS_DEL, CREATE, DELETE };
+
+/* Queues one chain's device change, creation or deletion. */
+static int
+queue_chain(struct nft_batch *nb, size_t chain, const struct portlist *devs,
+    enum chain_change what)
+{
+	struct rs_chain *c;
+	int rc = -1;
+
+	if ((c = guest_chain(chain, devs)) == NULL)
 		return -1;
-	return queue_ports(nb, devs, add);
+	if (what == CREATE)
+		rc = nft_batch_chain(nb, RS_NETDEV, c);
+	else if (what == DELETE)
+		rc = nft_batch_chain_del(nb, RS_NETDEV, c);
+	else
+		rc = nft_batch_chain_devs(nb, c, what == DEVS_ADD);
+	rs_chain_free(c);
+	if (rc == -1)
+		return -1;
+	return queue_ports(nb, devs, what == DEVS_ADD || what == CREATE);
 }
 
 static int
@@ -46,21 +77,15 @@ queue_unhooks(struct nft_batch *nb, const struct diff *d,
     const struct layout *l)
 {
 	struct portlist devs = { 0 };
-	struct rs_chain c;
 	size_t k, n;
 	int rc = 0;
 
 	for (k = 0; k < l->n_chains && rc == 0; k++) {
 		if ((n = diff_unhooks_of(d, l, k, &devs)) == (size_t)-1)
 			rc = -1;
-		else if (n && n < l->count[k])
-			rc = queue_chain(nb, k, &devs, false, false);
-		else if (n) {
-			diff_guest_chain(&c, k, &devs);
-			rc = nft_batch_chain_del(nb, RS_NETDEV, &c);
-			if (rc == 0)
-				rc = queue_ports(nb, &devs, false);
-		}
+		else if (n)
+			rc = queue_chain(nb, k, &devs, n < l->count[k] ?
+			    DEVS_DEL : DELETE);
 	}
 	free(devs.p);
 	return rc;
@@ -83,7 +108,7 @@ queue_hooks(struct nft_batch *nb, struct diff *d, const struct layout *l)
 		    d->hook_chain[i] && rc == 0; j++)
 			rc = portlist_add(&devs, d->hook.p[j]);
 		if (rc == 0)
-			rc = queue_chain(nb, d->hook_chain[i], &devs, true, true);
+			rc = queue_chain(nb, d->hook_chain[i], &devs, CREATE);
 	}
 	free(devs.p);
 	return rc;

@@ -2,17 +2,15 @@
  * Policy change → kernel change, computed without the kernel (kernel/nft_diff.c
  * queues the result).
  *
- * The element lists mirror ruleset.c's fill_guest_sets() and the base
- * chains mirror its base_chains(); tests/unit/test_diff.c checks that a
+ * The element lists mirror guest.c's fill_guest_sets() and the base
+ * chains its base_chains(); tests/unit/kernel/test_diff.c checks that a
  * diff applied to the old ruleset gives exactly the new one. The bridge
  * table's guest_ip4 and guest_ip6 are the netdev table's twins, and its
  * guest_ports holds exactly the hooked ports, so neither has a diff of its
  * own.
  */
-#include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
+#include <netinet/in.h>
 #include <errno.h>
-#include <linux/netfilter.h>
-#include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,15 +19,15 @@
 
 static const struct {
 	const char	*name;
-	enum rs_field	 f[2];
+	enum ir_type	 key[2];
 	size_t		 n;
 	enum rs_family	 fam;
 	bool		 twin;		/* the bridge table has it too */
 } dsets[DS_N] = {
-	[DS_MAC] = { "guest_mac", { F_IFNAME, F_ETHER }, 2, RS_NETDEV, false },
-	[DS_IP4] = { "guest_ip4", { F_IFNAME, F_IPV4 }, 2, RS_NETDEV, true },
-	[DS_IP6] = { "guest_ip6", { F_IFNAME, F_IPV6 }, 2, RS_NETDEV, true },
-	[DS_UNKNOWN] = { "unknown_ports", { F_IFNAME, F_IFNAME }, 1,
+	[DS_MAC] = { "guest_mac", { T_IFNAME, T_ETHER }, 2, RS_NETDEV, false },
+	[DS_IP4] = { "guest_ip4", { T_IFNAME, T_IPV4 }, 2, RS_NETDEV, true },
+	[DS_IP6] = { "guest_ip6", { T_IFNAME, T_IPV6 }, 2, RS_NETDEV, true },
+	[DS_UNKNOWN] = { "unknown_ports", { T_IFNAME, T_IFNAME }, 1,
 	    RS_BRIDGE, false },
 };
 
@@ -49,10 +47,10 @@ static void
 set_init(struct rs_set *s, int which)
 {
 	memset(s, 0, sizeof(*s));
-	s->name = dsets[which].name;
-	s->fields[0] = dsets[which].f[0];
-	s->fields[1] = dsets[which].f[1];
-	s->n_fields = dsets[which].n;
+	snprintf(s->name, sizeof(s->name), "%s", dsets[which].name);
+	s->key[0] = dsets[which].key[0];
+	s->key[1] = dsets[which].key[1];
+	s->n_key = dsets[which].n;
 }
 
 void
@@ -182,13 +180,6 @@ set_has(const struct rs_set *s, const struct rs_elem *e)
 	return false;
 }
 
-/* Appends a raw key: its fields lie at the offsets rs_set_add() reads. */
-static int
-set_add_key(struct rs_set *s, const struct rs_elem *e)
-{
-	return rs_set_add(s, e->key, e->key + rs_field_len(s->fields[0]));
-}
-
 /* Elements of a not in b go to out. */
 static int
 set_minus(struct rs_set *out, const struct rs_set *a, const struct rs_set *b)
@@ -197,7 +188,7 @@ set_minus(struct rs_set *out, const struct rs_set *a, const struct rs_set *b)
 
 	for (i = 0; i < a->n; i++)
 		if (!set_has(b, &a->elems[i]) &&
-		    set_add_key(out, &a->elems[i]) == -1)
+		    rs_set_add_key(out, &a->elems[i]) == -1)
 			return -1;
 	return 0;
 }
@@ -427,27 +418,6 @@ out:
 	return rc;
 }
 
-/* An ingress base chain, as ruleset.c base_chains() makes it. */
-void
-diff_guest_chain(struct rs_chain *c, size_t chain, struct portlist *devs)
-{
-	struct rs_rule *r;
-
-	memset(c, 0, sizeof(*c));
-	snprintf(c->name, sizeof(c->name), "in%zu", chain);
-	c->hook = "ingress";
-	c->prio = RS_GUEST_PRIO;
-	c->devs = devs->p;
-	c->n_devs = devs->n;
-	r = &c->rules[c->n_rules++];
-	snprintf(r->text, sizeof(r->text), "jump guest_in");
-	r->n = 1;
-	r->x[0].op = X_VERDICT;
-	r->x[0].reg = NFT_REG_VERDICT;
-	r->x[0].key = (uint32_t)NFT_JUMP;
-	r->x[0].name = "guest_in";
-}
-
 /*
  * Unhooking: devices come off a chain; a chain left empty is deleted.
  * Hooking: the kernel refuses, in one transaction, to add a device to
@@ -579,10 +549,11 @@ layout_from_ruleset(struct layout *l, const struct ruleset *rs)
 
 	layout_init(l);
 	for (i = 0; i < t->n_chains; i++) {
-		if (sscanf(t->chains[i].name, "in%zu", &chain) != 1)
+		if (t->chains[i]->role != ROLE_GUEST_HOOK)
 			continue;
-		for (j = 0; j < t->chains[i].n_devs; j++)
-			if (layout_set(l, t->chains[i].devs[j], chain) == -1) {
+		chain = t->chains[i]->index;
+		for (j = 0; j < t->chains[i]->n_devs; j++)
+			if (layout_set(l, t->chains[i]->devs[j], chain) == -1) {
 				layout_clear(l);
 				return -1;
 			}
@@ -598,107 +569,8 @@ layout_clear(struct layout *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The sets a diff maintains; any other set must match element for element. */
-static bool
-diffed_set(const char *name)
+const char *
+diff_set_name(int which)
 {
-	int i;
-
-	for (i = 0; i < DS_N; i++)
-		if (strcmp(name, dsets[i].name) == 0)
-			return true;
-	return strcmp(name, "guest_ports") == 0;
-}
-
-static bool
-sets_equal(const struct rs_set *a, const struct rs_set *b)
-{
-	if (strcmp(a->name, b->name) != 0 || a->n_fields != b->n_fields ||
-	    a->fields[0] != b->fields[0] || a->fields[1] != b->fields[1] ||
-	    a->counters != b->counters)
-		return false;
-	if (diffed_set(a->name))
-		return true;
-	return a->n == b->n && (a->n == 0 || memcmp(a->elems, b->elems,
-	    a->n * sizeof(*a->elems)) == 0);
-}
-
-static bool
-exprs_equal(const struct rs_expr *a, const struct rs_expr *b)
-{
-	return a->op == b->op && a->reg == b->reg && a->key == b->key &&
-	    a->off == b->off && a->len == b->len && a->invert == b->invert &&
-	    a->group == b->group && memcmp(a->data, b->data,
-	    sizeof(a->data)) == 0 && memcmp(a->mask, b->mask,
-	    sizeof(a->mask)) == 0 && (a->name == b->name || (a->name &&
-	    b->name && strcmp(a->name, b->name) == 0));
-}
-
-/* The guest base chains' devices are the diff's business, not a rule. */
-static bool
-guest_base_chain(const struct rs_table *t, const struct rs_chain *c)
-{
-	size_t k;
-
-	return t->family == RS_NETDEV && c->hook &&
-	    sscanf(c->name, "in%zu", &k) == 1;
-}
-
-static bool
-chains_equal(const struct rs_table *t, const struct rs_chain *a,
-    const struct rs_chain *b)
-{
-	size_t i, j;
-
-	if (strcmp(a->name, b->name) != 0 || (a->hook == NULL) !=
-	    (b->hook == NULL) || (a->hook && strcmp(a->hook, b->hook) != 0) ||
-	    a->prio != b->prio || a->n_rules != b->n_rules)
-		return false;
-	if (!guest_base_chain(t, a) && (a->n_devs != b->n_devs ||
-	    (a->n_devs && memcmp(a->devs, b->devs, a->n_devs *
-	    sizeof(*a->devs)) != 0)))
-		return false;
-	for (i = 0; i < a->n_rules; i++) {
-		if (a->rules[i].n != b->rules[i].n ||
-		    strcmp(a->rules[i].text, b->rules[i].text) != 0)
-			return false;
-		for (j = 0; j < a->rules[i].n; j++)
-			if (!exprs_equal(&a->rules[i].x[j], &b->rules[i].x[j]))
-				return false;
-	}
-	return true;
-}
-
-/* Guest base chains may differ in number: the layout absorbs that. */
-static bool
-tables_equal(const struct rs_table *a, const struct rs_table *b)
-{
-	size_t i, j;
-
-	if (a->family != b->family || a->n_sets != b->n_sets)
-		return false;
-	for (i = 0; i < a->n_sets; i++)
-		if (!sets_equal(&a->sets[i], &b->sets[i]))
-			return false;
-	for (i = j = 0; i < a->n_chains || j < b->n_chains; i++, j++) {
-		while (i < a->n_chains && guest_base_chain(a, &a->chains[i]))
-			i++;
-		while (j < b->n_chains && guest_base_chain(b, &b->chains[j]))
-			j++;
-		if ((i < a->n_chains) != (j < b->n_chains))
-			return false;
-		if (i < a->n_chains && !chains_equal(a, &a->chains[i],
-		    &b->chains[j]))
-			return false;
-	}
-	return true;
-}
-
-bool
-diff_rules_equal(const struct ruleset *a, const struct ruleset *b)
-{
-	return tables_equal(&a->netdev, &b->netdev) &&
-	    tables_equal(&a->bridge, &b->bridge) && a->n_tc == b->n_tc &&
-	    (a->n_tc == 0 || memcmp(a->tc, b->tc, a->n_tc *
-	    sizeof(*a->tc)) == 0);
+	return dsets[which].name;
 }

@@ -70,7 +70,7 @@ int	diff_configs(struct diff *, const struct bg_config *old,
 /*
  * Do two compiled rulesets differ only in what a diff can carry (guest and
  * unknown-port elements, guest base chain devices)? If not, only a full
- * apply moves from one to the other.
+ * apply moves from one to the other (compare.c).
  */
 bool	diff_rules_equal(const struct ruleset *, const struct ruleset *);
 /* Is port (on bridge) a port cfg drops as unknown? gb: its guest bridge. */
@@ -79,12 +79,12 @@ bool	port_is_unknown(const struct bg_config *, const char *bridge,
 /* The elements one guest puts into guest_mac, guest_ip4 and guest_ip6. */
 int	guest_elems(struct rs_set sets[3], const struct bg_guest *);
 
+/* The name of diffed set which (DS_MAC...). */
+const char	*diff_set_name(int which);
 /* The family of diffed set which; *twin if the bridge table has it too. */
 enum rs_family	diff_set_family(int which, bool *twin);
 /* Appends a port name to a list. -1 on ENOMEM. */
 int	portlist_add(struct portlist *, const char *);
-/* The guest ingress base chain number chain, hooking devs. */
-void	diff_guest_chain(struct rs_chain *, size_t chain, struct portlist *devs);
 /* The ports of d->unhook that chain hooks, into devs: their number. */
 size_t	diff_unhooks_of(const struct diff *, const struct layout *,
 	    size_t chain, struct portlist *devs);

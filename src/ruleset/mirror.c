@@ -24,15 +24,16 @@
  * they test the mark bit and nothing else, so the bridge table marks the
  * frames they must not copy.
  */
-#include <netinet/in.h>
+#include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
+#include "mirror.h"
 
 struct devlist {
 	char		(*names)[BG_IFNAMSIZ];
@@ -111,96 +112,25 @@ from_ports(struct devlist *d, const struct bg_bridge *b,
 	return 0;
 }
 
-size_t
-mirror_chains(const struct bg_config *cfg, size_t n_guests, size_t n_ports)
-{
-	size_t i, j, n = 0, devs = n_guests + n_ports;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		devs += cfg->bridges[i].n_trusted;
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
-			devs += cfg->bridges[i].mirrors[j].n_from;
-			n += 4 + 3 * ((devs + RS_DEVS_PER_CHAIN - 1) /
-			    RS_DEVS_PER_CHAIN);
-		}
-	return n;
-}
-
-static void
-mark_test(struct rs_rule *r, uint32_t bits)
-{
-	struct rs_expr *x;
-	static const uint32_t zero;
-
-	meta(r, NFT_META_MARK, NFT_REG_1);
-	x = expr(r, X_BITWISE, NFT_REG_1);
-	x->len = 4;
-	memcpy(x->mask, &bits, 4);
-	cmp(r, NFT_CMP_EQ, &zero, 4);
-}
-
-/* meta mark set (meta mark & and) ^ xor */
-static void
-mark_set(struct rs_rule *r, uint32_t and, uint32_t xor)
-{
-	struct rs_expr *x;
-
-	meta(r, NFT_META_MARK, NFT_REG_1);
-	x = expr(r, X_BITWISE, NFT_REG_1);
-	x->len = 4;
-	memcpy(x->mask, &and, 4);
-	memcpy(x->data, &xor, 4);	/* the xor operand */
-	expr(r, X_META_SET, NFT_REG_1)->key = NFT_META_MARK;
-}
-
 /* An excluded frame returns; with bit, it is marked as copied first. */
 static void
 excluded(struct rs_rule *r, uint32_t bit)
 {
-	size_t len = strlen(r->text);
-
-	if (bit) {
-		snprintf(r->text + len, sizeof(r->text) - len,
-		    " meta mark set meta mark | 0x%08x return", bit);
-		mark_set(r, ~bit, bit);
-	} else
-		snprintf(r->text + len, sizeof(r->text) - len, " return");
-	verdict(r, NFT_RETURN, NULL);
+	if (bit)
+		ir_mark_or(r, bit);
+	ir_verdict(r, NFT_RETURN, NULL);
 }
 
-/*
- * ip saddr/daddr NET/PLEN, as nft encodes a prefix: a byte-aligned one
- * compares its leading bytes, any other masks the whole address.
- */
 static void
 exclude_net(struct rs_chain *c, const struct bg_exclude *e, bool dst,
     uint32_t bit)
 {
-	char buf[INET6_ADDRSTRLEN];
-	uint8_t net[16] = { 0 };
 	bool v4 = e->family == AF_INET;
-	uint32_t alen = v4 ? 4 : 16, len = e->plen % 8 ? alen : e->plen / 8u;
-	uint32_t off = v4 ? (dst ? 16 : 12) : (dst ? 24 : 8), i;
-	struct rs_rule *r;
-	struct rs_expr *x;
+	enum ir_fid f = v4 ? (dst ? FLD_IP_DADDR : FLD_IP_SADDR) :
+	    (dst ? FLD_IP6_DADDR : FLD_IP6_SADDR);
+	struct rs_rule *r = rs_chain_rule(c);
 
-	r = rule(c, "%s %s %s/%u", v4 ? "ip" : "ip6",
-	    dst ? "daddr" : "saddr", inet_ntop(e->family, e->net, buf,
-	    sizeof(buf)), e->plen);
-	dep_proto(r, v4 ? "ip" : "ip6");
-	payload(r, NFT_PAYLOAD_NETWORK_HEADER, off, len, NFT_REG_1);
-	memcpy(net, e->net, len);
-	if (e->plen % 8) {
-		x = expr(r, X_BITWISE, NFT_REG_1);
-		x->len = len;
-		for (i = 0; i < len; i++)
-			x->mask[i] = i < e->plen / 8u ? 0xff : i == e->plen / 8u ?
-			    (uint8_t)(0xff << (8 - e->plen % 8)) : 0;
-		for (i = 0; i < len; i++)
-			net[i] &= x->mask[i];
-	}
-	cmp(r, NFT_CMP_EQ, net, len);
+	ir_prefix(r, f, e->net, e->plen);
 	excluded(r, bit);
 }
 
@@ -208,22 +138,18 @@ static void
 exclude_port(struct rs_chain *c, const struct bg_exclude *e, bool dst,
     uint32_t bit)
 {
-	const char *p = e->proto == IPPROTO_TCP ? "tcp" : "udp";
-	uint16_t port = htons(e->port);
+	bool tcp = e->proto == IPPROTO_TCP;
+	uint8_t port[2] = { (uint8_t)(e->port >> 8), (uint8_t)e->port };
 	struct rs_rule *r;
 
-	if (e->port == 0) {
-		if (dst)
-			return;
-		r = rule(c, "meta l4proto %s", p);
-		dep_l4(r, e->proto);
-	} else {
-		r = rule(c, "%s %s %u", p, dst ? "dport" : "sport", e->port);
-		dep_l4(r, e->proto);
-		payload(r, NFT_PAYLOAD_TRANSPORT_HEADER, dst ? 2 : 0, 2,
-		    NFT_REG_1);
-		cmp(r, NFT_CMP_EQ, &port, 2);
-	}
+	if (e->port == 0 && dst)
+		return;
+	r = rs_chain_rule(c);
+	if (e->port == 0)
+		ir_cmp(r, FLD_L4PROTO, OP_EQ, &e->proto);
+	else
+		ir_cmp(r, tcp ? (dst ? FLD_TCP_DPORT : FLD_TCP_SPORT) :
+		    (dst ? FLD_UDP_DPORT : FLD_UDP_SPORT), OP_EQ, port);
 	excluded(r, bit);
 }
 
@@ -254,94 +180,71 @@ mirror_chain(struct rs_table *t, const struct bg_mirror *m, uint32_t bit,
 {
 	struct rs_chain *c;
 	struct rs_rule *r;
-	struct rs_expr *x;
 	char name[48];
 
 	snprintf(name, sizeof(name), "mirror_%s%s", m->name, rx ? "_rx" : "");
-	c = chain_new(t, name, NULL, 0);
+	c = rs_table_chain(t, name, H_NONE, 0);
 	exclusions(c, m, 0);
-	r = rule(c, "meta mark set meta mark | 0x%08x", bit);
-	mark_set(r, ~bit, bit);
-	r = rule(c, "dup to \"%s\" counter", dev);
-	x = expr(r, X_IMMEDIATE, NFT_REG_1);
-	x->len = 4;
-	memcpy(x->data, &ifindex, 4);
-	expr(r, X_DUP, NFT_REG_1);
-	expr(r, X_COUNTER, 0);
+	ir_mark_or(rs_chain_rule(c), bit);
+	r = rs_chain_rule(c);
+	ir_dup(r, dev, ifindex);
+	ir_counter(r);
 	return c;
 }
 
 /* prefix_<name>_<k> base chains hooking devs, 255 at a time. */
-static int
+static void
 hook_chains(struct rs_table *t, const char *prefix, const char *mname,
-    const char *hook, int prio, const struct devlist *d,
+    enum rs_hook hook, int prio, const struct devlist *d,
     const struct rs_chain *target, uint32_t bit, bool group_only)
 {
-	struct rs_chain *c;
+	static const uint8_t one = 1;
+	static const uint32_t zero;
+	struct rs_chain *c = NULL;
 	struct rs_rule *r;
-	char name[48];
-	size_t k, i;
-
-	for (k = 0; k * RS_DEVS_PER_CHAIN < d->n; k++) {
-		snprintf(name, sizeof(name), "%s_%s_%zu", prefix, mname, k);
-		c = chain_new(t, name, hook, prio);
-		if ((c->devs = calloc(RS_DEVS_PER_CHAIN, BG_IFNAMSIZ)) == NULL)
-			return -1;
-		for (i = k * RS_DEVS_PER_CHAIN; i < d->n &&
-		    c->n_devs < RS_DEVS_PER_CHAIN; i++)
-			memcpy(c->devs[c->n_devs++], d->names[i], BG_IFNAMSIZ);
-		r = rule(c, "%smeta mark & 0x%08x == 0x00000000 jump %s",
-		    group_only ? "@ll,0,8 & 0x1 == 0x1 " : "", bit,
-		    target->name);
-		if (group_only)
-			group_bit(r);
-		mark_test(r, bit);
-		verdict(r, NFT_JUMP, target->name);
-	}
-	return 0;
-}
-
-/* The bridge table's chain of frames on their way to a port: forward (0)
- * or output (1), as ruleset.c chains_to_port() makes them. */
-static struct rs_chain *
-to_port(struct ruleset *rs, int output)
-{
-	const char *name = output ? "output" : "forward";
+	char name[IR_NAME];
 	size_t i;
 
-	for (i = 0; i < rs->bridge.n_chains; i++)
-		if (strcmp(rs->bridge.chains[i].name, name) == 0)
-			return &rs->bridge.chains[i];
-	abort();	/* ruleset.c made them */
+	for (i = 0; i < d->n; i++) {
+		if (i % RS_DEVS_PER_CHAIN == 0) {
+			snprintf(name, sizeof(name), "%s_%s_%zu", prefix, mname,
+			    i / RS_DEVS_PER_CHAIN);
+			c = rs_table_chain(t, name, hook, prio);
+			r = rs_chain_rule(c);
+			if (group_only)
+				ir_bits(r, FLD_LL_GROUP, &one, &one);
+			ir_bits(r, FLD_MARK, &bit, &zero);
+			ir_verdict(r, NFT_JUMP, target ? target->name : NULL);
+		}
+		rs_chain_dev(c, d->names[i]);
+	}
 }
 
 /*
  * The monitor port is receive-only and receives only copies: what it sends
  * is dropped where it enters, what the bridge would send it is dropped in
- * the bridge table (chains_to_port() in ruleset.c). Copies go around the
- * bridge, so they pass.
+ * the bridge table's chains to a port. Copies go around the bridge, so
+ * they pass.
  */
-static int
-guard(struct ruleset *rs, const struct bg_mirror *m)
+static void
+guard(struct ruleset *rs, const struct bg_mirror *m,
+    struct rs_chain *to_port[2])
 {
 	struct rs_chain *c;
 	struct rs_rule *r;
-	char name[48];
+	char name[IR_NAME], to[BG_IFNAMSIZ] = "";
 	int i;
 
 	snprintf(name, sizeof(name), "monitor_%s_in", m->name);
-	c = chain_new(&rs->netdev, name, "ingress", RS_MIRROR_PRIO);
-	if ((c->devs = calloc(1, BG_IFNAMSIZ)) == NULL)
-		return -1;
-	memcpy(c->devs[c->n_devs++], m->to, BG_IFNAMSIZ);
-	verdict(rule(c, "drop"), NF_DROP, NULL);
+	c = rs_table_chain(&rs->netdev, name, H_INGRESS, RS_MIRROR_PRIO);
+	rs_chain_dev(c, m->to);
+	ir_verdict(rs_chain_rule(c), NF_DROP, NULL);
+	memcpy(to, m->to, strnlen(m->to, BG_IFNAMSIZ - 1));
 	for (i = 0; i < 2; i++) {
-		r = rule(to_port(rs, i), "oifname \"%s\" drop", m->to);
-		meta(r, NFT_META_OIFNAME, NFT_REG_1);
-		cmp(r, NFT_CMP_EQ, m->to, BG_IFNAMSIZ);
-		verdict(r, NF_DROP, NULL);
+		r = rs_chain_rule(to_port[i]);
+		ir_cmp(r, FLD_OIFNAME, OP_EQ, to);
+		ir_verdict(r, NF_DROP, NULL);
 	}
-	return 0;
 }
 
 static int
@@ -404,25 +307,25 @@ tc_filters(struct ruleset *rs, const struct session *ss,
  * sends, which tc copied at the bridge device's egress already, as copied.
  */
 static void
-tc_marks(struct ruleset *rs, const struct session *ss)
+tc_marks(struct ruleset *rs, const struct session *ss,
+    struct rs_chain *to_port[2])
 {
-	struct rs_chain *excl = NULL;
+	static const uint8_t one = 1;
+	struct rs_chain *excl;
 	struct rs_rule *r;
-	char name[48];
+	char name[IR_NAME];
 	int i;
 
-	snprintf(name, sizeof(name), "mirror_%s", ss->m->name);
 	if (ss->m->n_excl) {
-		excl = chain_new(&rs->bridge, name, NULL, 0);
+		snprintf(name, sizeof(name), "mirror_%s", ss->m->name);
+		excl = rs_table_chain(&rs->bridge, name, H_NONE, 0);
 		exclusions(excl, ss->m, ss->bit);
+		for (i = 0; i < 2; i++)
+			ir_verdict(rs_chain_rule(to_port[i]), NFT_JUMP, name);
 	}
-	for (i = 0; excl && i < 2; i++)
-		verdict(rule(to_port(rs, i), "jump %s", excl->name), NFT_JUMP,
-		    excl->name);
-	r = rule(to_port(rs, 1), "@ll,0,8 & 0x1 == 0x1 meta mark set meta "
-	    "mark | 0x%08x", ss->bit);
-	group_bit(r);
-	mark_set(r, ~ss->bit, ss->bit);
+	r = rs_chain_rule(to_port[1]);
+	ir_bits(r, FLD_LL_GROUP, &one, &one);
+	ir_mark_or(r, ss->bit);
 }
 
 /*
@@ -432,7 +335,7 @@ tc_marks(struct ruleset *rs, const struct session *ss)
 static int
 copies_out(struct ruleset *rs, const struct session *ss,
     const struct devlist *from, const struct bg_bridge *b,
-    const struct bg_port *ports, size_t n_ports)
+    const struct bg_port *ports, size_t n_ports, struct rs_chain *to_port[2])
 {
 	struct devlist self = { 0 };
 	const struct rs_chain *tx;
@@ -441,7 +344,7 @@ copies_out(struct ruleset *rs, const struct session *ss,
 	if (devlist_add(&self, NULL, b->name) == -1)
 		return -1;
 	if (rs->backend == RS_COPY_TC) {
-		tc_marks(rs, ss);
+		tc_marks(rs, ss, to_port);
 		rc = tc_filters(rs, ss, from, ports, n_ports, false) == -1 ||
 		    tc_filters(rs, ss, &self, ports, n_ports, true) == -1 ?
 		    -1 : 0;
@@ -449,11 +352,10 @@ copies_out(struct ruleset *rs, const struct session *ss,
 	}
 	tx = mirror_chain(&rs->netdev, ss->m, ss->bit, ss->dev, ss->ifindex,
 	    false);
-	if (hook_chains(&rs->netdev, "mirror_out", ss->m->name, "egress",
-	    RS_MIRROR_PRIO, from, tx, ss->bit, false) == -1 ||
-	    hook_chains(&rs->netdev, "mirror_host", ss->m->name, "egress",
-	    RS_MIRROR_PRIO, &self, tx, ss->bit, true) == -1)
-		goto out;
+	hook_chains(&rs->netdev, "mirror_out", ss->m->name, H_EGRESS,
+	    RS_MIRROR_PRIO, from, tx, ss->bit, false);
+	hook_chains(&rs->netdev, "mirror_host", ss->m->name, H_EGRESS,
+	    RS_MIRROR_PRIO, &self, tx, ss->bit, true);
 	rc = 0;
 out:
 	free(self.names);
@@ -463,7 +365,7 @@ out:
 static int
 build_one(struct ruleset *rs, const struct bg_bridge *b,
     const struct bg_mirror *m, size_t idx, const struct bg_port *ports,
-    size_t n_ports)
+    size_t n_ports, struct rs_chain *to_port[2])
 {
 	struct rs_table *t = &rs->netdev;
 	struct session ss = { m, (unsigned int)idx, RS_MARK_MIRROR(idx), "",
@@ -485,14 +387,18 @@ build_one(struct ruleset *rs, const struct bg_bridge *b,
 	if (from.n == 1)
 		devlist_del(&all, from.names[0]);
 	rx = mirror_chain(t, m, ss.bit, ss.dev, ss.ifindex, true);
-	if (((m->direction & DIR_IN) && hook_chains(t, "mirror_in", m->name,
-	    "ingress", RS_MIRROR_PRIO, &from, rx, ss.bit, false) == -1) ||
-	    ((m->direction & DIR_OUT) && (hook_chains(t, "mirror_group",
-	    m->name, "ingress", RS_MIRROR_GROUP_PRIO, &all, rx, ss.bit,
-	    true) == -1 ||
-	    copies_out(rs, &ss, &from, b, ports, n_ports) == -1)) ||
-	    (!m->remote && guard(rs, m) == -1))
-		goto out;
+	if (m->direction & DIR_IN)
+		hook_chains(t, "mirror_in", m->name, H_INGRESS, RS_MIRROR_PRIO,
+		    &from, rx, ss.bit, false);
+	if (m->direction & DIR_OUT) {
+		hook_chains(t, "mirror_group", m->name, H_INGRESS,
+		    RS_MIRROR_GROUP_PRIO, &all, rx, ss.bit, true);
+		if (copies_out(rs, &ss, &from, b, ports, n_ports,
+		    to_port) == -1)
+			goto out;
+	}
+	if (!m->remote)
+		guard(rs, m, to_port);
 	rc = 0;
 out:
 	free(from.names);
@@ -501,16 +407,19 @@ out:
 }
 
 int
-build_mirrors(struct ruleset *rs, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports)
+rs_mirrors(struct ruleset *rs, const struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports, struct rs_chain *to_port[2])
 {
 	size_t i, j, idx = 0;
 
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors; j++, idx++)
-			if (build_one(rs, &cfg->bridges[i],
-			    &cfg->bridges[i].mirrors[j], idx, ports,
-			    n_ports) == -1)
+			if (idx >= BG_MAX_MIRRORS) {
+				errno = E2BIG;	/* no mark bit left */
+				return -1;
+			} else if (build_one(rs, &cfg->bridges[i],
+			    &cfg->bridges[i].mirrors[j], idx, ports, n_ports,
+			    to_port) == -1)
 				return -1;
 	return 0;
 }

@@ -1,11 +1,11 @@
 /*
  * The compiled ruleset: bridgeguard's nftables tables as plain data.
  *
- * ruleset.c builds it from the policy model without touching the kernel;
- * print.c prints it as nft syntax (--dry-run) and kernel/nft.c turns the very
- * same structures into one netlink batch. Each rule carries its nft text and
- * the expressions nft itself generates for that text, side by side, so the
- * two forms are reviewed together (and a test loads both and compares).
+ * ruleset.c builds it from the policy model without touching the kernel.
+ * Each rule is one description (ir.h), from which print.c prints the nft
+ * text (--dry-run) and kernel/ builds the netlink batch; the golden tests
+ * compare both forms with files, and an integration test checks that nft,
+ * given the text, generates exactly the expressions the batch carries.
  */
 #ifndef BG_RULESET_H
 #define BG_RULESET_H
@@ -15,13 +15,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "ir.h"
 #include "model.h"
 #include "reason.h"
 
 #define RS_TABLE		"bridgeguard"
 #define RS_DEVS_PER_CHAIN	255	/* the kernel's limit is 256 hooks */
-#define RS_MAX_EXPRS		12
-#define RS_MAX_RULES		20	/* 3 + 2 per mirror exclusion */
+#define RS_MAX_RULES		4096	/* per chain: a bound, not a size */
 #define RS_KEY_MAX		48
 
 /* skb->mark bits used by mirrors: a frame mirror i has copied already (or
@@ -33,74 +33,47 @@
 
 enum rs_family { RS_NETDEV, RS_BRIDGE };
 
-/* Fields of a set key, in concatenation order. */
-enum rs_field { F_IFNAME, F_ETHER, F_IPV4, F_IPV6 };
+enum rs_hook { H_NONE, H_INGRESS, H_EGRESS, H_PREROUTING, H_FORWARD,
+    H_OUTPUT };
 
-enum rs_op {
-	X_META,		/* key → dreg */
-	X_PAYLOAD,	/* base, off, len → dreg */
-	X_CMP,		/* sreg op data[len] */
-	X_BITWISE,	/* reg = (reg & mask) ^ 0 */
-	X_LOOKUP,	/* sreg in set (invert) */
-	X_DYNSET_ADD,	/* add sreg to set */
-	X_LOG,		/* prefix, group */
-	X_VERDICT,	/* code, chain */
-	X_META_SET,	/* key ← sreg */
-	X_IMMEDIATE,	/* dreg ← data[len] */
-	X_DUP,		/* clone to the device whose ifindex is in sreg */
-	X_COUNTER,
-};
-
-struct rs_expr {
-	enum rs_op	 op;
-	uint8_t		 reg;
-	uint32_t	 key;		/* meta key, payload base, cmp op, verdict */
-	uint32_t	 off, len;
-	uint8_t		 data[16];
-	uint8_t		 mask[16];
-	bool		 invert;
-	const char	*name;		/* set, chain or log prefix */
-	uint16_t	 group;
-};
-
-struct rs_rule {
-	char		 text[160];
-	struct rs_expr	 x[RS_MAX_EXPRS];
-	size_t		 n;
-};
+/* What a chain is for, where others need to know (the diff, the layout). */
+enum rs_role { ROLE_NONE, ROLE_GUEST_HOOK };
 
 struct rs_elem {
 	uint8_t		 key[RS_KEY_MAX];
 };
 
 struct rs_set {
-	const char	*name;
-	enum rs_field	 fields[2];
-	size_t		 n_fields;
+	char		 name[IR_NAME];
+	enum ir_type	 key[IR_MAX_CONCAT];
+	size_t		 n_key;
 	bool		 counters;	/* dynamic, per-element counters */
 	struct rs_elem	*elems;
 	size_t		 n, cap;
 };
 
 struct rs_chain {
-	char		 name[48];
-	const char	*hook;		/* NULL for regular chains */
+	char		 name[IR_NAME];
+	enum rs_hook	 hook;		/* H_NONE for regular chains */
 	int		 prio;
+	enum rs_role	 role;
+	size_t		 index;		/* ROLE_GUEST_HOOK: its number */
 	char		(*devs)[BG_IFNAMSIZ];
-	size_t		 n_devs;
-	struct rs_rule	 rules[RS_MAX_RULES];
-	size_t		 n_rules;
+	size_t		 n_devs, cap_devs;
+	struct rs_rule	**rules;
+	size_t		 n_rules, cap_rules;
+	bool		 overflow;	/* devices or rules beyond the bounds */
+	bool		 nomem;
 };
 
 struct rs_table {
 	enum rs_family	 family;
-	struct rs_set	*sets;
-	size_t		 n_sets;
-	struct rs_chain	*chains;
-	size_t		 n_chains;
+	struct rs_set	**sets;
+	size_t		 n_sets, cap_sets;
+	struct rs_chain	**chains;
+	size_t		 n_chains, cap_chains;
+	bool		 nomem;
 };
-
-struct rs_ctx;
 
 /*
  * Where mirrors copy frames leaving a port: netdev egress chains that `dup`,
@@ -108,7 +81,7 @@ struct rs_ctx;
  */
 enum rs_backend { RS_COPY_NFT, RS_COPY_TC };
 
-/* One tc egress filter of the tc backend (tc.c installs it). */
+/* One tc egress filter of the tc backend (kernel/tc.c installs it). */
 struct rs_tc {
 	char		 dev[BG_IFNAMSIZ];
 	int		 ifindex;
@@ -120,7 +93,6 @@ struct rs_tc {
 };
 
 struct ruleset {
-	struct rs_ctx	*cx;		/* names the rules point into */
 	struct rs_table	 netdev;
 	struct rs_table	 bridge;
 	/* Mirrors left out because their target device does not exist. */
@@ -141,28 +113,50 @@ struct bg_port {
 	int		 ifindex;
 };
 
-
 /*
  * Compiles the model. ports are the interfaces present now: bridge ports
  * on a guarded bridge that are neither guest nor trusted go to
  * unknown_ports (the kernel here cannot match a port's bridge by name).
- * -1 with errno.
+ * -1 with errno and a message in err (what overflowed, or ENOMEM).
  */
 int	ruleset_build(struct ruleset *, const struct bg_config *,
-	    const struct bg_port *ports, size_t n_ports, enum rs_backend);
+	    const struct bg_port *ports, size_t n_ports, enum rs_backend,
+	    char *err, size_t errlen);
 void	ruleset_free(struct ruleset *);
 
-struct rs_set	*ruleset_set(struct rs_table *, const char *name);
+/* table.c: the containers, growing as they are filled. */
+struct rs_set	*ruleset_set(const struct rs_table *, const char *name);
+struct rs_set	*rs_table_set(struct rs_table *, const char *name,
+		    const enum ir_type *key, size_t n_key, bool counters);
+struct rs_chain	*rs_table_chain(struct rs_table *, const char *name,
+		    enum rs_hook, int prio);
+/* A chain of no table (the daemon's changes build them); NULL on ENOMEM. */
+struct rs_chain	*rs_chain_new(const char *name, enum rs_hook, int prio);
+void	rs_chain_free(struct rs_chain *);
+/* Appends an empty rule; NULL (recorded in the chain) if none fits. */
+struct rs_rule	*rs_chain_rule(struct rs_chain *);
+/* Appends a device to a base chain's hook. */
+void	rs_chain_dev(struct rs_chain *, const char *dev);
+void	rs_table_free(struct rs_table *);
+/* 0, or -1 with errno and what failed in err (table, chain, rule). */
+int	rs_table_check(const struct rs_table *, char *err, size_t errlen);
+
 size_t	rs_key_len(const struct rs_set *);
-size_t	rs_field_len(enum rs_field);
-/* Appends one element built from field values (each field_len bytes). */
+/* Appends one element built from field values (each field long; ifnames
+ * as strings, MACs 6 bytes). -1 on ENOMEM. */
 int	rs_set_add(struct rs_set *, const void *a, const void *b);
+/* Appends a raw key, as elems[] hold them. */
+int	rs_set_add_key(struct rs_set *, const struct rs_elem *);
 
-/* Text form, as `nft -f` reads it. */
+/* print.c: text form, as `nft -f` reads it. */
 void	ruleset_print(FILE *, const struct ruleset *);
+/* One rule's statements as nft text, into buf. */
+const char *rs_rule_text(const struct rs_rule *, char *buf, size_t len);
+const char *rs_hook_name(enum rs_hook);
+const char *rs_family_name(enum rs_family);
 
-/* The drop_<reason> set counting a reason per port, and its table's family
- * (fam may be NULL). */
+/* guest.c: the drop_<reason> set counting a reason per port, and its
+ * table's family (fam may be NULL). */
 const char *rs_drop_set(unsigned int reason, char *buf, size_t len,
 	    enum rs_family *fam);
 

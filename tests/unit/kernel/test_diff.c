@@ -1,4 +1,4 @@
-/* links: src/ruleset/diff.c src/lib/hmap.c src/ruleset/ruleset.c src/lib/reason.c src/ruleset/mirror.c src/kernel/nft.c src/kernel/nft_diff.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/linearize.c src/kernel/nft_diff.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * Config diffs: applying the diff of A → B to A's compiled sets must give
  * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,
@@ -132,6 +132,7 @@ check_diff(const char *ta, const char *tb)
 {
 	struct bg_config a, b;
 	struct ruleset ra, rb;
+	char err[256];
 	struct rs_set none = { 0 };
 	struct layout l;
 	struct nameset u;
@@ -141,10 +142,10 @@ check_diff(const char *ta, const char *tb)
 
 	load(ta, &a);
 	load(tb, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	assert_true(diff_rules_equal(&ra, &rb));
 	assert_int_equal(layout_from_ruleset(&l, &ra), 0);
 	unknown_of(&ra, &u);
@@ -202,14 +203,15 @@ test_same_is_empty(void **state)
 {
 	struct bg_config a;
 	struct ruleset ra;
+	char err[256];
 	struct layout l;
 	struct nameset u;
 	struct diff d;
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	layout_from_ruleset(&l, &ra);
 	unknown_of(&ra, &u);
 	diff_init(&d);
@@ -242,15 +244,16 @@ test_rules_differ(void **state)
 	char other[sizeof(cfg_a) + 32];
 	struct bg_config a, b;
 	struct ruleset ra, rb;
+	char err[256];
 
 	(void)state;
 	snprintf(other, sizeof(other), "nflog-group: 9\n%s", cfg_a);
 	load(cfg_a, &a);
 	load(other, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	assert_false(diff_rules_equal(&ra, &rb));
 	ruleset_free(&ra);
 	ruleset_free(&rb);
@@ -264,6 +267,7 @@ test_single_guest(void **state)
 {
 	struct bg_config a;
 	struct ruleset ra;
+	char err[256];
 	struct layout l;
 	struct nameset u;
 	struct nft_batch *nb;
@@ -272,8 +276,8 @@ test_single_guest(void **state)
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS,
-	    RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	layout_from_ruleset(&l, &ra);
 	unknown_of(&ra, &u);
 	assert_true(nameset_has(&u, "stray0"));

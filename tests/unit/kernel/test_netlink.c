@@ -1,4 +1,4 @@
-/* links: src/kernel/nft.c src/kernel/nft_dump.c src/ruleset/ruleset.c src/lib/reason.c src/ruleset/mirror.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/kernel/nft.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * What `apply` sends the kernel, for every golden config, against golden
  * files (tests/golden/<config>.nl), without privilege: the batch is built, decoded
@@ -55,7 +55,8 @@ check_golden(const char *config, const char *golden,
 	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, config);
 	if (config_load(path, &cfg, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
-	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend, err,
+	    sizeof(err)), 0);
 	assert_non_null(nb = nft_batch_new());
 	/* As a replacement of tables that exist: their deletion included. */
 	assert_int_equal(nft_batch_ruleset(nb, &rs, true, true), 0);

@@ -1,4 +1,4 @@
-/* links: src/ruleset/ruleset.c src/lib/reason.c src/ruleset/mirror.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * Compilation to the ruleset, against golden nft text. Regenerate the
  * golden files with UPDATE_GOLDEN=1 after an intended change, and review
@@ -51,7 +51,8 @@ check_golden(const char *config, const char *golden,
 	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, config);
 	if (config_load(path, &cfg, err, sizeof(err)) == -1)
 		fail_msg("%s", err);
-	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend, err,
+	    sizeof(err)), 0);
 	assert_non_null(f = open_memstream(&out, &len));
 	ruleset_print(f, &rs);
 	fclose(f);
@@ -125,6 +126,7 @@ test_scaling(void **state)
 	struct bg_bridge br = { 0 };
 	struct ruleset rs;
 	struct in_addr a;
+	char err[256];
 	size_t i, rules_small = 0, rules_big = 0;
 
 	(void)state;
@@ -146,14 +148,15 @@ test_scaling(void **state)
 	cfg.bridges = &br;
 	cfg.n_bridges = 1;
 	cfg.nflog_group = 7;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	for (i = 0; i < rs.netdev.n_chains; i++)
-		if (rs.netdev.chains[i].hook == NULL)
-			rules_big += rs.netdev.chains[i].n_rules;
+		if (rs.netdev.chains[i]->hook == H_NONE)
+			rules_big += rs.netdev.chains[i]->n_rules;
 	/* 600 ports: 3 ingress base chains of at most 255 devices. */
 	assert_int_equal(rs.netdev.n_chains, 4 + 3);
-	assert_int_equal(rs.netdev.chains[4].n_devs, 255);
-	assert_int_equal(rs.netdev.chains[6].n_devs, 90);
+	assert_int_equal(rs.netdev.chains[4]->n_devs, 255);
+	assert_int_equal(rs.netdev.chains[6]->n_devs, 90);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_mac")->n, 600);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip4")->n, 600);
 	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip6")->n, 600);
@@ -164,10 +167,11 @@ test_scaling(void **state)
 	assert_int_equal(rs.bridge.n_chains, 4);
 	ruleset_free(&rs);
 	cfg.bridges[0].n_guests = 1;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT), 0);
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT, err,
+	    sizeof(err)), 0);
 	for (i = 0; i < rs.netdev.n_chains; i++)
-		if (rs.netdev.chains[i].hook == NULL)
-			rules_small += rs.netdev.chains[i].n_rules;
+		if (rs.netdev.chains[i]->hook == H_NONE)
+			rules_small += rs.netdev.chains[i]->n_rules;
 	assert_int_equal(rules_small, rules_big);
 	ruleset_free(&rs);
 	cfg.bridges[0].n_guests = 600;

@@ -266,9 +266,9 @@ lookup(struct lin *l, const struct ir_match *m)
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, m->set);
 	if (m->rhs == RHS_VMAP)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
-	else
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, m->op == OP_NEQ ?
-		    NFT_LOOKUP_F_INV : 0);
+	else if (m->op == OP_NEQ)	/* no flags at all otherwise, as nft */
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
+		    NFT_LOOKUP_F_INV);
 }
 
 static void

@@ -239,6 +239,46 @@ def test_dry_run_equals_netlink_apply(built, netns, workdir, size):
         assert "chain in1 " in netlink_form and "chain in2 " not in netlink_form
 
 
+def _rule_exprs(text, header):
+    """The expressions of each rule in nft's netlink debug format: a list of
+    (chain, [expression lines]) in order; header matches a rule's first line."""
+    rules, cur = [], None
+    for line in text.splitlines():
+        m = re.match(header, line)
+        if m:
+            cur = (m.group(1), [])
+            rules.append(cur)
+        elif cur is not None and line.startswith("  ["):
+            cur[1].append(line.strip())
+        elif not line.startswith("  "):
+            cur = None
+    return rules
+
+
+@pytest.mark.parametrize("golden", ["example", "mirrors", "mirrors-tc"])
+def test_nft_compiles_the_text_to_what_apply_sends(netns, golden):
+    """One description per rule: nft, given a golden config's ruleset text
+    (tests/golden/NAME.nft, what --dry-run prints), generates for every rule
+    exactly the expressions that the batch apply sends carries
+    (tests/golden/NAME.nl, checked against the code by test_netlink)."""
+    ns = netns("nftcheck")
+    # The devices the mirrors copy to, with the ifindex the unit test gives.
+    labkit.nsrun(ns, "ip link add vnic-ids index 5 type veth peer name p5 index 15")
+    labkit.nsrun(ns, "ip link add bgvx4242 index 7 type veth peer name p7 index 17")
+    golden_dir = HERE.parent / "golden"
+    r = labkit.nsrun(ns, ["nft", "--debug=netlink", "--check", "-f",
+                          golden_dir / f"{golden}.nft"], check=False)
+    assert r.returncode == 0, r.stderr
+    assert ruleset(ns) == "", "--check committed something"
+    by_nft = _rule_exprs(r.stdout, r"^(?:netdev|bridge) bridgeguard (\S+)$")
+    ours = _rule_exprs((golden_dir / f"{golden}.nl").read_text(),
+                       r"^  (?:netdev|bridge) bridgeguard (\S+)$")
+    assert len(ours) > 20 and len(by_nft) == len(ours)
+    for i, (a, b) in enumerate(zip(by_nft, ours)):
+        assert a == b, f"rule {i + 1} (chain {b[0]}): nft generates\n" + \
+            "\n".join(a[1]) + "\nbut apply sends\n" + "\n".join(b[1])
+
+
 # ---------------------------------------------------------------------------
 # atomicity of a failed apply
 

@@ -89,10 +89,11 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
 
 	for (i = 0; br && i < ks->n_links; i++) {
 		const struct bg_link *l = &ks->links[i];
+		struct bg_bridge *gb = NULL;
 
-		if (l->master != br->ifindex || bridge_is_trusted(b, l->name) ||
-		    bridge_is_monitor(b, l->name) ||
-		    config_guest(cfg, l->name, NULL))
+		config_guest(cfg, l->name, &gb);
+		if (l->master != br->ifindex ||
+		    bridge_port_kind(b, l->name, gb) != PORT_UNKNOWN)
 			continue;
 		json_array_append_new(a, port_json(ks, b, l->name));
 	}

@@ -117,6 +117,37 @@ bridge_is_monitor(const struct bg_bridge *b, const char *port)
 	return false;
 }
 
+enum bg_port_kind
+bridge_port_kind(const struct bg_bridge *b, const char *port,
+    const struct bg_bridge *gb)
+{
+	if (bridge_is_trusted(b, port))
+		return PORT_TRUSTED;
+	if (bridge_is_monitor(b, port))
+		return PORT_MONITOR;
+	return gb == b ? PORT_GUEST : PORT_UNKNOWN;
+}
+
+const char *
+port_kind_name(enum bg_port_kind k)
+{
+	static const char *const names[] = { "unknown", "guest", "trusted",
+	    "monitor" };
+
+	return names[k];
+}
+
+bool
+config_drops_port(const struct bg_config *cfg, const char *bridge,
+    const char *port, const struct bg_bridge *gb)
+{
+	const struct bg_bridge *b = bridge ? config_bridge(cfg, bridge) : NULL;
+
+	/* A monitor port is receive-only already. */
+	return b != NULL && !b->allow_unknown &&
+	    bridge_port_kind(b, port, gb) == PORT_UNKNOWN;
+}
+
 void
 mirror_device(const struct bg_mirror *m, char dev[BG_IFNAMSIZ])
 {

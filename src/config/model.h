@@ -89,6 +89,26 @@ bool	bridge_is_trusted(const struct bg_bridge *, const char *port);
 /* Is port the monitor port of one of b's mirrors? */
 bool	bridge_is_monitor(const struct bg_bridge *, const char *port);
 
+/* What a port of a guarded bridge is to it. */
+enum bg_port_kind { PORT_UNKNOWN, PORT_GUEST, PORT_TRUSTED, PORT_MONITOR };
+/*
+ * The kind of port on bridge b. gb is the bridge the config binds port to
+ * as a guest (NULL if none), found by the caller (one that asks about many
+ * ports can find it faster than a walk of the config), or the bridge it
+ * asks about as if it were bound there: a guest of another bridge is
+ * unknown here.
+ */
+enum bg_port_kind	bridge_port_kind(const struct bg_bridge *b,
+			    const char *port, const struct bg_bridge *gb);
+/* "unknown", "guest", "trusted", "monitor". */
+const char	*port_kind_name(enum bg_port_kind);
+/*
+ * Are the frames of port, a port of the bridge named bridge (NULL: of
+ * none), dropped as those of an unknown port? gb as above.
+ */
+bool	config_drops_port(const struct bg_config *, const char *bridge,
+	    const char *port, const struct bg_bridge *gb);
+
 /* The device a mirror's copies go to: its monitor port, or bgvx<VNI>. */
 void	mirror_device(const struct bg_mirror *, char dev[BG_IFNAMSIZ]);
 

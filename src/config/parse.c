@@ -17,17 +17,15 @@
 #include "yaml.h"
 
 static int
-parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
+guest_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in_addr *a)
 {
 	char buf[64];
 	uint32_t h;
 
-	if (scalar(n, buf, sizeof(buf)) == NULL ||
-	    inet_pton(AF_INET, buf, a) != 1)
-		return cfg_err(cx, node_line(n), field,
-		    "'%s' is not an IPv4 address", scalar(n, buf, sizeof(buf))
-		    ? buf : "");
+	if (parse_ip4(cx, n, field, a) == -1)
+		return -1;
+	inet_ntop(AF_INET, a, buf, sizeof(buf));
 	h = ntohl(a->s_addr);
 	if (h == 0 || h == 0xffffffff || (h >> 28) == 0xe || (h >> 24) == 127)
 		return cfg_err(cx, node_line(n), field,
@@ -36,7 +34,7 @@ parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
 }
 
 static int
-parse_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
+guest_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in6_addr *a)
 {
 	char buf[80];
@@ -87,8 +85,8 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 			break;
 		snprintf(f, sizeof(f), "%s[%zu]", field, i);
 		rc = family == AF_INET ?
-		    parse_ip4(cx, item, f, (struct in_addr *)arr + i) :
-		    parse_ip6(cx, item, f, (struct in6_addr *)arr + i);
+		    guest_ip4(cx, item, f, (struct in_addr *)arr + i) :
+		    guest_ip6(cx, item, f, (struct in6_addr *)arr + i);
 		if (rc == -1) {
 			free(arr);
 			free(*lines);

@@ -107,19 +107,6 @@ parse_exclude(struct cfgctx *cx, struct fy_node *v, const char *field,
 }
 
 static int
-parse_ip4(struct cfgctx *cx, struct fy_node *v, const char *field,
-    struct in_addr *a)
-{
-	char buf[64];
-
-	if (scalar(v, buf, sizeof(buf)) == NULL ||
-	    inet_pton(AF_INET, buf, a) != 1)
-		return cfg_err(cx, node_line(v), field,
-		    "must be an IPv4 address");
-	return 0;
-}
-
-static int
 remote_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
     const char *field, void *arg)
 {

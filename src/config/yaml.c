@@ -2,6 +2,7 @@
  * Walking a libfyaml document: the helpers every part of the config parser
  * shares (parse.c, parse_mirror.c), each saying file:line: field: what.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libfyaml.h>
 #include <stdarg.h>
@@ -114,6 +115,20 @@ parse_uint(struct cfgctx *cx, struct fy_node *v, const char *field,
 	    *out < min || *out > max)
 		return cfg_err(cx, node_line(v), field,
 		    "must be a number from %lu to %lu", min, max);
+	return 0;
+}
+
+int
+parse_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
+    struct in_addr *a)
+{
+	char buf[64];
+
+	if (scalar(n, buf, sizeof(buf)) == NULL ||
+	    inet_pton(AF_INET, buf, a) != 1)
+		return cfg_err(cx, node_line(n), field,
+		    "'%s' is not an IPv4 address", scalar(n, buf, sizeof(buf))
+		    ? buf : "");
 	return 0;
 }
 

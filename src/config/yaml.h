@@ -23,6 +23,8 @@ int	want_type(struct cfgctx *, struct fy_node *, enum fy_node_type, int line,
 	    const char *field);
 int	parse_ifname(struct cfgctx *, struct fy_node *, int line,
 	    const char *field, char out[BG_IFNAMSIZ]);
+int	parse_ip4(struct cfgctx *, struct fy_node *, const char *field,
+	    struct in_addr *);
 int	parse_uint(struct cfgctx *, struct fy_node *, const char *field,
 	    unsigned long min, unsigned long max, unsigned long *out);
 

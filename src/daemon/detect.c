@@ -14,6 +14,7 @@
 #include "arpwatch.h"
 #include "daemon.h"
 #include "events.h"
+#include "guest.h"
 #include "log.h"
 #include "protect.h"
 
@@ -33,17 +34,14 @@ name_of(struct daemon *d, int ifindex)
 	return l ? l->name : NULL;
 }
 
-/* "guest", "trusted" or "unknown": a port's role on a guarded bridge. */
-static const char *
-port_role(struct daemon *d, const struct bg_bridge *b, const char *port)
+/* What a port is to a guarded bridge. */
+static enum bg_port_kind
+port_kind(struct daemon *d, const struct bg_bridge *b, const char *port)
 {
 	struct bg_bridge *gb = NULL;
 
-	if (bridge_is_trusted(b, port))
-		return "trusted";
-	if (config_guest(protect_config(d->prot), port, &gb) && gb == b)
-		return "guest";
-	return "unknown";
+	config_guest(protect_config(d->prot), port, &gb);
+	return bridge_port_kind(b, port, gb);
 }
 
 void
@@ -89,12 +87,14 @@ port_event(struct daemon *d, enum ev_type type, const char *bridge,
     const char *port)
 {
 	const struct bg_bridge *b = guarded(d, bridge);
+	enum bg_port_kind kind;
 	const char *role;
 	struct event *e;
 
 	if (b == NULL)
 		return;
-	role = port_role(d, b, port);
+	kind = port_kind(d, b, port);
+	role = port_kind_name(kind);
 	e = event_new(type, SEV_INFO);
 	ev_str(e, "bridge", bridge);
 	ev_str(e, "port", port);
@@ -102,7 +102,7 @@ port_event(struct daemon *d, enum ev_type type, const char *bridge,
 	ev_msg(e, "%s %s %s (%s)", port, type == EV_PORT_JOIN ? "joined" :
 	    "left", bridge, role);
 	event_emit(e);
-	if (type != EV_PORT_JOIN || strcmp(role, "unknown") != 0)
+	if (type != EV_PORT_JOIN || kind != PORT_UNKNOWN)
 		return;
 	e = event_new(EV_UNKNOWN_PORT, SEV_WARNING);
 	ev_str(e, "bridge", bridge);
@@ -302,32 +302,6 @@ detect_neigh(void *arg, const struct neigh_change *c)
 		host_change(d, c);
 }
 
-/*
- * Would bridgeguard let this ARP frame through? The packet socket sees
- * frames before the ingress hook, so frames it is about to drop (and
- * report as spoof_drop) must not teach the station table anything.
- */
-static bool
-arp_passes(struct daemon *d, const struct bg_bridge *b, const char *port,
-    const struct pkt_info *p)
-{
-	struct bg_bridge *gb = NULL;
-	const struct bg_guest *g;
-	size_t k;
-
-	if (protect_is_unknown(d->prot, port))
-		return false;
-	if ((g = config_guest(protect_config(d->prot), port, &gb)) == NULL)
-		return true;
-	if (gb != b || memcmp(p->src_mac, g->mac, 6) != 0 ||
-	    memcmp(p->arp_sha, g->mac, 6) != 0)
-		return false;
-	for (k = 0; k < g->n_ip4; k++)
-		if (memcmp(&g->ip4[k], p->arp_spa, 4) == 0)
-			return true;
-	return false;
-}
-
 static void
 station_event(const char *bridge, const char *port, const struct pkt_info *p,
     enum arp_result r, const uint8_t old[6])
@@ -369,9 +343,12 @@ detect_arp(struct daemon *d, const struct sensor_rec *r)
 
 	d->st.arps++;
 	/* Probes claim nothing; multicast or zero senders are bogus. */
+	/* The packet socket sees frames before the rules: those they drop
+	 * (and report as spoof_drop) must not teach the table anything. */
 	if (b == NULL || memcmp(p->arp_spa, zero, 4) == 0 ||
 	    (p->arp_sha[0] & 1) || memcmp(p->arp_sha, zero, 6) == 0 ||
-	    !arp_passes(d, b, l->name, p))
+	    !rs_arp_passes(protect_config(d->prot), br->name, l->name,
+	    p->src_mac, p->arp_sha, p->arp_spa))
 		return;
 	res = arpwatch_see(d->arp, br->name, p->arp_spa, p->arp_sha, old);
 	if (res == ARP_FULL)

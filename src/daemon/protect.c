@@ -52,12 +52,6 @@ protect_config(const struct protect *p)
 	return &p->cfg;
 }
 
-bool
-protect_is_unknown(const struct protect *p, const char *port)
-{
-	return nameset_has(&p->unknown, port);
-}
-
 void
 protect_stats(const struct protect *p, struct protect_stats *st)
 {
@@ -501,7 +495,7 @@ protect_guest_add(struct protect *p, const char *bridge,
 	if (diff_guest(&d, old, g) == -1 ||
 	    diff_hook(&d, &p->layout, g->port, true) == -1 ||
 	    diff_unknown(&d, &p->unknown, g->port, onbr &&
-	    port_is_unknown(&p->cfg, onbr, g->port, nb)) == -1) {
+	    config_drops_port(&p->cfg, onbr, g->port, nb)) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		goto out;
@@ -543,7 +537,7 @@ protect_guest_del(struct protect *p, const char *port, const uint8_t *mac,
 	if (diff_guest(&d, g, NULL) == -1 ||
 	    diff_hook(&d, &p->layout, port, false) == -1 ||
 	    diff_unknown(&d, &p->unknown, port, onbr &&
-	    port_is_unknown(&p->cfg, onbr, port, NULL)) == -1) {
+	    config_drops_port(&p->cfg, onbr, port, NULL)) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		goto out;
@@ -570,7 +564,7 @@ protect_port(struct protect *p, const char *port, const char *onbr, char *err,
 		gb = NULL;
 	diff_init(&d);
 	if (diff_unknown(&d, &p->unknown, port, onbr &&
-	    port_is_unknown(&p->cfg, onbr, port, gb)) == -1)
+	    config_drops_port(&p->cfg, onbr, port, gb)) == -1)
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 	else

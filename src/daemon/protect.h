@@ -27,7 +27,6 @@ struct protect_stats {
 struct protect	*protect_new(void);
 void	protect_free(struct protect *);
 const struct bg_config *protect_config(const struct protect *);
-bool	protect_is_unknown(const struct protect *, const char *port);
 void	protect_stats(const struct protect *, struct protect_stats *);
 
 /*

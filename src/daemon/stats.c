@@ -99,7 +99,9 @@ bridges(FILE *f, struct daemon *d)
 	const struct bg_config *cfg = protect_config(d->prot);
 	struct hmap_iter it;
 	const struct bg_link *br, *l;
-	size_t i, role[3];
+	static const enum bg_port_kind order[] = { PORT_GUEST, PORT_TRUSTED,
+	    PORT_UNKNOWN, PORT_MONITOR };
+	size_t i, k, count[4];
 
 	head(f, "bridgeguard_guests", "gauge", "Guests bound, per bridge.");
 	for (i = 0; i < cfg->n_bridges; i++) {
@@ -113,26 +115,22 @@ bridges(FILE *f, struct daemon *d)
 		const struct bg_bridge *b = &cfg->bridges[i];
 		struct bg_bridge *gb;
 
-		memset(role, 0, sizeof(role));
+		memset(count, 0, sizeof(count));
 		memset(&it, 0, sizeof(it));
 		br = mon_link_byname(d->links, b->name);
 		while (br && (l = mon_link_next(d->links, &it)) != NULL) {
 			if (l->master != br->ifindex)
 				continue;
 			gb = NULL;
-			role[bridge_is_trusted(b, l->name) ? 1 :
-			    config_guest(cfg, l->name, &gb) && gb == b ? 0 :
-			    2]++;
+			config_guest(cfg, l->name, &gb);
+			count[bridge_port_kind(b, l->name, gb)]++;
 		}
-		fputs("bridgeguard_ports{bridge=\"", f);
-		label(f, b->name);
-		fprintf(f, "\",role=\"guest\"} %zu\n", role[0]);
-		fputs("bridgeguard_ports{bridge=\"", f);
-		label(f, b->name);
-		fprintf(f, "\",role=\"trusted\"} %zu\n", role[1]);
-		fputs("bridgeguard_ports{bridge=\"", f);
-		label(f, b->name);
-		fprintf(f, "\",role=\"unknown\"} %zu\n", role[2]);
+		for (k = 0; k < 4; k++) {
+			fputs("bridgeguard_ports{bridge=\"", f);
+			label(f, b->name);
+			fprintf(f, "\",role=\"%s\"} %zu\n", port_kind_name(
+			    order[k]), count[order[k]]);
+		}
 	}
 }
 

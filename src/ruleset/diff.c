@@ -2,9 +2,10 @@
  * Policy change → kernel change, computed without the kernel (kernel/nft_diff.c
  * queues the result).
  *
- * The element lists mirror guest.c's fill_guest_sets() and the base
- * chains its base_chains(); tests/unit/kernel/test_diff.c checks that a
- * diff applied to the old ruleset gives exactly the new one. The bridge
+ * A guest's elements are rs_guest_elems()'s, as for the whole ruleset, and
+ * the base chains follow guest.c's base_chains();
+ * tests/unit/kernel/test_diff.c checks that a diff applied to the old
+ * ruleset gives exactly the new one. The bridge
  * table's guest_ip4 and guest_ip6 are the netdev table's twins, and its
  * guest_ports holds exactly the hooked ports, so neither has a diff of its
  * own.
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "guest.h"
 
 static const struct {
 	const char	*name;
@@ -147,28 +149,6 @@ nameset_del(struct nameset *s, const char *name)
 	hmap_del(&s->h, k);
 }
 
-/* As ruleset.c fill_guest_sets(): the link-local is always bound. */
-int
-guest_elems(struct rs_set sets[3], const struct bg_guest *g)
-{
-	struct in6_addr ll;
-	size_t k;
-
-	if (rs_set_add(&sets[DS_MAC], g->port, g->mac) == -1)
-		return -1;
-	for (k = 0; k < g->n_ip4; k++)
-		if (rs_set_add(&sets[DS_IP4], g->port, &g->ip4[k]) == -1)
-			return -1;
-	mac_to_linklocal(g->mac, &ll);
-	if (rs_set_add(&sets[DS_IP6], g->port, &ll) == -1)
-		return -1;
-	for (k = 0; k < g->n_ip6; k++)
-		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) != 0 &&
-		    rs_set_add(&sets[DS_IP6], g->port, &g->ip6[k]) == -1)
-			return -1;
-	return 0;
-}
-
 static bool
 set_has(const struct rs_set *s, const struct rs_elem *e)
 {
@@ -204,8 +184,9 @@ diff_guest(struct diff *d, const struct bg_guest *old,
 		set_init(&o[i], i);
 		set_init(&n[i], i);
 	}
-	if ((old && guest_elems(o, old) == -1) ||
-	    (new && guest_elems(n, new) == -1))
+	if ((old && rs_guest_elems(old, &o[DS_MAC], &o[DS_IP4], &o[DS_IP6],
+	    NULL) == -1) || (new && rs_guest_elems(new, &n[DS_MAC], &n[DS_IP4],
+	    &n[DS_IP6], NULL) == -1))
 		goto out;
 	for (i = 0; i < 3; i++)
 		if (set_minus(&d->del[i], &o[i], &n[i]) == -1 ||
@@ -253,18 +234,6 @@ diff_unknown(struct diff *d, const struct nameset *now, const char *port,
 	if (!want && have)
 		return rs_set_add(&d->del[DS_UNKNOWN], port, NULL);
 	return 0;
-}
-
-/* As ruleset.c port_unknown(): a guest of another bridge is unknown here. */
-bool
-port_is_unknown(const struct bg_config *cfg, const char *bridge,
-    const char *port, const struct bg_bridge *gb)
-{
-	const struct bg_bridge *b = config_bridge(cfg, bridge);
-
-	if (b == NULL || b->allow_unknown || bridge_is_trusted(b, port))
-		return false;
-	return gb != b;
 }
 
 /* Guests sorted by port, for merging two configs. */
@@ -378,7 +347,7 @@ diff_unknowns(struct diff *d, const struct bg_config *cfg,
 	nameset_init(&want);
 	for (i = 0; i < n_ports; i++) {
 		r = gref_find(n, nn, ports[i].port);
-		if (!port_is_unknown(cfg, ports[i].bridge, ports[i].port,
+		if (!config_drops_port(cfg, ports[i].bridge, ports[i].port,
 		    r ? r->b : NULL))
 			continue;
 		if (nameset_add(&want, ports[i].port) == -1 ||

@@ -73,11 +73,6 @@ int	diff_configs(struct diff *, const struct bg_config *old,
  * apply moves from one to the other (compare.c).
  */
 bool	diff_rules_equal(const struct ruleset *, const struct ruleset *);
-/* Is port (on bridge) a port cfg drops as unknown? gb: its guest bridge. */
-bool	port_is_unknown(const struct bg_config *, const char *bridge,
-	    const char *port, const struct bg_bridge *gb);
-/* The elements one guest puts into guest_mac, guest_ip4 and guest_ip6. */
-int	guest_elems(struct rs_set sets[3], const struct bg_guest *);
 
 /* The name of diffed set which (DS_MAC...). */
 const char	*diff_set_name(int which);

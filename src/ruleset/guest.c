@@ -15,6 +15,7 @@
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -196,6 +197,32 @@ chain_guest_out(struct rs_table *t, unsigned int group)
 	drop(r, R_EGRESS, FLD_OIFNAME, group);
 }
 
+int
+rs_guest_elems(const struct bg_guest *g, struct rs_set *mac,
+    struct rs_set *ip4, struct rs_set *ip6, struct rs_set *ports)
+{
+	struct in6_addr ll;
+	size_t k;
+
+	if ((mac && rs_set_add(mac, g->port, g->mac) == -1) ||
+	    (ports && rs_set_add(ports, g->port, NULL) == -1))
+		return -1;
+	for (k = 0; ip4 && k < g->n_ip4; k++)
+		if (rs_set_add(ip4, g->port, &g->ip4[k]) == -1)
+			return -1;
+	if (ip6 == NULL)
+		return 0;
+	/* The link-local address of its MAC is always bound. */
+	mac_to_linklocal(g->mac, &ll);
+	if (rs_set_add(ip6, g->port, &ll) == -1)
+		return -1;
+	for (k = 0; k < g->n_ip6; k++)
+		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) != 0 &&
+		    rs_set_add(ip6, g->port, &g->ip6[k]) == -1)
+			return -1;
+	return 0;
+}
+
 /* The guest sets of table t that it has: the bridge table has no MAC set
  * but the guest ports. */
 static int
@@ -205,30 +232,13 @@ fill_guest_sets(struct rs_table *t, const struct bg_config *cfg)
 	struct rs_set *ip4 = ruleset_set(t, "guest_ip4");
 	struct rs_set *ip6 = ruleset_set(t, "guest_ip6");
 	struct rs_set *ports = ruleset_set(t, "guest_ports");
-	struct in6_addr ll;
-	size_t i, j, k;
+	size_t i, j;
 
-	for (i = 0; i < cfg->n_bridges; i++) {
-		const struct bg_bridge *b = &cfg->bridges[i];
-
-		for (j = 0; j < b->n_guests; j++) {
-			const struct bg_guest *g = &b->guests[j];
-
-			if ((mac && rs_set_add(mac, g->port, g->mac) == -1) ||
-			    (ports && rs_set_add(ports, g->port, NULL) == -1))
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++)
+			if (rs_guest_elems(&cfg->bridges[i].guests[j], mac, ip4,
+			    ip6, ports) == -1)
 				return -1;
-			for (k = 0; k < g->n_ip4; k++)
-				if (rs_set_add(ip4, g->port, &g->ip4[k]) == -1)
-					return -1;
-			mac_to_linklocal(g->mac, &ll);
-			if (rs_set_add(ip6, g->port, &ll) == -1)
-				return -1;
-			for (k = 0; k < g->n_ip6; k++)
-				if (memcmp(&g->ip6[k], &ll, sizeof(ll)) != 0 &&
-				    rs_set_add(ip6, g->port, &g->ip6[k]) == -1)
-					return -1;
-		}
-	}
 	return 0;
 }
 
@@ -308,18 +318,13 @@ rs_guest_netdev(struct rs_table *t, const struct bg_config *cfg)
 	return 0;
 }
 
-/* Is port on bridge b neither a guest nor trusted, and b dropping such? */
 static bool
 port_unknown(const struct bg_config *cfg, const struct bg_port *p)
 {
-	const struct bg_bridge *b = config_bridge(cfg, p->bridge);
-	struct bg_bridge *gb;
+	struct bg_bridge *gb = NULL;
 
-	/* A monitor port is receive-only already. */
-	if (b == NULL || b->allow_unknown || bridge_is_trusted(b, p->port) ||
-	    bridge_is_monitor(b, p->port))
-		return false;
-	return config_guest(cfg, p->port, &gb) == NULL || gb != b;
+	config_guest(cfg, p->port, &gb);
+	return config_drops_port(cfg, p->bridge, p->port, gb);
 }
 
 /* unknown_ports: dropped where they enter the bridge. */
@@ -365,6 +370,34 @@ chains_to_port(struct rs_table *t, struct rs_chain *to_port[2])
 		ir_lookup(r, IR_KEY(FLD_OIFNAME), "guest_ports", false);
 		ir_verdict(r, NFT_JUMP, "guest_out");
 	}
+}
+
+bool
+rs_arp_passes(const struct bg_config *cfg, const char *bridge,
+    const char *port, const uint8_t src_mac[6], const uint8_t sha[6],
+    const uint8_t spa[4])
+{
+	const struct bg_bridge *b = bridge ? config_bridge(cfg, bridge) : NULL;
+	struct bg_bridge *gb = NULL;
+	const struct bg_guest *g = config_guest(cfg, port, &gb);
+	static const uint8_t zero[4];
+	size_t k;
+
+	/* Dropped where it enters: a monitor port, or an unknown one. */
+	if ((b && bridge_port_kind(b, port, gb) == PORT_MONITOR) ||
+	    config_drops_port(cfg, bridge, port, gb))
+		return false;
+	if (g == NULL)
+		return true;
+	/* guest_in, then guest_arp (its header check is the parser's). */
+	if (memcmp(src_mac, g->mac, 6) != 0 || memcmp(sha, g->mac, 6) != 0)
+		return false;
+	if (memcmp(spa, zero, 4) == 0)
+		return true;
+	for (k = 0; k < g->n_ip4; k++)
+		if (memcmp(&g->ip4[k], spa, 4) == 0)
+			return true;
+	return false;
 }
 
 int

@@ -213,8 +213,8 @@ static const struct bad {
 	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
 	  "        from: all\n        remote: { vxlan-id: 5, "
 	  "remote-ip: 10.1.0.300 }\n",
-	  "t.yaml:6: bridges[0].mirrors[0].remote.remote-ip: must be an IPv4 "
-	  "address" },
+	  "t.yaml:6: bridges[0].mirrors[0].remote.remote-ip: '10.1.0.300' is "
+	  "not an IPv4 address" },
 	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: a\n"
 	  "        from: all\n        direction: sideways\n        to: m\n",
 	  "t.yaml:6: bridges[0].mirrors[0].direction: must be in, out or "

@@ -56,7 +56,7 @@ static const char cfg_b[] =
 static const struct bg_port ports[] = {
 	{ "br0", "vnic-alice", 0 }, { "br0", "vnic-bob", 0 }, { "br0", "vnic-eve", 0 },
 	{ "br0", "vnic-carol", 0 }, { "br0", "uplink0", 0 }, { "br0", "uplink1", 0 },
-	{ "br0", "stray0", 0 },
+	{ "br0", "stray0", 0 }, { "br0", "vnic-ids", 0 },
 };
 #define N_PORTS	(sizeof(ports) / sizeof(ports[0]))
 
@@ -318,6 +318,26 @@ test_single_guest(void **state)
 	config_clear(&a);
 }
 
+/*
+ * A mirror's monitor port on the bridge is not unknown (it is receive-only
+ * already): the diff must agree with the ruleset, which once it did not.
+ */
+static void
+test_monitor_port(void **state)
+{
+	static const char mirror[] = "    mirrors:\n      - name: ids\n"
+	    "        to: vnic-ids\n        from: [vnic-alice]\n";
+	char a[sizeof(cfg_a) + sizeof(mirror)], b[sizeof(cfg_b) +
+	    sizeof(mirror)];
+
+	(void)state;
+	snprintf(a, sizeof(a), "%s%s", cfg_a, mirror);
+	snprintf(b, sizeof(b), "%s%s", cfg_b, mirror);
+	check_diff(cfg_a, a);
+	check_diff(a, b);
+	check_diff(b, cfg_a);
+}
+
 /* 300 guests: two chains (255 + 45), as ruleset.c lays them out. */
 static void
 test_many(void **state)
@@ -346,6 +366,7 @@ main(void)
 		cmocka_unit_test(test_unknown_policy),
 		cmocka_unit_test(test_rules_differ),
 		cmocka_unit_test(test_single_guest),
+		cmocka_unit_test(test_monitor_port),
 		cmocka_unit_test(test_many),
 	};
 

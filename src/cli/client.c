@@ -43,12 +43,19 @@ parse_addrs(const struct bg_opts *o, struct ctl_guest *g)
 static int
 guest_args(const struct bg_opts *o, bool add, struct ctl_guest *g)
 {
+	struct bg_guest model;
 	char err[256];
 
 	memset(g, 0, sizeof(*g));
 	if (o->port == NULL || (add && (o->bridge == NULL || o->mac == NULL))) {
 		log_warnx("guest %s needs --port%s", add ? "add" : "del",
 		    add ? ", --bridge and --mac" : "");
+		return -1;
+	}
+	if (!ifname_valid(o->port) || (o->bridge && !ifname_valid(o->bridge))) {
+		log_warnx("--%s %s: not a valid interface name",
+		    ifname_valid(o->port) ? "bridge" : "port",
+		    ifname_valid(o->port) ? o->bridge : o->port);
 		return -1;
 	}
 	snprintf(g->port, sizeof(g->port), "%s", o->port);
@@ -68,6 +75,12 @@ guest_args(const struct bg_opts *o, bool add, struct ctl_guest *g)
 	if (ctl_guest_check(g, add ? CTL_GUEST_ADD : CTL_GUEST_DEL, err,
 	    sizeof(err)) == -1) {
 		log_warnx("%s", err);
+		return -1;
+	}
+	/* The daemon validates it too; bad fields are usage errors here. */
+	ctl_guest_model(g, &model);
+	if (add && guest_check(&model, err, sizeof(err)) == -1) {
+		log_warnx("guest add: %s", err);
 		return -1;
 	}
 	return 0;

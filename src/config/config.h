@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "model.h"
+#include "validate.h"
 
 #define BG_DEFAULT_CONFIG	"/etc/bridgeguard/bridgeguard.yaml"
 
@@ -20,8 +21,5 @@ int	config_load_string(const char *name, const char *text,
 	    struct bg_config *cfg, char *err, size_t errlen);
 /* Prints the model back as YAML that parses to the same model. */
 void	config_print(FILE *, const struct bg_config *);
-/* Semantic checks over a whole model (duplicates, conflicts); 0 if fine. */
-int	config_validate(const char *name, const struct bg_config *cfg,
-	    char *err, size_t errlen);
 
 #endif

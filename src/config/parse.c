@@ -21,15 +21,13 @@ guest_ip4(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in_addr *a)
 {
 	char buf[64];
-	uint32_t h;
+	const char *why;
 
 	if (parse_ip4(cx, n, field, a) == -1)
 		return -1;
-	inet_ntop(AF_INET, a, buf, sizeof(buf));
-	h = ntohl(a->s_addr);
-	if (h == 0 || h == 0xffffffff || (h >> 28) == 0xe || (h >> 24) == 127)
-		return cfg_err(cx, node_line(n), field,
-		    "%s cannot be a guest's address", buf);
+	if ((why = ip4_unbindable(a)) != NULL)
+		return cfg_err(cx, node_line(n), field, "%s %s",
+		    inet_ntop(AF_INET, a, buf, sizeof(buf)), why);
 	return 0;
 }
 
@@ -38,16 +36,15 @@ guest_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
     struct in6_addr *a)
 {
 	char buf[80];
+	const char *why;
 
 	if (scalar(n, buf, sizeof(buf)) == NULL ||
 	    inet_pton(AF_INET6, buf, a) != 1)
 		return cfg_err(cx, node_line(n), field,
 		    "'%s' is not an IPv6 address", scalar(n, buf, sizeof(buf))
 		    ? buf : "");
-	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
-	    IN6_IS_ADDR_LOOPBACK(a))
-		return cfg_err(cx, node_line(n), field,
-		    "%s cannot be a guest's address", buf);
+	if ((why = ip6_unbindable(a)) != NULL)
+		return cfg_err(cx, node_line(n), field, "%s %s", buf, why);
 	return 0;
 }
 
@@ -105,18 +102,15 @@ parse_mac(struct cfgctx *cx, struct fy_node *v, const char *field,
     struct bg_guest *g)
 {
 	char buf[64];
+	const char *why;
 
 	if (scalar(v, buf, sizeof(buf)) == NULL ||
 	    mac_parse(buf, g->mac) == -1)
 		return cfg_err(cx, node_line(v), field,
 		    "'%s' is not a MAC address (aa:bb:cc:dd:ee:ff)",
 		    scalar(v, buf, sizeof(buf)) ? buf : "");
-	if (g->mac[0] & 1)
-		return cfg_err(cx, node_line(v), field,
-		    "%s is a multicast address", buf);
-	if (memcmp(g->mac, "\0\0\0\0\0\0", 6) == 0)
-		return cfg_err(cx, node_line(v), field,
-		    "%s cannot be a guest's address", buf);
+	if ((why = mac_unbindable(g->mac)) != NULL)
+		return cfg_err(cx, node_line(v), field, "%s %s", buf, why);
 	g->mac_line = node_line(v);
 	return 0;
 }

@@ -1,7 +1,15 @@
 /*
- * Whole-config checks that no single field can make: the same port, MAC or
- * address bound twice, a port both trusted and guest, a bridge twice.
- * Sorting keys makes this O(n log n), which matters at 10,000 guests.
+ * The one validator: a policy read from a file, reloaded, or changed at
+ * run time by `guest add` is checked by these rules and no others.
+ *
+ * Fields: what a guest may be bound to (guest_check() and the *_unbindable
+ * predicates the parser uses too). Claims: every bridge, port, MAC,
+ * address (a guest's link-local one included) and mirror name the policy
+ * binds has one owner; two owners of one thing are a conflict. A whole
+ * config's claims are sorted, which is O(n log n) at 10,000 guests
+ * (config_validate()); one guest's are compared with the rest in one pass
+ * (config_check_guest()), so that a runtime change costs no full check.
+ * Both report a conflict in the same words.
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -9,51 +17,289 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "validate.h"
 
-enum vkind { V_BRIDGE, V_PORT, V_MAC, V_IP4, V_IP6 };
+/* In the order conflicts are looked for: a MAC before its link-local. */
+enum ckind { V_BRIDGE, V_PORT, V_MAC, V_IP4, V_IP6, V_MIRROR };
+enum crole { C_GUEST, C_TRUSTED, C_MONITOR, C_OTHER };
 
-struct ventry {
+#define CLAIM_KEY	32	/* a mirror's name is the longest */
+
+struct claim {
 	uint8_t		 kind;
-	uint8_t		 key[BG_IFNAMSIZ];
+	uint8_t		 key[CLAIM_KEY];
+	uint8_t		 role;		/* V_PORT */
+	bool		 derived;	/* V_IP6: the link-local of its MAC */
 	int		 line;
-	const char	*owner;		/* the port or bridge it belongs to */
-	bool		 trusted;
+	const char	*owner;		/* port, bridge or mirror */
 };
 
-struct vlist {
-	struct ventry	*v;
+struct claims {
+	struct claim	*v;
 	size_t		 n, cap;
 };
 
-static int
-vadd(struct vlist *l, enum vkind kind, const void *key, size_t len, int line,
-    const char *owner, bool trusted)
+typedef int	(*claim_fn)(const struct claim *, void *arg);
+
+const char *
+mac_unbindable(const uint8_t mac[6])
 {
-	struct ventry *e;
+	static const uint8_t zero[6];
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
+	if (mac[0] & 1)
+		return "is a multicast address";
+	if (memcmp(mac, zero, 6) == 0)
+		return "cannot be a guest's address";
+	return NULL;
+}
 
-		if ((e = realloc(l->v, cap * sizeof(*e))) == NULL)
-			return -1;
-		l->v = e;
-		l->cap = cap;
+const char *
+ip4_unbindable(const struct in_addr *a)
+{
+	uint32_t h = ntohl(a->s_addr);
+
+	if (h == 0 || h == 0xffffffff || (h >> 28) == 0xe || (h >> 24) == 127)
+		return "cannot be a guest's address";
+	return NULL;
+}
+
+const char *
+ip6_unbindable(const struct in6_addr *a)
+{
+	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
+	    IN6_IS_ADDR_LOOPBACK(a))
+		return "cannot be a guest's address";
+	return NULL;
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+addrs_check(int af, const void *a, size_t n, char *err, size_t errlen)
+{
+	size_t sz = af == AF_INET ? 4 : 16, i, j;
+	const uint8_t *p = a;
+	char buf[INET6_ADDRSTRLEN];
+	const char *why;
+
+	for (i = 0; i < n; i++) {
+		inet_ntop(af, p + i * sz, buf, sizeof(buf));
+		why = af == AF_INET ? ip4_unbindable((const struct in_addr *)
+		    (const void *)(p + i * sz)) : ip6_unbindable(
+		    (const struct in6_addr *)(const void *)(p + i * sz));
+		if (why)
+			return fail(err, errlen, "%s: %s %s", af == AF_INET ?
+			    "ipv4" : "ipv6", buf, why);
+		for (j = 0; j < i; j++)
+			if (memcmp(p + i * sz, p + j * sz, sz) == 0)
+				return fail(err, errlen, "%s: %s is given twice",
+				    af == AF_INET ? "ipv4" : "ipv6", buf);
 	}
-	e = &l->v[l->n++];
-	memset(e, 0, sizeof(*e));
-	e->kind = (uint8_t)kind;
-	memcpy(e->key, key, len);
-	e->line = line;
-	e->owner = owner;
-	e->trusted = trusted;
+	return 0;
+}
+
+int
+guest_check(const struct bg_guest *g, char *err, size_t errlen)
+{
+	char m[18];
+	const char *why;
+
+	if (!ifname_valid(g->port))
+		return fail(err, errlen, "port: not a valid interface name");
+	if ((why = mac_unbindable(g->mac)) != NULL)
+		return fail(err, errlen, "mac: %s %s", mac_format(g->mac, m),
+		    why);
+	if (addrs_check(AF_INET, g->ip4, g->n_ip4, err, errlen) == -1 ||
+	    addrs_check(AF_INET6, g->ip6, g->n_ip6, err, errlen) == -1)
+		return -1;
 	return 0;
 }
 
 static int
-vcmp(const void *a, const void *b)
+claim(claim_fn fn, void *arg, enum ckind kind, const void *key, size_t len,
+    int line, const char *owner, enum crole role, bool derived)
 {
-	const struct ventry *x = a, *y = b;
+	struct claim c;
+
+	memset(&c, 0, sizeof(c));
+	c.kind = (uint8_t)kind;
+	memcpy(c.key, key, len < CLAIM_KEY ? len : CLAIM_KEY);
+	c.role = (uint8_t)role;
+	c.derived = derived;
+	c.line = line;
+	c.owner = owner;
+	return fn(&c, arg);
+}
+
+static int
+guest_claims(const struct bg_guest *g, claim_fn fn, void *arg)
+{
+	int mline = g->mac_line ? g->mac_line : g->line;
+	struct in6_addr ll;
+	size_t i;
+
+	mac_to_linklocal(g->mac, &ll);
+	if (claim(fn, arg, V_PORT, g->port, strlen(g->port), g->line, g->port,
+	    C_GUEST, false) == -1 ||
+	    claim(fn, arg, V_MAC, g->mac, 6, mline, g->port, C_OTHER,
+	    false) == -1 ||
+	    claim(fn, arg, V_IP6, &ll, 16, mline, g->port, C_OTHER, true) == -1)
+		return -1;
+	for (i = 0; i < g->n_ip4; i++)
+		if (claim(fn, arg, V_IP4, &g->ip4[i], 4, g->ip4_line ?
+		    g->ip4_line[i] : g->line, g->port, C_OTHER, false) == -1)
+			return -1;
+	for (i = 0; i < g->n_ip6; i++)
+		if (claim(fn, arg, V_IP6, &g->ip6[i], 16, g->ip6_line ?
+		    g->ip6_line[i] : g->line, g->port, C_OTHER, false) == -1)
+			return -1;
+	return 0;
+}
+
+/* Every claim of b but its guests'. */
+static int
+bridge_claims(const struct bg_bridge *b, claim_fn fn, void *arg)
+{
+	const struct bg_mirror *m;
+	size_t i;
+
+	if (claim(fn, arg, V_BRIDGE, b->name, strlen(b->name), b->line,
+	    b->name, C_OTHER, false) == -1)
+		return -1;
+	for (i = 0; i < b->n_trusted; i++)
+		if (claim(fn, arg, V_PORT, b->trusted[i], strlen(b->trusted[i]),
+		    b->line, b->name, C_TRUSTED, false) == -1)
+			return -1;
+	for (i = 0; i < b->n_mirrors; i++) {
+		m = &b->mirrors[i];
+		if (claim(fn, arg, V_MIRROR, m->name, strlen(m->name), m->line,
+		    m->name, C_OTHER, false) == -1 ||
+		    (m->to[0] && claim(fn, arg, V_PORT, m->to, strlen(m->to),
+		    m->line, m->name, C_MONITOR, false) == -1))
+			return -1;
+	}
+	return 0;
+}
+
+/* Are two claims of one thing a conflict? Only a guest's own addresses
+ * may meet: its link-local, listed as well. */
+static bool
+conflict(const struct claim *a, const struct claim *b)
+{
+	return !(a->kind == V_IP6 && (a->derived || b->derived) &&
+	    strcmp(a->owner, b->owner) == 0);
+}
+
+static void
+describe(const struct claim *c, char *buf, size_t len)
+{
+	char mac[18];
+
+	switch (c->kind) {
+	case V_MAC:
+		snprintf(buf, len, "%s", mac_format(c->key, mac));
+		break;
+	case V_IP4:
+		inet_ntop(AF_INET, c->key, buf, (socklen_t)len);
+		break;
+	case V_IP6:
+		inet_ntop(AF_INET6, c->key, buf, (socklen_t)len);
+		break;
+	default:
+		snprintf(buf, len, "%.*s", CLAIM_KEY, (const char *)c->key);
+	}
+}
+
+static const char *const fields[] = { "name", "port", "mac", "ipv4",
+    "ipv6", "name" };
+
+/* A monitor port claimed by something else, in the file's words. */
+static void
+report_monitor(const char *name, const struct claim *first,
+    const struct claim *dup, char *err, size_t errlen)
+{
+	const struct claim *mon = dup->role == C_MONITOR ? dup : first;
+	const struct claim *other = mon == dup ? first : dup;
+	char what[64];
+
+	describe(dup, what, sizeof(what));
+	if (other->role == C_MONITOR)
+		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is already the "
+		    "monitor port of mirror %s", name, dup->line, dup->owner,
+		    what, first->owner);
+	else
+		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is a %s port; "
+		    "a monitor port must be neither guest nor trusted", name,
+		    mon->line, mon->owner, what, other->role == C_GUEST ?
+		    "guest" : "trusted");
+}
+
+/* A conflict found in a file: first is the claim that came first. */
+static void
+report_file(const char *name, const struct claim *first,
+    const struct claim *dup, char *err, size_t errlen)
+{
+	const char *field = dup->role == C_TRUSTED ? "trusted-ports" :
+	    fields[dup->kind];
+	char what[64];
+
+	describe(dup, what, sizeof(what));
+	if (dup->kind == V_BRIDGE)
+		snprintf(err, errlen, "%s:%d: bridges.name: bridge %s is "
+		    "configured twice (first at line %d)", name, dup->line,
+		    what, first->line);
+	else if (dup->kind == V_MIRROR)
+		snprintf(err, errlen, "%s:%d: mirrors[%s].name: mirror %s is "
+		    "defined twice (line %d)", name, dup->line, what, what,
+		    first->line);
+	else if (dup->kind == V_PORT && (dup->role == C_MONITOR ||
+	    first->role == C_MONITOR))
+		report_monitor(name, first, dup, err, errlen);
+	else if (dup->kind == V_PORT && first->role != dup->role)
+		snprintf(err, errlen, "%s:%d: %s: port %s is both trusted "
+		    "and a guest port (line %d)", name, dup->line, field, what,
+		    first->line);
+	else if (dup->kind == V_PORT)
+		snprintf(err, errlen, "%s:%d: %s: port %s is listed twice "
+		    "(first at line %d)", name, dup->line, field, what,
+		    first->line);
+	else
+		snprintf(err, errlen, "%s:%d: %s: %s of %s is already bound "
+		    "to %s (line %d)", name, dup->line, field, what,
+		    dup->owner, first->owner, first->line);
+}
+
+/* A conflict of a guest being added (mine) with the policy (theirs). */
+static void
+report_runtime(const struct claim *theirs, const struct claim *mine,
+    char *err, size_t errlen)
+{
+	char what[64];
+
+	describe(mine, what, sizeof(what));
+	if (mine->kind == V_PORT)
+		snprintf(err, errlen, "port %s is %s", what,
+		    theirs->role == C_TRUSTED ? "a trusted port" :
+		    theirs->role == C_MONITOR ? "a mirror's monitor port" :
+		    "bound twice");
+	else
+		snprintf(err, errlen, "%s %s is already bound to port %s",
+		    fields[mine->kind], what, theirs->owner);
+}
+
+static int
+ccmp(const void *a, const void *b)
+{
+	const struct claim *x = a, *y = b;
 	int c;
 
 	if (x->kind != y->kind)
@@ -64,168 +310,106 @@ vcmp(const void *a, const void *b)
 }
 
 static int
-collect_guest(struct vlist *l, const struct bg_guest *g)
+keycmp(const void *a, const void *b)
 {
-	size_t i;
+	const struct claim *x = a, *y = b;
 
-	if (vadd(l, V_PORT, g->port, strlen(g->port), g->line, g->port,
-	    false) == -1 ||
-	    vadd(l, V_MAC, g->mac, 6, g->mac_line ? g->mac_line : g->line,
-	    g->port, false) == -1)
-		return -1;
-	for (i = 0; i < g->n_ip4; i++)
-		if (vadd(l, V_IP4, &g->ip4[i], 4, g->ip4_line ?
-		    g->ip4_line[i] : g->line, g->port, false) == -1)
+	if (x->kind != y->kind)
+		return x->kind - y->kind;
+	return memcmp(x->key, y->key, sizeof(x->key));
+}
+
+static int
+append(const struct claim *c, void *arg)
+{
+	struct claims *l = arg;
+	struct claim *v;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+
+		if ((v = realloc(l->v, cap * sizeof(*v))) == NULL)
 			return -1;
-	for (i = 0; i < g->n_ip6; i++)
-		if (vadd(l, V_IP6, &g->ip6[i], 16, g->ip6_line ?
-		    g->ip6_line[i] : g->line, g->port, false) == -1)
-			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *c;
 	return 0;
 }
 
 static int
-collect(struct vlist *l, const struct bg_config *cfg)
+config_claims(const struct bg_config *cfg, const char *skip, claim_fn fn,
+    void *arg)
 {
 	size_t i, j;
 
 	for (i = 0; i < cfg->n_bridges; i++) {
 		const struct bg_bridge *b = &cfg->bridges[i];
 
-		if (vadd(l, V_BRIDGE, b->name, strlen(b->name), b->line,
-		    b->name, false) == -1)
+		if (bridge_claims(b, fn, arg) == -1)
 			return -1;
-		for (j = 0; j < b->n_trusted; j++)
-			if (vadd(l, V_PORT, b->trusted[j],
-			    strlen(b->trusted[j]), b->line, b->name,
-			    true) == -1)
-				return -1;
 		for (j = 0; j < b->n_guests; j++)
-			if (collect_guest(l, &b->guests[j]) == -1)
+			if ((skip == NULL || strcmp(b->guests[j].port,
+			    skip) != 0) && guest_claims(&b->guests[j], fn,
+			    arg) == -1)
 				return -1;
 	}
 	return 0;
 }
 
-static void
-describe(const struct ventry *e, char *buf, size_t len)
+/*
+ * The conflict that comes first in the file, if any: its later claim, and
+ * (*firstp) the earliest claim it conflicts with. Claims of one thing are
+ * adjacent and in the order of their lines.
+ */
+static const struct claim *
+first_conflict(const struct claims *l, const struct claim **firstp)
 {
-	char mac[18];
+	const struct claim *bad = NULL, *v = l->v, *earliest;
+	size_t i, j;
 
-	switch (e->kind) {
-	case V_BRIDGE:
-	case V_PORT:
-		snprintf(buf, len, "%s", (const char *)e->key);
-		break;
-	case V_MAC:
-		snprintf(buf, len, "%s", mac_format(e->key, mac));
-		break;
-	case V_IP4:
-		inet_ntop(AF_INET, e->key, buf, (socklen_t)len);
-		break;
-	case V_IP6:
-		inet_ntop(AF_INET6, e->key, buf, (socklen_t)len);
-		break;
-	}
-}
-
-static void
-report(const char *name, const struct ventry *first,
-    const struct ventry *dup, char *err, size_t errlen)
-{
-	static const char *fields[] = { "name", "port", "mac", "ipv4",
-	    "ipv6" };
-	char what[64];
-
-	describe(dup, what, sizeof(what));
-	if (dup->kind == V_BRIDGE)
-		snprintf(err, errlen, "%s:%d: bridges.name: bridge %s is "
-		    "configured twice (first at line %d)", name, dup->line,
-		    what, first->line);
-	else if (dup->kind == V_PORT && first->trusted != dup->trusted)
-		snprintf(err, errlen, "%s:%d: %s: port %s is both trusted "
-		    "and a guest port (line %d)", name, dup->line,
-		    dup->trusted ? "trusted-ports" : "port", what,
-		    first->line);
-	else if (dup->kind == V_PORT)
-		snprintf(err, errlen, "%s:%d: %s: port %s is listed twice "
-		    "(first at line %d)", name, dup->line,
-		    dup->trusted ? "trusted-ports" : "port", what,
-		    first->line);
-	else
-		snprintf(err, errlen, "%s:%d: %s: %s of %s is already bound "
-		    "to %s (line %d)", name, dup->line, fields[dup->kind],
-		    what, dup->owner, first->owner, first->line);
-}
-
-/* A mirror's monitor port: not copied by itself, one mirror each, and
- * not a port whose traffic bridgeguard filters or forwards normally. */
-static int
-mirror_check(const char *name, const struct bg_config *cfg,
-    const struct bg_bridge *b, size_t i, char *err, size_t errlen)
-{
-	const struct bg_mirror *m = &b->mirrors[i], *o;
-	size_t j;
-
-	for (j = 0; j < m->n_from; j++)
-		if (m->to[0] && strcmp(m->from[j], m->to) == 0) {
-			snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is also "
-			    "in 'from': a mirror cannot copy its own monitor "
-			    "port", name, m->line, m->name, m->to);
-			return -1;
-		}
-	if (m->to[0] && (config_guest(cfg, m->to, NULL) ||
-	    bridge_is_trusted(b, m->to))) {
-		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is a %s port; "
-		    "a monitor port must be neither guest nor trusted", name,
-		    m->line, m->name, m->to, config_guest(cfg, m->to, NULL) ?
-		    "guest" : "trusted");
-		return -1;
-	}
-	for (j = 0; j < i; j++) {
-		o = &b->mirrors[j];
-		if (strcmp(o->name, m->name) == 0) {
-			snprintf(err, errlen, "%s:%d: mirrors[%s].name: mirror "
-			    "%s is defined twice (line %d)", name, m->line,
-			    m->name, m->name, o->line);
-			return -1;
-		}
-		if (m->to[0] && strcmp(o->to, m->to) == 0) {
-			snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is "
-			    "already the monitor port of mirror %s", name,
-			    m->line, m->name, m->to, o->name);
-			return -1;
+	*firstp = NULL;
+	for (i = 1; i < l->n; i++) {
+		earliest = NULL;
+		for (j = i; j > 0 && keycmp(&v[j - 1], &v[i]) == 0; j--)
+			if (conflict(&v[j - 1], &v[i]))
+				earliest = &v[j - 1];
+		if (earliest && (bad == NULL || v[i].line < bad->line)) {
+			bad = &v[i];
+			*firstp = earliest;
 		}
 	}
-	return 0;
+	return bad;
 }
 
+/* Limits no single field shows: mirrors and their mark bits, excludes,
+ * and a mirror that would copy its own monitor port. */
 static int
 mirrors_check(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
 {
 	const struct bg_mirror *m;
-	size_t i, j, n = 0;
+	size_t i, j, k, n = 0;
 
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_mirrors; j++) {
 			m = &cfg->bridges[i].mirrors[j];
 			/* Each mirror owns one skb->mark bit. */
-			if (++n > BG_MAX_MIRRORS) {
-				snprintf(err, errlen, "%s:%d: mirrors: at most "
-				    "%d mirrors", name, m->line,
+			if (++n > BG_MAX_MIRRORS)
+				return fail(err, errlen, "%s:%d: mirrors: at "
+				    "most %d mirrors", name, m->line,
 				    BG_MAX_MIRRORS);
-				return -1;
-			}
-			if (m->n_excl > BG_MAX_EXCLUDES) {
-				snprintf(err, errlen, "%s:%d: mirrors[%s]."
+			if (m->n_excl > BG_MAX_EXCLUDES)
+				return fail(err, errlen, "%s:%d: mirrors[%s]."
 				    "exclude: at most %d entries", name,
 				    m->line, m->name, BG_MAX_EXCLUDES);
-				return -1;
-			}
-			if (mirror_check(name, cfg, &cfg->bridges[i], j, err,
-			    errlen) == -1)
-				return -1;
+			for (k = 0; k < m->n_from; k++)
+				if (m->to[0] && strcmp(m->from[k], m->to) == 0)
+					return fail(err, errlen, "%s:%d: "
+					    "mirrors[%s].to: %s is also in "
+					    "'from': a mirror cannot copy its "
+					    "own monitor port", name, m->line,
+					    m->name, m->to);
 		}
 	return 0;
 }
@@ -234,35 +418,70 @@ int
 config_validate(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
 {
-	struct vlist l = { NULL, 0, 0 };
-	const struct ventry *bad = NULL, *first = NULL;
-	size_t i;
+	struct claims l = { NULL, 0, 0 };
+	const struct claim *bad, *first;
 
-	if (collect(&l, cfg) == -1) {
-		snprintf(err, errlen, "%s: out of memory", name);
+	if (config_claims(cfg, NULL, append, &l) == -1) {
 		free(l.v);
-		return -1;
+		return fail(err, errlen, "%s: out of memory", name);
 	}
 	if (l.n > 1)
-		qsort(l.v, l.n, sizeof(*l.v), vcmp);
-	/* Report the duplicate that comes first in the file. */
-	for (i = 1; i < l.n; i++) {
-		if (l.v[i].kind != l.v[i - 1].kind ||
-		    memcmp(l.v[i].key, l.v[i - 1].key, sizeof(l.v[i].key)))
-			continue;
-		if (bad == NULL || l.v[i].line < bad->line) {
-			bad = &l.v[i];
-			first = &l.v[i - 1];
-			while (first > l.v && first[-1].kind == bad->kind &&
-			    memcmp(first[-1].key, bad->key,
-			    sizeof(bad->key)) == 0)
-				first--;
-		}
-	}
-	if (bad)
-		report(name, first, bad, err, errlen);
+		qsort(l.v, l.n, sizeof(*l.v), ccmp);
+	if ((bad = first_conflict(&l, &first)) != NULL)
+		report_file(name, first, bad, err, errlen);
 	free(l.v);
 	if (bad)
 		return -1;
 	return mirrors_check(name, cfg, err, errlen);
+}
+
+/* A guest's claims, sorted, met by the policy's one at a time. */
+struct meet {
+	struct claims	 mine;
+	bool		 met;
+	char		*err;
+	size_t		 errlen;
+};
+
+static int
+meet(const struct claim *theirs, void *arg)
+{
+	struct meet *m = arg;
+	const struct claim *mine;
+
+	mine = bsearch(theirs, m->mine.v, m->mine.n, sizeof(*theirs), keycmp);
+	if (mine == NULL || !conflict(theirs, mine))
+		return 0;
+	report_runtime(theirs, mine, m->err, m->errlen);
+	m->met = true;
+	return -1;
+}
+
+int
+config_check_guest(const struct bg_config *cfg, const char *bridge,
+    const struct bg_guest *g, char *err, size_t errlen)
+{
+	struct meet m = { { NULL, 0, 0 }, false, err, errlen };
+	int rc = -1;
+
+	if (config_bridge(cfg, bridge) == NULL)
+		return fail(err, errlen, "bridge %s is not in the "
+		    "configuration", bridge);
+	if (guest_check(g, err, errlen) == -1)
+		return -1;
+	if (guest_claims(g, append, &m.mine) == -1) {
+		fail(err, errlen, "out of memory");
+		goto out;
+	}
+	qsort(m.mine.v, m.mine.n, sizeof(*m.mine.v), keycmp);
+	/* Its own binding, if it has one, is the one it replaces. */
+	if (config_claims(cfg, g->port, meet, &m) == -1) {
+		if (!m.met)
+			fail(err, errlen, "out of memory");
+		goto out;
+	}
+	rc = 0;
+out:
+	free(m.mine.v);
+	return rc;
 }

@@ -56,12 +56,14 @@ ctl_request_len(uint32_t type)
 	return -1;
 }
 
+/* A name field: NUL-terminated, and given if required. Whether it is a
+ * valid name is the validator's business (config/validate.c). */
 static int
 name_ok(const char *s, size_t len, bool required)
 {
 	if (memchr(s, '\0', len) == NULL)
 		return 0;
-	return s[0] ? ifname_valid(s) : !required;
+	return s[0] || !required;
 }
 
 int
@@ -69,21 +71,31 @@ ctl_guest_check(const struct ctl_guest *g, uint32_t type, char *err,
     size_t errlen)
 {
 	if (!name_ok(g->port, sizeof(g->port), true))
-		return snprintf(err, errlen, "port: not a valid interface "
-		    "name"), -1;
+		return snprintf(err, errlen, "port: missing or not "
+		    "terminated"), -1;
 	if (!name_ok(g->bridge, sizeof(g->bridge), type == CTL_GUEST_ADD))
-		return snprintf(err, errlen, "bridge: not a valid interface "
-		    "name"), -1;
+		return snprintf(err, errlen, "bridge: missing or not "
+		    "terminated"), -1;
 	if (type == CTL_GUEST_ADD && !(g->flags & CTL_F_MAC))
 		return snprintf(err, errlen, "mac: missing"), -1;
-	if ((g->flags & CTL_F_MAC) && (g->mac[0] & 1))
-		return snprintf(err, errlen, "mac: a multicast address"), -1;
 	if (g->n_ip4 > CTL_MAX_ADDRS || g->n_ip6 > CTL_MAX_ADDRS)
 		return snprintf(err, errlen, "more than %d addresses",
 		    CTL_MAX_ADDRS), -1;
 	if (g->flags & ~(CTL_F_SAVE | CTL_F_MAC))
 		return snprintf(err, errlen, "unknown flags"), -1;
 	return 0;
+}
+
+void
+ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g)
+{
+	memset(g, 0, sizeof(*g));
+	memcpy(g->port, cg->port, sizeof(g->port));
+	memcpy(g->mac, cg->mac, 6);
+	g->ip4 = cg->n_ip4 ? (struct in_addr *)cg->ip4 : NULL;
+	g->n_ip4 = cg->n_ip4;
+	g->ip6 = cg->n_ip6 ? (struct in6_addr *)cg->ip6 : NULL;
+	g->n_ip6 = cg->n_ip6;
 }
 
 int

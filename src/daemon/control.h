@@ -57,9 +57,15 @@ struct ctl_guest {
 
 /* The payload length each request type must have; -1 if not a request. */
 long	ctl_request_len(uint32_t type);
-/* Checks a guest request's fields; 0 or -1 with a reason in err. */
+/*
+ * Checks that a guest request can be read: names terminated, what the
+ * type needs given, counts and flags in range; 0 or -1 with a reason in
+ * err. What the fields say is checked by the policy's validator.
+ */
 int	ctl_guest_check(const struct ctl_guest *, uint32_t type, char *err,
 	    size_t errlen);
+/* The guest a request describes, its addresses pointing into cg. */
+void	ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g);
 /* Fills sun from a path, or "@name" for the abstract namespace. */
 struct sockaddr_un;
 int	ctl_sockaddr(const char *path, struct sockaddr_un *, socklen_t *);

@@ -338,22 +338,6 @@ port_bridge(struct daemon *d, const char *port)
 	return br ? br->name : NULL;
 }
 
-static bool
-has_duplicates(const struct ctl_guest *cg)
-{
-	uint32_t i, j;
-
-	for (i = 0; i < cg->n_ip4; i++)
-		for (j = i + 1; j < cg->n_ip4; j++)
-			if (cg->ip4[i].s_addr == cg->ip4[j].s_addr)
-				return true;
-	for (i = 0; i < cg->n_ip6; i++)
-		for (j = i + 1; j < cg->n_ip6; j++)
-			if (memcmp(&cg->ip6[i], &cg->ip6[j], 16) == 0)
-				return true;
-	return false;
-}
-
 static uint32_t
 ctl_guest_add(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
 {
@@ -362,15 +346,7 @@ ctl_guest_add(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
 	char err[512];
 	uint32_t i;
 
-	if (has_duplicates(cg))
-		return answer(out, len, CTL_ERROR, "an address is given twice");
-	memset(&g, 0, sizeof(g));
-	memcpy(g.port, cg->port, sizeof(g.port));
-	memcpy(g.mac, cg->mac, 6);
-	g.ip4 = cg->n_ip4 ? cg->ip4 : NULL;
-	g.n_ip4 = cg->n_ip4;
-	g.ip6 = cg->n_ip6 ? cg->ip6 : NULL;
-	g.n_ip6 = cg->n_ip6;
+	ctl_guest_model(cg, &g);
 	if (protect_guest_add(d->prot, cg->bridge, &g, port_bridge(d,
 	    cg->port), err, sizeof(err)) == -1)
 		return answer(out, len, CTL_ERROR, "guest add: %s", err);

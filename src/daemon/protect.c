@@ -1,5 +1,4 @@
 /* Policy changes → diffs → one batch each; see protect.h. */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +10,7 @@
 #include "diff.h"
 #include "nft.h"
 #include "protect.h"
+#include "validate.h"
 
 struct protect {
 	struct bg_config	 cfg;
@@ -316,115 +316,6 @@ out:
 	return rc;
 }
 
-static bool
-is_linklocal(const struct in6_addr *a)
-{
-	return a->s6_addr[0] == 0xfe && (a->s6_addr[1] & 0xc0) == 0x80;
-}
-
-/* Does another guest o hold one of g's addresses? (a link-local, only
- * when g names one: it is computed from o's MAC.) */
-static const char *
-address_clash(const struct bg_guest *o, const struct bg_guest *g,
-    size_t *which)
-{
-	struct in6_addr ll;
-	size_t i, k;
-
-	for (i = 0; i < g->n_ip4; i++)
-		for (k = 0; k < o->n_ip4; k++)
-			if (g->ip4[i].s_addr == o->ip4[k].s_addr)
-				return *which = i, "ipv4";
-	for (i = 0; i < g->n_ip6; i++) {
-		for (k = 0; k < o->n_ip6; k++)
-			if (memcmp(&g->ip6[i], &o->ip6[k], sizeof(ll)) == 0)
-				return *which = i, "ipv6";
-		if (!is_linklocal(&g->ip6[i]))
-			continue;
-		mac_to_linklocal(o->mac, &ll);
-		if (memcmp(&g->ip6[i], &ll, sizeof(ll)) == 0)
-			return *which = i, "ipv6";
-	}
-	return NULL;
-}
-
-/* One pass over the guests: g's MAC and addresses, free or g's own. */
-static int
-bindings_free(const struct bg_config *cfg, const struct bg_guest *g,
-    char *err, size_t errlen)
-{
-	char a[INET6_ADDRSTRLEN], m[18];
-	const char *what;
-	size_t i, j, k;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
-			const struct bg_guest *o = &cfg->bridges[i].guests[j];
-
-			if (strcmp(o->port, g->port) == 0)
-				continue;
-			if (memcmp(o->mac, g->mac, 6) == 0)
-				return snprintf(err, errlen, "mac %s is already "
-				    "bound to port %s", mac_format(g->mac, m),
-				    o->port), -1;
-			if ((what = address_clash(o, g, &k)) == NULL)
-				continue;
-			inet_ntop(what[3] == '4' ? AF_INET : AF_INET6,
-			    what[3] == '4' ? (const void *)&g->ip4[k] :
-			    (const void *)&g->ip6[k], a, sizeof(a));
-			return snprintf(err, errlen, "%s %s is already bound "
-			    "to port %s", what, a, o->port), -1;
-		}
-	return 0;
-}
-
-static bool
-trusted_anywhere(const struct bg_config *cfg, const char *port)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		if (bridge_is_trusted(&cfg->bridges[i], port))
-			return true;
-	return false;
-}
-
-/* A mirror's monitor port receives copies only: never a guest. */
-static bool
-monitor_anywhere(const struct bg_config *cfg, const char *port)
-{
-	size_t i, j;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_mirrors; j++)
-			if (strcmp(cfg->bridges[i].mirrors[j].to, port) == 0)
-				return true;
-	return false;
-}
-
-/*
- * The checks config_validate() makes, for one guest against the rest, in
- * one O(guests) pass: a runtime change must not take a full validation.
- */
-static int
-guest_check(const struct bg_config *cfg, const char *bridge,
-    const struct bg_guest *g, char *err, size_t errlen)
-{
-	if (config_bridge(cfg, bridge) == NULL)
-		return snprintf(err, errlen, "bridge %s is not in the "
-		    "configuration", bridge), -1;
-	if (!ifname_valid(g->port))
-		return snprintf(err, errlen, "port: not a valid interface "
-		    "name"), -1;
-	if (trusted_anywhere(cfg, g->port))
-		return snprintf(err, errlen, "port %s is a trusted port",
-		    g->port), -1;
-	if (monitor_anywhere(cfg, g->port))
-		return snprintf(err, errlen, "port %s is a mirror's monitor "
-		    "port", g->port), -1;
-	return bindings_free(cfg, g, err, errlen);
-}
-
 /* Removes the guest at index i of b (its memory with it). */
 static void
 bridge_remove(struct bg_bridge *b, size_t i)
@@ -487,7 +378,7 @@ protect_guest_add(struct protect *p, const char *bridge,
 	uint64_t t0 = now_us();
 	int rc = -1;
 
-	if (guest_check(&p->cfg, bridge, g, err, errlen) == -1)
+	if (config_check_guest(&p->cfg, bridge, g, err, errlen) == -1)
 		return -1;
 	nb = config_bridge(&p->cfg, bridge);
 	old = config_guest(&p->cfg, g->port, NULL);

@@ -1,7 +1,8 @@
 /* links: src/daemon/control.c src/lib/loop.c src/lib/clock.c src/config/model.c */
 /*
  * Control messages: each type's exact length, and the checks a guest
- * request passes before the daemon uses any field of it.
+ * request passes before the daemon reads any field of it (what the fields
+ * say is the validator's: tests/unit/config/test_validate.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -50,10 +51,6 @@ test_guest_checks(void **state)
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
 	    sizeof(err)), -1);
 	good(&g);
-	strcpy(g.port, "a/b");
-	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
-	    sizeof(err)), -1);
-	good(&g);
 	g.bridge[0] = '\0';
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
 	    sizeof(err)), -1);
@@ -61,10 +58,6 @@ test_guest_checks(void **state)
 	    sizeof(err)), 0);
 	good(&g);
 	g.n_ip4 = CTL_MAX_ADDRS + 1;
-	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
-	    sizeof(err)), -1);
-	good(&g);
-	g.mac[0] = 0x01;			/* multicast */
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
 	    sizeof(err)), -1);
 	good(&g);

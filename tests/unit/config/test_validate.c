@@ -1,0 +1,181 @@
+/* links: src/config/validate.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/model.c */
+/*
+ * The one validator: a guest added at run time is held to the rules a
+ * config file is, in one pass, and the conflicts found only by looking at
+ * all of the policy (link-local addresses, monitor ports and mirror names
+ * across bridges) are found in both.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+
+static const char policy[] =
+"bridges:\n"
+"  - name: br0\n"
+"    trusted-ports: [uplink0]\n"
+"    guests:\n"
+"      - port: vnic-alice\n"
+"        mac: 52:54:00:00:00:11\n"
+"        ipv4: [192.168.122.11]\n"
+"        ipv6: [\"fd00::11\"]\n"
+"    mirrors:\n"
+"      - { name: ids, to: vnic-ids, from: [vnic-alice] }\n"
+"  - name: br1\n";
+
+struct runtime {
+	const char	*bridge, *port, *mac, *ip4, *ip6;
+	const char	*msg;		/* NULL: accepted */
+};
+
+static const struct runtime cases[] = {
+	{ "br0", "vnic-x", "52:54:00:00:00:99", "192.168.122.99", NULL, NULL },
+	{ "br9", "vnic-x", "52:54:00:00:00:99", NULL, NULL,
+	  "bridge br9 is not in the configuration" },
+	{ "br0", "a/b", "52:54:00:00:00:99", NULL, NULL,
+	  "port: not a valid interface name" },
+	{ "br0", "vnic-x", "01:00:5e:00:00:01", NULL, NULL,
+	  "mac: 01:00:5e:00:00:01 is a multicast address" },
+	{ "br0", "vnic-x", "52:54:00:00:00:99", "224.0.0.1", NULL,
+	  "ipv4: 224.0.0.1 cannot be a guest's address" },
+	{ "br0", "vnic-x", "52:54:00:00:00:11", NULL, NULL,
+	  "mac 52:54:00:00:00:11 is already bound to port vnic-alice" },
+	{ "br1", "vnic-x", "52:54:00:00:00:99", "192.168.122.11", NULL,
+	  "ipv4 192.168.122.11 is already bound to port vnic-alice" },
+	{ "br0", "vnic-x", "52:54:00:00:00:99", NULL, "fd00::11",
+	  "ipv6 fd00::11 is already bound to port vnic-alice" },
+	/* alice's link-local, from her MAC, named by another guest */
+	{ "br0", "vnic-x", "52:54:00:00:00:99", NULL, "fe80::5054:ff:fe00:11",
+	  "ipv6 fe80::5054:ff:fe00:11 is already bound to port vnic-alice" },
+	{ "br1", "uplink0", "52:54:00:00:00:99", NULL, NULL,
+	  "port uplink0 is a trusted port" },
+	{ "br1", "vnic-ids", "52:54:00:00:00:99", NULL, NULL,
+	  "port vnic-ids is a mirror's monitor port" },
+	/* alice again, moved and renumbered: her old binding is replaced */
+	{ "br1", "vnic-alice", "52:54:00:00:00:11", "192.168.122.12",
+	  "fe80::5054:ff:fe00:11", NULL },
+};
+
+static void
+test_runtime(void **state)
+{
+	struct bg_config cfg;
+	struct bg_guest g;
+	struct in_addr a4;
+	struct in6_addr a6;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	if (config_load_string("t", policy, &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct runtime *c = &cases[i];
+
+		memset(&g, 0, sizeof(g));
+		snprintf(g.port, sizeof(g.port), "%s", c->port);
+		assert_int_equal(mac_parse(c->mac, g.mac), 0);
+		if (c->ip4) {
+			assert_int_equal(inet_pton(AF_INET, c->ip4, &a4), 1);
+			g.ip4 = &a4;
+			g.n_ip4 = 1;
+		}
+		if (c->ip6) {
+			assert_int_equal(inet_pton(AF_INET6, c->ip6, &a6), 1);
+			g.ip6 = &a6;
+			g.n_ip6 = 1;
+		}
+		err[0] = '\0';
+		if (config_check_guest(&cfg, c->bridge, &g, err,
+		    sizeof(err)) != (c->msg ? -1 : 0) ||
+		    (c->msg && strcmp(err, c->msg) != 0))
+			fail_msg("case %zu: got '%s', want '%s'", i, err,
+			    c->msg ? c->msg : "(accepted)");
+	}
+	config_clear(&cfg);
+}
+
+static void
+test_given_twice(void **state)
+{
+	struct bg_guest g;
+	struct in_addr a[2];
+	char err[256];
+
+	(void)state;
+	memset(&g, 0, sizeof(g));
+	strcpy(g.port, "vnic-x");
+	g.mac[0] = 0x52;
+	inet_pton(AF_INET, "10.0.0.1", &a[0]);
+	a[1] = a[0];
+	g.ip4 = a;
+	g.n_ip4 = 2;
+	assert_int_equal(guest_check(&g, err, sizeof(err)), -1);
+	assert_string_equal(err, "ipv4: 10.0.0.1 is given twice");
+}
+
+/* Conflicts only the whole policy shows, in a file. */
+static const struct {
+	const char	*yaml, *msg;
+} files[] = {
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n      - port: b\n"
+	  "        mac: 52:54:00:00:00:12\n"
+	  "        ipv6: [\"fe80::5054:ff:fe00:11\"]\n",
+	  "t:8: ipv6: fe80::5054:ff:fe00:11 of b is already bound to a "
+	  "(line 5)" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n"
+	  "      - { name: a, to: up1, from: all }\n"
+	  "  - name: br1\n    trusted-ports: [up1]\n",
+	  "t:4: mirrors[a].to: up1 is a trusted port; a monitor port must be "
+	  "neither guest nor trusted" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n"
+	  "      - { name: a, to: m0, from: all }\n"
+	  "  - name: br1\n    mirrors:\n"
+	  "      - { name: a, to: m1, from: all }\n",
+	  "t:7: mirrors[a].name: mirror a is defined twice (line 4)" },
+	/* A guest may name its own link-local address. */
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n"
+	  "        ipv6: [\"fe80::5054:ff:fe00:11\"]\n", NULL },
+};
+
+static void
+test_files(void **state)
+{
+	struct bg_config cfg;
+	char err[256];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		err[0] = '\0';
+		rc = config_load_string("t", files[i].yaml, &cfg, err,
+		    sizeof(err));
+		if (rc != (files[i].msg ? -1 : 0) || (files[i].msg &&
+		    strcmp(err, files[i].msg) != 0))
+			fail_msg("case %zu: got '%s', want '%s'", i, err,
+			    files[i].msg ? files[i].msg : "(accepted)");
+		config_clear(&cfg);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_runtime),
+		cmocka_unit_test(test_given_twice),
+		cmocka_unit_test(test_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,18 +1,133 @@
 /*
- * The client commands of the control socket: `guest add|del`, `reload`,
- * and the daemon's policy for `status`. Arguments are parsed and checked
- * here, so the daemon receives binary fields only (and checks them again).
+ * The client of the control socket (daemon/control.h): `guest add|del`,
+ * `reload`, and the daemon's policy for `status`. Arguments are parsed and
+ * checked here, so the daemon receives binary fields only (and checks them
+ * again).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "config.h"
 #include "control.h"
 #include "log.h"
+
+/* The transport: one request, one reply, with timeouts. */
+static int
+write_all(int fd, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+	ssize_t n;
+
+	while (len) {
+		if ((n = send(fd, b, len, MSG_NOSIGNAL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+read_all(int fd, void *p, size_t len)
+{
+	uint8_t *b = p;
+	ssize_t n;
+
+	while (len) {
+		if ((n = recv(fd, b, len, 0)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0) {
+			errno = ECONNRESET;
+			return -1;
+		}
+		b += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+ctl_connect(const char *path)
+{
+	struct sockaddr_un sun;
+	struct timeval tv = { 30, 0 };	/* a big reload may take a while */
+	socklen_t len;
+	int fd;
+
+	if (ctl_sockaddr(path, &sun, &len) == -1 ||
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sun, len) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+ctl_request(const char *path, uint32_t type, const void *payload, size_t len,
+    uint32_t *rtype, char **reply, size_t *rlen, char *err, size_t errlen)
+{
+	struct ctl_hdr h = { CTL_MAGIC, type, (uint32_t)len };
+	char *r = NULL;
+	int fd, saved;
+
+	*reply = NULL;
+	*rlen = 0;
+	if ((fd = ctl_connect(path)) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "cannot reach the daemon at %s: %s%s",
+		    path, strerror(saved), saved == ECONNREFUSED ||
+		    saved == ENOENT ? " (is `bridgeguard run` running?)" : "");
+		errno = saved;
+		return -1;
+	}
+	/* A refusal may come before the request is written: read it. */
+	if ((write_all(fd, &h, sizeof(h)) == -1 ||
+	    (len && write_all(fd, payload, len) == -1)) && errno != EPIPE &&
+	    errno != ECONNRESET)
+		goto fail;
+	if (read_all(fd, &h, sizeof(h)) == -1)
+		goto fail;
+	if (h.magic != CTL_MAGIC || h.len > CTL_MAX_REPLY) {
+		errno = EPROTO;
+		goto fail;
+	}
+	if ((r = malloc((size_t)h.len + 1)) == NULL ||
+	    read_all(fd, r, h.len) == -1)
+		goto fail;
+	r[h.len] = '\0';
+	close(fd);
+	*rtype = h.type;
+	*reply = r;
+	*rlen = h.len;
+	return 0;
+fail:
+	saved = errno;
+	snprintf(err, errlen, "talking to the daemon at %s: %s", path,
+	    strerror(saved));
+	free(r);
+	close(fd);
+	errno = saved;
+	return -1;
+}
 
 static const char *
 sock_path(const struct bg_opts *o)

@@ -1,44 +1,29 @@
 /*
- * The control socket, both ends; see control.h. The server reads each
- * client without blocking, checks the header before it reads a byte of
- * payload, answers once and hangs up: a stuck or hostile client costs a
- * descriptor for CTL_TIMEOUT_MS at most, and never the loop.
+ * The control socket's protocol and its server; see control.h (the client
+ * is cli/client.c). The server (lib/connsrv.c) reads each client without
+ * blocking; the header is checked before any payload is used; one answer,
+ * and it hangs up: a stuck or hostile client costs a descriptor for
+ * CTL_TIMEOUT_MS at most, and never the loop.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "control.h"
-#include "clock.h"
-#include "loop.h"
+#include "connsrv.h"
 
 #define MAX_CLIENTS	16
 
-struct client {
-	int		 fd;
-	uint8_t		 in[sizeof(struct ctl_hdr) + CTL_MAX_REQUEST];
-	size_t		 inlen, want;
-	char		*out;
-	size_t		 outlen, outoff;
-	uint64_t	 deadline;
-	struct control	*c;
-};
-
 struct control {
-	int		 fd;
+	struct connsrv	*srv;
 	char		 path[108];
-	struct loop	*loop;
 	ctl_handler	 handler;
 	void		*arg;
-	struct client	*cl[MAX_CLIENTS];
-	struct loop_timer timer;
 	uint64_t	 rejected;
 };
 
@@ -117,168 +102,70 @@ ctl_sockaddr(const char *path, struct sockaddr_un *sun, socklen_t *len)
 	return 0;
 }
 
+/* A reply: the header and its text. */
 static void
-client_free(struct client *cl)
-{
-	struct control *c = cl->c;
-	size_t i;
-
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (c->cl[i] == cl)
-			c->cl[i] = NULL;
-	loop_del(c->loop, cl->fd);
-	close(cl->fd);
-	free(cl->out);
-	free(cl);
-}
-
-/* Queues the one reply; the client is closed once it is written. */
-static void
-client_reply(struct client *cl, uint32_t type, const char *text, size_t len)
+reply(struct conn *cl, uint32_t type, const char *text, size_t len)
 {
 	struct ctl_hdr h = { CTL_MAGIC, type, (uint32_t)len };
+	char *buf;
 
-	free(cl->out);
-	cl->outoff = 0;
-	if ((cl->out = malloc(sizeof(h) + len)) == NULL) {
-		client_free(cl);
+	if ((buf = malloc(sizeof(h) + len)) == NULL) {
+		conn_close(cl);
 		return;
 	}
-	memcpy(cl->out, &h, sizeof(h));
+	memcpy(buf, &h, sizeof(h));
 	if (len)
-		memcpy(cl->out + sizeof(h), text, len);
-	cl->outlen = sizeof(h) + len;
-	cl->want = 0;
-	loop_mod(cl->c->loop, cl->fd, EPOLLOUT);
+		memcpy(buf + sizeof(h), text, len);
+	conn_reply(cl, buf, sizeof(h) + len);
+	free(buf);
+}
+
+static enum conn_state
+reject(struct control *c, struct conn *cl, const char *msg)
+{
+	c->rejected++;
+	reply(cl, CTL_ERROR, msg, strlen(msg));
+	return CONN_DONE;
 }
 
 static void
-client_error(struct client *cl, const char *msg)
+dispatch(struct control *c, struct conn *cl, const struct ctl_hdr *h,
+    const uint8_t *payload)
 {
-	cl->c->rejected++;
-	client_reply(cl, CTL_ERROR, msg, strlen(msg));
-}
-
-/* The header is in: decide how much payload this type may have. */
-static int
-check_header(struct client *cl)
-{
-	struct ctl_hdr h;
-	long want;
-
-	memcpy(&h, cl->in, sizeof(h));
-	if (h.magic != CTL_MAGIC) {
-		client_error(cl, "bad message: not a bridgeguard request");
-		return -1;
-	}
-	if ((want = ctl_request_len(h.type)) < 0) {
-		client_error(cl, "bad message: unknown request type");
-		return -1;
-	}
-	if (h.len != (uint32_t)want) {
-		client_error(cl, "bad message: wrong length for its type");
-		return -1;
-	}
-	cl->want = sizeof(h) + (size_t)want;
-	return 0;
-}
-
-static void
-dispatch(struct client *cl)
-{
-	struct ctl_hdr h;
-	char *reply = NULL;
+	char *text = NULL;
 	size_t rlen = 0;
 	uint32_t rtype;
 
-	memcpy(&h, cl->in, sizeof(h));
-	rtype = cl->c->handler(cl->c->arg, h.type, cl->in + sizeof(h), h.len,
-	    &reply, &rlen);
+	rtype = c->handler(c->arg, h->type, payload, h->len, &text, &rlen);
 	if (rtype == CTL_ERROR)
-		cl->c->rejected++;
+		c->rejected++;
 	if (rlen > CTL_MAX_REPLY)
 		rlen = CTL_MAX_REPLY;
-	client_reply(cl, rtype, reply ? reply : "", reply ? rlen : 0);
-	free(reply);
+	reply(cl, rtype, text ? text : "", text ? rlen : 0);
+	free(text);
 }
 
-static void
-client_read(struct client *cl)
-{
-	ssize_t n;
-
-	while (cl->want && cl->inlen < cl->want) {
-		n = read(cl->fd, cl->in + cl->inlen, cl->want - cl->inlen);
-		if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-			client_free(cl);
-			return;
-		}
-		if (n == -1)
-			return;
-		cl->inlen += (size_t)n;
-		if (cl->inlen == sizeof(struct ctl_hdr) &&
-		    check_header(cl) == -1)
-			return;
-	}
-	if (cl->want && cl->inlen == cl->want)
-		dispatch(cl);
-}
-
-static void
-client_write(struct client *cl)
-{
-	ssize_t n;
-
-	while (cl->outoff < cl->outlen) {
-		n = send(cl->fd, cl->out + cl->outoff, cl->outlen - cl->outoff,
-		    MSG_NOSIGNAL);
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0)
-			break;
-		cl->outoff += (size_t)n;
-	}
-	client_free(cl);
-}
-
-static void
-client_cb(int fd, uint32_t events, void *arg)
-{
-	struct client *cl = arg;
-
-	(void)fd;
-	if (cl->out)
-		client_write(cl);
-	else if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
-		client_read(cl);
-}
-
-static void
-arm_timer(struct control *c)
-{
-	uint64_t soonest = 0;
-	size_t i;
-
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (c->cl[i] && (soonest == 0 || c->cl[i]->deadline < soonest))
-			soonest = c->cl[i]->deadline;
-	if (soonest)
-		loop_timer_at(&c->timer, soonest);
-}
-
-static void
-timeout_cb(void *arg)
+/* The header decides how much payload the request may have. */
+static enum conn_state
+input(void *arg, struct conn *cl, const uint8_t *buf, size_t len)
 {
 	struct control *c = arg;
-	uint64_t now = now_ms();
-	size_t i;
+	struct ctl_hdr h;
+	long want;
 
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (c->cl[i] && c->cl[i]->deadline <= now) {
-			c->rejected++;
-			client_free(c->cl[i]);
-		}
-	arm_timer(c);
+	if (len < sizeof(h))
+		return CONN_MORE;
+	memcpy(&h, buf, sizeof(h));
+	if (h.magic != CTL_MAGIC)
+		return reject(c, cl, "bad message: not a bridgeguard request");
+	if ((want = ctl_request_len(h.type)) < 0)
+		return reject(c, cl, "bad message: unknown request type");
+	if (h.len != (uint32_t)want)
+		return reject(c, cl, "bad message: wrong length for its type");
+	if (len < sizeof(h) + (size_t)want)
+		return CONN_MORE;
+	dispatch(c, cl, &h, buf + sizeof(h));
+	return CONN_DONE;
 }
 
 /* Root only, as the socket's purpose is to change the firewall. */
@@ -300,52 +187,23 @@ refuse(struct control *c, int fd, const char *why)
 	c->rejected++;
 	send(fd, &h, sizeof(h), MSG_NOSIGNAL | MSG_DONTWAIT);
 	send(fd, why, h.len, MSG_NOSIGNAL | MSG_DONTWAIT);
-	close(fd);
 }
 
 static int
-client_slot(struct control *c)
-{
-	int i;
-
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (c->cl[i] == NULL)
-			return i;
-	return -1;
-}
-
-static void
-accept_cb(int lfd, uint32_t events, void *arg)
+accept_hook(void *arg, int fd, bool busy)
 {
 	struct control *c = arg;
-	struct client *cl;
-	int fd, slot;
 
-	(void)events;
-	while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK |
-	    SOCK_CLOEXEC)) != -1) {
-		if (!peer_is_root(fd)) {
-			refuse(c, fd, "permission denied: the control socket "
-			    "is for root only");
-			continue;
-		}
-		if ((slot = client_slot(c)) == -1 ||
-		    (cl = calloc(1, sizeof(*cl))) == NULL) {
-			refuse(c, fd, "busy: too many control connections");
-			continue;
-		}
-		cl->fd = fd;
-		cl->c = c;
-		cl->want = sizeof(struct ctl_hdr);
-		cl->deadline = now_ms() + CTL_TIMEOUT_MS;
-		if (loop_add(c->loop, fd, EPOLLIN, client_cb, cl) == -1) {
-			close(fd);
-			free(cl);
-			continue;
-		}
-		c->cl[slot] = cl;
+	if (!peer_is_root(fd)) {
+		refuse(c, fd, "permission denied: the control socket is for "
+		    "root only");
+		return -1;
 	}
-	arm_timer(c);
+	if (busy) {
+		refuse(c, fd, "busy: too many control connections");
+		return -1;
+	}
+	return 0;
 }
 
 /* A path socket left by a dead daemon is removed; a live one is not. */
@@ -370,68 +228,65 @@ claim_path(const char *path, const struct sockaddr_un *sun, socklen_t len)
 }
 
 static int
-listen_on(struct control *c, const char *path)
+listen_on(const char *path)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
 	mode_t old;
-	int rc;
+	int fd, rc, e;
 
 	if (ctl_sockaddr(path, &sun, &len) == -1 ||
 	    claim_path(path, &sun, len) == -1 ||
-	    (c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
+	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
 	old = umask(0077);
-	rc = bind(c->fd, (struct sockaddr *)&sun, len);
+	rc = bind(fd, (struct sockaddr *)&sun, len);
 	umask(old);
-	if (rc == -1 || listen(c->fd, MAX_CLIENTS) == -1)
+	if (rc == -1 || listen(fd, MAX_CLIENTS) == -1) {
+		e = errno;
+		close(fd);
+		errno = e;
 		return -1;
-	snprintf(c->path, sizeof(c->path), "%s", path);
-	return 0;
+	}
+	return fd;
 }
 
 struct control *
 control_open(const char *path, struct loop *loop, ctl_handler handler,
     void *arg, char *err, size_t errlen)
 {
+	static const struct connsrv_ops ops = { accept_hook, input };
+	const struct connsrv_conf conf = { MAX_CLIENTS,
+	    sizeof(struct ctl_hdr) + CTL_MAX_REQUEST, CTL_TIMEOUT_MS };
 	struct control *c;
+	int fd = -1;
 
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
-		return NULL;
-	}
-	c->fd = -1;
-	c->loop = loop;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto fail;
 	c->handler = handler;
 	c->arg = arg;
-	if (listen_on(c, path) == -1 ||
-	    loop_add(loop, c->fd, EPOLLIN, accept_cb, c) == -1) {
-		snprintf(err, errlen, "control socket %s: %s%s", path,
-		    strerror(errno), errno == EADDRINUSE ? " (is another "
-		    "bridgeguard daemon running here?)" : "");
-		if (c->fd != -1)
-			close(c->fd);
-		free(c);
-		return NULL;
-	}
-	loop_timer_add(loop, &c->timer, timeout_cb, c);
+	if ((fd = listen_on(path)) == -1 ||
+	    (c->srv = connsrv_new(fd, loop, &conf, &ops, c)) == NULL)
+		goto fail;
+	snprintf(c->path, sizeof(c->path), "%s", path);
 	return c;
+fail:
+	snprintf(err, errlen, "control socket %s: %s%s", path, strerror(errno),
+	    errno == EADDRINUSE ? " (is another bridgeguard daemon running "
+	    "here?)" : "");
+	if (fd != -1)
+		close(fd);
+	free(c);
+	return NULL;
 }
 
 void
 control_close(struct control *c)
 {
-	size_t i;
-
 	if (c == NULL)
 		return;
-	for (i = 0; i < MAX_CLIENTS; i++)
-		if (c->cl[i])
-			client_free(c->cl[i]);
-	loop_timer_del(c->loop, &c->timer);
-	loop_del(c->loop, c->fd);
-	close(c->fd);
+	connsrv_free(c->srv);
 	if (c->path[0] && c->path[0] != '@')
 		unlink(c->path);
 	free(c);
@@ -440,113 +295,6 @@ control_close(struct control *c)
 uint64_t
 control_rejected(const struct control *c)
 {
-	return c->rejected;
-}
-
-static int
-write_all(int fd, const void *p, size_t len)
-{
-	const uint8_t *b = p;
-	ssize_t n;
-
-	while (len) {
-		if ((n = send(fd, b, len, MSG_NOSIGNAL)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, void *p, size_t len)
-{
-	uint8_t *b = p;
-	ssize_t n;
-
-	while (len) {
-		if ((n = recv(fd, b, len, 0)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = ECONNRESET;
-			return -1;
-		}
-		b += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int
-ctl_connect(const char *path)
-{
-	struct sockaddr_un sun;
-	struct timeval tv = { 30, 0 };	/* a big reload may take a while */
-	socklen_t len;
-	int fd;
-
-	if (ctl_sockaddr(path, &sun, &len) == -1 ||
-	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return -1;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, len) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-int
-ctl_request(const char *path, uint32_t type, const void *payload, size_t len,
-    uint32_t *rtype, char **reply, size_t *rlen, char *err, size_t errlen)
-{
-	struct ctl_hdr h = { CTL_MAGIC, type, (uint32_t)len };
-	char *r = NULL;
-	int fd, saved;
-
-	*reply = NULL;
-	*rlen = 0;
-	if ((fd = ctl_connect(path)) == -1) {
-		saved = errno;
-		snprintf(err, errlen, "cannot reach the daemon at %s: %s%s",
-		    path, strerror(saved), saved == ECONNREFUSED ||
-		    saved == ENOENT ? " (is `bridgeguard run` running?)" : "");
-		errno = saved;
-		return -1;
-	}
-	/* A refusal may come before the request is written: read it. */
-	if ((write_all(fd, &h, sizeof(h)) == -1 ||
-	    (len && write_all(fd, payload, len) == -1)) && errno != EPIPE &&
-	    errno != ECONNRESET)
-		goto fail;
-	if (read_all(fd, &h, sizeof(h)) == -1)
-		goto fail;
-	if (h.magic != CTL_MAGIC || h.len > CTL_MAX_REPLY) {
-		errno = EPROTO;
-		goto fail;
-	}
-	if ((r = malloc((size_t)h.len + 1)) == NULL ||
-	    read_all(fd, r, h.len) == -1)
-		goto fail;
-	r[h.len] = '\0';
-	close(fd);
-	*rtype = h.type;
-	*reply = r;
-	*rlen = h.len;
-	return 0;
-fail:
-	saved = errno;
-	snprintf(err, errlen, "talking to the daemon at %s: %s", path,
-	    strerror(saved));
-	free(r);
-	close(fd);
-	errno = saved;
-	return -1;
+	/* Those that timed out too. */
+	return c->rejected + connsrv_dropped(c->srv);
 }

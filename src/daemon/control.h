@@ -85,9 +85,5 @@ struct control	*control_open(const char *path, struct loop *, ctl_handler,
 void	control_close(struct control *);
 uint64_t	control_rejected(const struct control *);
 
-/* Client side: one request, one reply. -1 with err if unreachable. */
-int	ctl_request(const char *path, uint32_t type, const void *payload,
-	    size_t len, uint32_t *rtype, char **reply, size_t *rlen,
-	    char *err, size_t errlen);
 
 #endif

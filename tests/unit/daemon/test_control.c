@@ -1,4 +1,4 @@
-/* links: src/daemon/control.c src/lib/loop.c src/lib/clock.c src/config/model.c */
+/* links: src/daemon/control.c src/lib/connsrv.c src/lib/loop.c src/lib/clock.c src/config/model.c */
 /*
  * Control messages: each type's exact length, and the checks a guest
  * request passes before the daemon reads any field of it (what the fields

@@ -22,7 +22,7 @@ struct kstate {
 	size_t			 n_ctr[R_N];
 	bool			 netdev, bridge;
 	enum rs_backend		 backend;
-	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* config order */
+	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* in order */
 	size_t			 n_mirrors;
 };
 
@@ -35,7 +35,8 @@ drops_of(const struct kstate *ks, const char *port)
 	for (r = 0; r < R_N; r++)
 		for (i = 0; i < ks->n_ctr[r]; i++)
 			if (strcmp(ks->ctr[r][i].port, port) == 0)
-				json_object_set_new(d, reason_name((unsigned int)r),
+				json_object_set_new(d,
+				    reason_name((unsigned int)r),
 				    json_integer((json_int_t)
 				    ks->ctr[r][i].packets));
 	return d;

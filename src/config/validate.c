@@ -101,8 +101,9 @@ addrs_check(int af, const void *a, size_t n, char *err, size_t errlen)
 			    "ipv4" : "ipv6", buf, why);
 		for (j = 0; j < i; j++)
 			if (memcmp(p + i * sz, p + j * sz, sz) == 0)
-				return fail(err, errlen, "%s: %s is given twice",
-				    af == AF_INET ? "ipv4" : "ipv6", buf);
+				return fail(err, errlen, "%s: %s is given "
+				    "twice", af == AF_INET ? "ipv4" : "ipv6",
+				    buf);
 	}
 	return 0;
 }
@@ -233,9 +234,9 @@ report_monitor(const char *name, const struct claim *first,
 
 	describe(dup, what, sizeof(what));
 	if (other->role == C_MONITOR)
-		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is already the "
-		    "monitor port of mirror %s", name, dup->line, dup->owner,
-		    what, first->owner);
+		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is already "
+		    "the monitor port of mirror %s", name, dup->line,
+		    dup->owner, what, first->owner);
 	else
 		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is a %s port; "
 		    "a monitor port must be neither guest nor trusted", name,

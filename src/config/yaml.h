@@ -1,4 +1,4 @@
-/* Helpers shared by the parts of the config parser (parse.c, parse_mirror.c). */
+/* Helpers the parts of the config parser share (parse.c, parse_mirror.c). */
 #ifndef BG_YAML_H
 #define BG_YAML_H
 

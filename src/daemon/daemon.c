@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,24 +19,48 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "agg.h"
 #include "clock.h"
-#include "arpwatch.h"
 #include "config.h"
 #include "control.h"
 #include "daemon.h"
+#include "detect.h"
+#include "drops.h"
 #include "events.h"
 #include "exitcode.h"
 #include "log.h"
+#include "loop.h"
 #include "metrics.h"
-#include "protect.h"
-#include "stats.h"
+#include "metrics_http.h"
+#include "policy.h"
+#include "ports.h"
+#include "requests.h"
+#include "stations.h"
+#include "txn.h"
 #include "vxlan.h"
 
 #define SENSOR_RETRY_MS		1000
 #define MAX_STATIONS		(1 << 16)
-#define MAX_WINDOWS		(1 << 18)
 #define SENSOR_BATCH		256	/* records per wakeup, then others */
+
+/* The parts, and how they are wired; no part sees this. */
+struct daemon {
+	const char		*config_path;
+	struct loop		*loop;
+	struct policy		*pol;
+	struct mon_link		*links;
+	struct mon_neigh	*neigh;
+	struct ports		*ports;
+	struct drops		*drops;
+	struct stations		*stations;
+	struct sensor		 sensor;
+	unsigned int		 sensor_group;
+	struct loop_timer	 sensor_timer;	/* restart a dead sensor */
+	struct control		*ctl;
+	struct requests		 req;
+	struct metrics_http	*metrics;
+	struct metrics_sources	 msrc;
+	struct daemon_counters	 st;
+};
 
 static volatile sig_atomic_t quit, reload;
 
@@ -135,11 +158,12 @@ sensor_cb(int fd, uint32_t events, void *arg)
 	for (i = 0; i < SENSOR_BATCH && (rc = sensor_read(&d->sensor,
 	    &r)) == 1; i++) {
 		if (r.kind == SR_DROP)
-			spoof_drop(d, &r);
+			drops_frame(d->drops, &r);
 		else if (r.kind == SR_ARP)
-			detect_arp(d, &r);
+			stations_arp(d->stations, d->links,
+			    policy_config(d->pol), &r);
 		else if (r.kind == SR_OVERRUN)
-			spoof_sweep(d);
+			drops_overrun(d->drops);
 	}
 	d->st.bad_records = d->sensor.bad_records;
 	if (rc == -1)
@@ -149,7 +173,7 @@ sensor_cb(int fd, uint32_t events, void *arg)
 static int
 sensor_up(struct daemon *d, char *err, size_t errlen)
 {
-	unsigned int group = protect_config(d->prot)->nflog_group;
+	unsigned int group = policy_config(d->pol)->nflog_group;
 
 	if (sensor_start(&d->sensor, group, err, errlen) == -1)
 		return -1;
@@ -227,7 +251,7 @@ mirror_prune(struct daemon *d)
 {
 	char err[512];
 
-	if (vxlan_prune(protect_config(d->prot), err, sizeof(err)) == -1)
+	if (vxlan_prune(policy_config(d->pol), err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 }
 
@@ -236,7 +260,7 @@ mirror_prune(struct daemon *d)
 static int
 do_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct protect_stats before, after;
+	struct txn_stats before, after;
 	struct bg_config cfg;
 	struct bg_port *ports = NULL;
 	size_t n = 0;
@@ -244,20 +268,20 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 
 	if (config_load(d->config_path, &cfg, err, errlen) == -1)
 		goto out;
-	protect_stats(d->prot, &before);
+	policy_stats(d->pol, &before);
 	if (mirror_devices(d, &cfg, err, errlen) == -1 ||
 	    ports_now(d, &ports, &n, err, errlen) == -1 ||
-	    protect_reload(d->prot, &cfg, ports, n, err, errlen) == -1) {
+	    policy_reload(d->pol, &cfg, ports, n, err, errlen) == -1) {
 		config_clear(&cfg);
 		goto out;
 	}
-	protect_stats(d->prot, &after);
+	policy_stats(d->pol, &after);
 	mirror_prune(d);
 	/* Replaced sets count from zero again. */
 	if (after.full_applies != before.full_applies)
-		agg_reset(d->agg);
-	arpwatch_seed_config(d->arp, protect_config(d->prot));
-	if (protect_config(d->prot)->nflog_group != d->sensor_group)
+		drops_reset(d->drops);
+	stations_seed(d->stations, policy_config(d->pol));
+	if (policy_config(d->pol)->nflog_group != d->sensor_group)
 		sensor_restart(d);
 	rc = 0;
 out:
@@ -269,6 +293,13 @@ out:
 	else
 		d->st.reloads++;
 	return rc;
+}
+
+/* The reload of a control request: as SIGHUP's. */
+static int
+reload_cb(void *arg, char *err, size_t errlen)
+{
+	return do_reload(arg, err, errlen);
 }
 
 static void
@@ -287,173 +318,61 @@ reload_now(struct daemon *d)
 	sd_notify("READY=1");
 }
 
-/* --save: the policy in force, written where the next start reads it. */
-static int
-save_config(struct daemon *d, char *err, size_t errlen)
-{
-	char tmp[4096];
-	FILE *f;
-	int ok;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", d->config_path);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		snprintf(err, errlen, "saving %s: %s", tmp, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "# Written by bridgeguard (guest add/del --save).\n");
-	config_print(f, protect_config(d->prot));
-	ok = fflush(f) == 0 && fsync(fileno(f)) == 0;
-	if (fclose(f) != 0 || !ok || rename(tmp, d->config_path) == -1) {
-		snprintf(err, errlen, "saving %s: %s", d->config_path,
-		    strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-static uint32_t __attribute__((format(printf, 4, 5)))
-answer(char **out, size_t *len, uint32_t type, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(out, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		*out = NULL;
-		n = 0;
-	}
-	*len = (size_t)n;
-	return type;
-}
-
-static const char *
-port_bridge(struct daemon *d, const char *port)
-{
-	const struct bg_link *br = mon_link_bridge_of(d->links,
-	    mon_link_byname(d->links, port));
-
-	return br ? br->name : NULL;
-}
-
-static uint32_t
-ctl_guest_add(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
-{
-	struct protect_stats ps;
-	struct bg_guest g;
-	char err[512];
-	uint32_t i;
-
-	ctl_guest_model(cg, &g);
-	if (protect_guest_add(d->prot, cg->bridge, &g, port_bridge(d,
-	    cg->port), err, sizeof(err)) == -1)
-		return answer(out, len, CTL_ERROR, "guest add: %s", err);
-	for (i = 0; i < cg->n_ip4; i++)
-		arpwatch_seed(d->arp, cg->bridge, (uint8_t *)&cg->ip4[i],
-		    cg->mac);
-	if ((cg->flags & CTL_F_SAVE) && save_config(d, err, sizeof(err)))
-		return answer(out, len, CTL_ERROR, "guest bound, but %s", err);
-	protect_stats(d->prot, &ps);
-	log_info("guest %s bound on %s", cg->port, cg->bridge);
-	return answer(out, len, CTL_OK, "guest %s bound on %s (%zu changes "
-	    "committed in %llu us)", cg->port, cg->bridge, ps.last_elems,
-	    (unsigned long long)ps.last_us);
-}
-
-static uint32_t
-ctl_guest_del(struct daemon *d, struct ctl_guest *cg, char **out, size_t *len)
-{
-	struct protect_stats ps;
-	char err[512];
-
-	if (protect_guest_del(d->prot, cg->port, (cg->flags & CTL_F_MAC) ?
-	    cg->mac : NULL, cg->bridge[0] ? cg->bridge : NULL,
-	    port_bridge(d, cg->port), err, sizeof(err)) == -1)
-		return answer(out, len, CTL_ERROR, "guest del: %s", err);
-	if ((cg->flags & CTL_F_SAVE) && save_config(d, err, sizeof(err)))
-		return answer(out, len, CTL_ERROR, "guest unbound, but %s",
-		    err);
-	protect_stats(d->prot, &ps);
-	log_info("guest %s unbound", cg->port);
-	return answer(out, len, CTL_OK, "guest %s unbound (%zu changes "
-	    "committed in %llu us)", cg->port, ps.last_elems,
-	    (unsigned long long)ps.last_us);
-}
-
-static uint32_t
-ctl_config(struct daemon *d, char **out, size_t *len)
-{
-	FILE *f;
-
-	if ((f = open_memstream(out, len)) == NULL)
-		return answer(out, len, CTL_ERROR, "out of memory");
-	config_print(f, protect_config(d->prot));
-	if (fclose(f) != 0) {
-		free(*out);
-		return answer(out, len, CTL_ERROR, "out of memory");
-	}
-	return CTL_OK;
-}
-
-/* One request from the control socket; its length is checked already. */
-static uint32_t
-ctl_handler_cb(void *arg, uint32_t type, const void *payload, size_t plen,
-    char **out, size_t *len)
-{
-	struct daemon *d = arg;
-	struct ctl_guest cg;
-	char err[1024];
-
-	if (type == CTL_RELOAD) {
-		if (do_reload(d, err, sizeof(err)) == -1) {
-			log_warnx("reload: %s; the running policy stays in "
-			    "force", err);
-			return answer(out, len, CTL_ERROR, "reload: %s; the "
-			    "running policy stays in force", err);
-		}
-		log_info("reloaded %s (control socket)", d->config_path);
-		return answer(out, len, CTL_OK, "reloaded %s", d->config_path);
-	}
-	if (type == CTL_CONFIG)
-		return ctl_config(d, out, len);
-	if (plen != sizeof(cg))
-		return answer(out, len, CTL_ERROR, "bad message length");
-	memcpy(&cg, payload, sizeof(cg));	/* aligned, and ours */
-	if (ctl_guest_check(&cg, type, err, sizeof(err)) == -1)
-		return answer(out, len, CTL_ERROR, "bad request: %s", err);
-	return type == CTL_GUEST_ADD ? ctl_guest_add(d, &cg, out, len) :
-	    ctl_guest_del(d, &cg, out, len);
-}
-
 static void
 daemon_free(struct daemon *d)
 {
 	control_close(d->ctl);
-	metrics_close(d->metrics);
+	metrics_http_close(d->metrics);
 	if (d->sensor.fd != -1) {
 		loop_del(d->loop, d->sensor.fd);
 		sensor_stop(&d->sensor);
 	}
+	ports_free(d->ports);
 	mon_link_close(d->links);
 	mon_neigh_close(d->neigh);
-	protect_free(d->prot);		/* the kernel's ruleset stays */
-	agg_free(d->agg);
-	arpwatch_free(d->arp);
-	nameset_clear(&d->retry);
+	policy_free(d->pol);		/* the kernel's ruleset stays */
+	drops_free(d->drops);
+	stations_free(d->stations);
 	loop_free(d->loop);
+}
+
+/* What the monitors saw, to those who act on it. */
+static void
+on_link(void *arg, const struct bg_link *old, const struct bg_link *new)
+{
+	struct daemon *d = arg;
+
+	detect_link(d->links, policy_config(d->pol), old, new);
+	if (d->ports)
+		ports_link(d->ports, old, new);
+}
+
+static void
+on_neigh(void *arg, const struct neigh_change *c)
+{
+	struct daemon *d = arg;
+
+	detect_neigh(d->links, policy_config(d->pol), c);
+}
+
+/* A full replacement: the drop counters start from zero. */
+static void
+on_replaced(void *arg)
+{
+	struct daemon *d = arg;
+
+	drops_reset(d->drops);
 }
 
 /* Monitors first, so nothing that happens while we apply is missed. */
 static int
 daemon_watch(struct daemon *d)
 {
-	if ((d->links = mon_link_open(detect_link, d)) == NULL) {
+	if ((d->links = mon_link_open(on_link, d)) == NULL) {
 		log_warn("watching links");
 		return -1;
 	}
-	if ((d->neigh = mon_neigh_open(detect_neigh, d)) == NULL) {
+	if ((d->neigh = mon_neigh_open(on_neigh, d)) == NULL) {
 		log_warn("watching neighbours");
 		return -1;
 	}
@@ -461,6 +380,11 @@ daemon_watch(struct daemon *d)
 	    d) == -1 || loop_add(d->loop, mon_neigh_fd(d->neigh), EPOLLIN,
 	    neigh_cb, d) == -1) {
 		log_warn("watching netlink sockets");
+		return -1;
+	}
+	if ((d->ports = ports_new(d->loop, d->pol, d->links, on_replaced,
+	    d)) == NULL || (d->drops = drops_new(d->loop, d->links)) == NULL) {
+		log_warn("starting");
 		return -1;
 	}
 	return 0;
@@ -476,7 +400,7 @@ daemon_apply(struct daemon *d, struct bg_config *cfg)
 
 	if (mirror_devices(d, cfg, err, sizeof(err)) == -1 ||
 	    ports_now(d, &ports, &n, err, sizeof(err)) == -1 ||
-	    protect_full(d->prot, cfg, ports, n, err, sizeof(err)) == -1)
+	    policy_full(d->pol, cfg, ports, n, err, sizeof(err)) == -1)
 		log_warnx("%s", err);
 	else {
 		mirror_prune(d);
@@ -484,6 +408,16 @@ daemon_apply(struct daemon *d, struct bg_config *cfg)
 	}
 	free(ports);
 	return rc;
+}
+
+/* Who reads and changes what, for the control socket and /metrics. */
+static void
+daemon_wire(struct daemon *d)
+{
+	d->req = (struct requests){ d->pol, d->stations, d->links,
+	    d->config_path, reload_cb, d };
+	d->msrc = (struct metrics_sources){ d->pol, d->links, d->neigh,
+	    d->drops, d->ctl, &d->st };
 }
 
 /* The sensor forks: before the event writer's thread exists. */
@@ -495,30 +429,28 @@ daemon_start(struct daemon *d, const struct daemon_opts *o,
 	char err[1024];
 
 	d->sensor.fd = -1;
-	nameset_init(&d->retry);
-	if ((d->loop = loop_new()) == NULL || (d->prot = protect_new()) ==
-	    NULL || (d->agg = agg_new(AGG_WINDOW_MS, MAX_WINDOWS)) == NULL ||
-	    (d->arp = arpwatch_new(MAX_STATIONS)) == NULL) {
+	if ((d->loop = loop_new()) == NULL || (d->pol = policy_new()) ==
+	    NULL || (d->stations = stations_new(MAX_STATIONS)) == NULL) {
 		log_warn("starting");
 		return -1;
 	}
-	loop_timer_add(d->loop, &d->agg_timer, spoof_timer, d);
-	loop_timer_add(d->loop, &d->retry_timer, detect_retry, d);
 	loop_timer_add(d->loop, &d->sensor_timer, sensor_retry, d);
-	loop_timer_add(d->loop, &d->refresh_timer, detect_refresh, d);
 	/* The socket first: a second daemon stops before touching the kernel. */
 	if ((d->ctl = control_open(o->socket ? o->socket : CTL_SOCKET,
-	    d->loop, ctl_handler_cb, d, err, sizeof(err))) == NULL) {
+	    d->loop, requests_handle, &d->req, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		return -1;
 	}
-	if (daemon_watch(d) == -1 || daemon_apply(d, cfg) == -1)
+	if (daemon_watch(d) == -1)
 		return -1;
-	arpwatch_seed_config(d->arp, protect_config(d->prot));
+	daemon_wire(d);
+	if (daemon_apply(d, cfg) == -1)
+		return -1;
+	stations_seed(d->stations, policy_config(d->pol));
 	if (sensor_up(d, err, sizeof(err)) == -1 ||
 	    events_open(&ec, err, sizeof(err)) == -1 ||
-	    (o->metrics && (d->metrics = metrics_open(o->metrics, d->loop,
-	    stats_render, d, err, sizeof(err))) == NULL)) {
+	    (o->metrics && (d->metrics = metrics_http_open(o->metrics,
+	    d->loop, metrics_render, &d->msrc, err, sizeof(err))) == NULL)) {
 		log_warnx("%s", err);
 		return -1;
 	}
@@ -555,12 +487,12 @@ daemon_main(const struct daemon_opts *o)
 	d.config_path = o->config;
 	signals_setup(&waitmask);
 	if (daemon_start(&d, o, &cfg) == 0) {
-		log_info("protecting %zu bridge(s) of %s", protect_config(
-		    d.prot)->n_bridges, o->config);
+		log_info("protecting %zu bridge(s) of %s", policy_config(
+		    d.pol)->n_bridges, o->config);
 		sd_notify("READY=1");
 		daemon_loop(&d, &waitmask);
 		sd_notify("STOPPING=1");
-		spoof_flush(&d, true);
+		drops_flush(d.drops, true);
 		log_info("exiting; the ruleset stays in force");
 		rc = 0;
 	}

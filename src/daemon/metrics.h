@@ -1,7 +1,8 @@
 /*
- * `--metrics ADDR:PORT`: a minimal HTTP/1.0 server for Prometheus. It
- * answers GET /metrics (and GET /) with what render writes, then closes;
- * requests are read without blocking, bounded in size and time.
+ * What /metrics says (metrics.c): drops per bridge, port and reason (the
+ * kernel's counters, read at scrape time), events by type, guests and
+ * ports by role, mirror copies, and the daemon's health counters. Each
+ * part of the daemon hands its own numbers in.
  */
 #ifndef BG_METRICS_H
 #define BG_METRICS_H
@@ -9,14 +10,28 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct loop;
-struct metrics;
+struct control;
+struct drops;
+struct mon_link;
+struct mon_neigh;
+struct policy;
 
-typedef void	(*metrics_render)(void *arg, FILE *);
+/* The daemon's own counters. */
+struct daemon_counters {
+	uint64_t	 bad_records;	/* from the sensor */
+	uint64_t	 sensor_restarts, reloads, reload_failures;
+};
 
-/* addr is IPv4:port or [IPv6]:port. */
-struct metrics	*metrics_open(const char *addr, struct loop *, metrics_render,
-	    void *arg, char *err, size_t errlen);
-void	metrics_close(struct metrics *);
+struct metrics_sources {
+	const struct policy		*policy;
+	const struct mon_link		*links;
+	const struct mon_neigh		*neigh;
+	const struct drops		*drops;
+	const struct control		*control;
+	const struct daemon_counters	*daemon;
+};
+
+/* Writes every metric; arg is a struct metrics_sources. */
+void	metrics_render(void *arg, FILE *);
 
 #endif

@@ -264,6 +264,35 @@ mon_link_bridge_of(const struct mon_link *m, const struct bg_link *l)
 	return br;
 }
 
+static const char *
+bridge_name(const struct mon_link *m, const struct bg_link *l)
+{
+	const struct bg_link *br = l ? mon_link_bridge_of(m, l) : NULL;
+
+	return br ? br->name : NULL;
+}
+
+static bool
+same(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool
+mon_link_move(const struct mon_link *m, const struct bg_link *old,
+    const struct bg_link *new, struct link_move *mv)
+{
+	const struct bg_link *master;
+
+	mv->from = bridge_name(m, old);
+	mv->to = bridge_name(m, new);
+	mv->renamed = old && new && strcmp(old->name, new->name) != 0;
+	if (old && !new && old->master && mv->from == NULL &&
+	    (master = mon_link_get(m, old->master)) != NULL)
+		mv->from = master->name;
+	return !(old && new && !mv->renamed && same(mv->from, mv->to));
+}
+
 /* As link.c's link_bridge_ports(): every interface, sorted by ifindex. */
 static int
 port_cmp(const void *a, const void *b)

@@ -39,6 +39,18 @@ const struct bg_link *mon_link_byname(const struct mon_link *, const char *);
 /* The bridge a link is a port of, or NULL. */
 const struct bg_link *mon_link_bridge_of(const struct mon_link *,
 	    const struct bg_link *);
+/* A link's bridge membership, before and after a change. */
+struct link_move {
+	const char	*from, *to;	/* bridge names; NULL: none */
+	bool		 renamed;
+};
+/*
+ * Where old (NULL: a new link) went as new (NULL: deleted): false if
+ * neither its bridge nor its name changed. A deleted port's bridge may be
+ * gone already; its name is then taken from its old master's ifindex.
+ */
+bool	mon_link_move(const struct mon_link *, const struct bg_link *old,
+	    const struct bg_link *new, struct link_move *);
 /*
  * Every interface as ruleset_build() wants it (bridge "" unless a bridge
  * port), in ifindex order; *out is malloc'ed. -1 with errno.

@@ -369,7 +369,8 @@ meta_set(struct lin *l, const struct ir_stmt *s)
 		bitwise(l, mask, s->u.meta_set.value, len);
 	} else if ((e = add(l, "immediate")) != NULL) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, s->u.meta_set.value, len);
+		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, s->u.meta_set.value,
+		    len);
 	}
 	if ((e = add(l, "meta")) == NULL)
 		return;

@@ -29,7 +29,7 @@ enum nft_chain_part {
 	CHAIN_HOOK,	/* to change its devices: hook and devices */
 	CHAIN_NAME,	/* to delete it */
 };
-struct nftnl_chain	*nft_chain_build(enum rs_family, const struct rs_chain *,
-			    enum nft_chain_part);
+struct nftnl_chain	*nft_chain_build(enum rs_family,
+			    const struct rs_chain *, enum nft_chain_part);
 
 #endif

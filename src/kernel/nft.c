@@ -411,7 +411,7 @@ nft_batch_foreach(const struct nft_batch *nb, nft_msg_cb cb, void *arg)
 		for (nlh = iov[i].iov_base; mnl_nlmsg_ok(nlh, len) && rc == 0;
 		    nlh = mnl_nlmsg_next(nlh, &len)) {
 			k = nlh->nlmsg_seq - nb->seq0;
-			/* The batch's begin and end messages describe nothing. */
+			/* The batch's begin and end describe nothing. */
 			if (k == 0 || k >= nb->seq - nb->seq0 ||
 			    nlh->nlmsg_type == NFNL_MSG_BATCH_END)
 				continue;

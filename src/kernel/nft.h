@@ -64,7 +64,8 @@ int	nft_batch_dump(const struct nft_batch *, FILE *);
 /* Queue a diff (diff.h) of the policy: a few elements and hooks. */
 struct diff;
 struct layout;
-int	nft_batch_diff(struct nft_batch *, struct diff *, const struct layout *);
+int	nft_batch_diff(struct nft_batch *, struct diff *,
+	    const struct layout *);
 
 /* Sends the batch and waits for the kernel's verdict on every message. */
 int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);

@@ -1,6 +1,6 @@
 /*
- * Policy change → kernel change, computed without the kernel (kernel/nft_diff.c
- * queues the result).
+ * Policy change → kernel change, computed without the kernel
+ * (kernel/nft_diff.c queues the result).
  *
  * A guest's elements are rs_guest_elems()'s, as for the whole ruleset, and
  * the base chains follow guest.c's base_chains();
@@ -37,13 +37,6 @@ struct where {
 	char		 name[BG_IFNAMSIZ];
 	size_t		 chain;
 };
-
-static void
-namekey(char k[BG_IFNAMSIZ], const char *s)
-{
-	memset(k, 0, BG_IFNAMSIZ);
-	memcpy(k, s, strnlen(s, BG_IFNAMSIZ - 1));
-}
 
 static void
 set_init(struct rs_set *s, int which)
@@ -105,48 +98,8 @@ portlist_add(struct portlist *l, const char *name)
 		l->p = p;
 		l->cap = cap;
 	}
-	namekey(l->p[l->n++], name);
+	nameset_key(l->p[l->n++], name);
 	return 0;
-}
-
-void
-nameset_init(struct nameset *s)
-{
-	hmap_init(&s->h, BG_IFNAMSIZ, BG_IFNAMSIZ, (size_t)-1);
-}
-
-void
-nameset_clear(struct nameset *s)
-{
-	hmap_clear(&s->h);
-}
-
-bool
-nameset_has(const struct nameset *s, const char *name)
-{
-	char k[BG_IFNAMSIZ];
-
-	namekey(k, name);
-	return hmap_get(&s->h, k) != NULL;
-}
-
-int
-nameset_add(struct nameset *s, const char *name)
-{
-	char k[BG_IFNAMSIZ];
-	bool created;
-
-	namekey(k, name);
-	return hmap_put(&s->h, k, &created) ? 0 : -1;
-}
-
-void
-nameset_del(struct nameset *s, const char *name)
-{
-	char k[BG_IFNAMSIZ];
-
-	namekey(k, name);
-	hmap_del(&s->h, k);
 }
 
 static bool
@@ -207,7 +160,7 @@ layout_chain(const struct layout *l, const char *port)
 	char k[BG_IFNAMSIZ];
 	const struct where *w;
 
-	namekey(k, port);
+	nameset_key(k, port);
 	return (w = hmap_get(&l->where, k)) != NULL ? (long)w->chain : -1;
 }
 
@@ -450,11 +403,12 @@ layout_set(struct layout *l, const char *port, size_t chain)
 
 		if (c == NULL)
 			return -1;
-		memset(c + l->n_chains, 0, (chain + 1 - l->n_chains) * sizeof(*c));
+		memset(c + l->n_chains, 0, (chain + 1 - l->n_chains) *
+		    sizeof(*c));
 		l->count = c;
 		l->n_chains = chain + 1;
 	}
-	namekey(k, port);
+	nameset_key(k, port);
 	if ((w = hmap_put(&l->where, k, &created)) == NULL)
 		return -1;
 	if (!created)
@@ -470,7 +424,7 @@ layout_unset(struct layout *l, const char *port)
 	char k[BG_IFNAMSIZ];
 	struct where *w;
 
-	namekey(k, port);
+	nameset_key(k, port);
 	if ((w = hmap_get(&l->where, k)) == NULL)
 		return;
 	l->count[w->chain]--;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "hmap.h"
+#include "nameset.h"
 #include "model.h"
 #include "ruleset.h"
 
@@ -22,11 +23,6 @@ enum { DS_MAC, DS_IP4, DS_IP6, DS_UNKNOWN, DS_N };
 struct portlist {
 	char		(*p)[BG_IFNAMSIZ];
 	size_t		 n, cap;
-};
-
-/* A set of port names (keys of BG_IFNAMSIZ bytes). */
-struct nameset {
-	struct hmap	 h;
 };
 
 /*
@@ -90,12 +86,6 @@ int	diff_place_hooks(struct diff *, const struct layout *);
  * -1 if out of memory: they lag, only a full apply puts them right.
  */
 int	diff_done(const struct diff *, struct layout *, struct nameset *);
-
-void	nameset_init(struct nameset *);
-void	nameset_clear(struct nameset *);
-bool	nameset_has(const struct nameset *, const char *);
-int	nameset_add(struct nameset *, const char *);
-void	nameset_del(struct nameset *, const char *);
 
 void	layout_init(struct layout *);
 /* The layout of a compiled ruleset's base chains. -1 with errno. */

@@ -46,9 +46,9 @@ enum ir_type {
 
 struct ir_typedesc {
 	const char	*name;		/* as in `type ifname . ipv4_addr` */
-	uint32_t	 nft;		/* nft's datatype number, for set keys */
+	uint32_t	 nft;		/* nft's datatype, for set keys */
 	uint8_t		 len;		/* bytes of a value (0: the field's) */
-	bool		 host;		/* in host byte order (strings, marks) */
+	bool		 host;		/* host byte order (strings, marks) */
 };
 extern const struct ir_typedesc ir_types[T_N];
 

@@ -243,7 +243,8 @@ print_stmt(FILE *f, const struct ir_stmt *s)
 	case S_META_SET:
 		fprintf(f, "%s set ", ir_fields[s->u.meta_set.field].name);
 		if (s->u.meta_set.or_self)
-			fprintf(f, "%s | ", ir_fields[s->u.meta_set.field].name);
+			fprintf(f, "%s | ",
+			    ir_fields[s->u.meta_set.field].name);
 		print_field_value(f, s->u.meta_set.field, s->u.meta_set.value);
 		break;
 	case S_DUP:
@@ -309,7 +310,8 @@ print_elem(FILE *f, const struct rs_set *s, const struct rs_elem *e)
 	for (j = 0; j < s->n_key; j++) {
 		if (j)
 			fprintf(f, " . ");
-		print_value(f, s->key[j], e->key + off, ir_types[s->key[j]].len);
+		print_value(f, s->key[j], e->key + off,
+		    ir_types[s->key[j]].len);
 		off += ir_key_len(&s->key[j], 1);
 	}
 }

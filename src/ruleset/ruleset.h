@@ -99,7 +99,7 @@ struct ruleset {
 	char		 inactive[BG_MAX_MIRRORS][32];
 	size_t		 n_inactive;
 	enum rs_backend	 backend;
-	struct rs_tc	*tc;		/* RS_COPY_TC: filters for present ports */
+	struct rs_tc	*tc;		/* RS_COPY_TC: for the ports present */
 	size_t		 n_tc, cap_tc;
 };
 

@@ -1,32 +1,32 @@
-/* Drop windows; see agg.h. */
+/* Drop windows; see dropwin.h. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "dropwin.h"
 #include "hmap.h"
 
-#define AGG_KEYLEN	(BG_IFNAMSIZ + sizeof(uint32_t))
+#define DROPWIN_KEYLEN	(BG_IFNAMSIZ + sizeof(uint32_t))
 
-struct agg {
+struct dropwin {
 	struct hmap	 h;
 	uint64_t	 window;
 	size_t		 n_open;
 };
 
-struct agg *
-agg_new(uint64_t window_ms, size_t max)
+struct dropwin *
+dropwin_new(uint64_t window_ms, size_t max)
 {
-	struct agg *a;
+	struct dropwin *a;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL)
 		return NULL;
-	hmap_init(&a->h, AGG_KEYLEN, sizeof(struct agg_win), max);
+	hmap_init(&a->h, DROPWIN_KEYLEN, sizeof(struct drop_win), max);
 	a->window = window_ms;
 	return a;
 }
 
 void
-agg_free(struct agg *a)
+dropwin_free(struct dropwin *a)
 {
 	if (a == NULL)
 		return;
@@ -35,18 +35,19 @@ agg_free(struct agg *a)
 }
 
 static void
-win_key(struct agg_win *k, const char *port, unsigned int reason)
+win_key(struct drop_win *k, const char *port, unsigned int reason)
 {
 	memset(k, 0, sizeof(*k));
 	strncpy(k->port, port, sizeof(k->port) - 1);
 	k->reason = reason;
 }
 
-struct agg_win *
-agg_drop(struct agg *a, const char *port, unsigned int reason, uint64_t now,
+struct drop_win *
+dropwin_drop(struct dropwin *a, const char *port, unsigned int reason,
+    uint64_t now,
     bool *opened)
 {
-	struct agg_win k, *w;
+	struct drop_win k, *w;
 	bool created;
 
 	*opened = false;
@@ -67,10 +68,10 @@ agg_drop(struct agg *a, const char *port, unsigned int reason, uint64_t now,
 }
 
 uint64_t
-agg_next_due(const struct agg *a)
+dropwin_next_due(const struct dropwin *a)
 {
 	struct hmap_iter it = { 0 };
-	const struct agg_win *w;
+	const struct drop_win *w;
 	uint64_t due = 0;
 
 	if (a->n_open == 0)
@@ -82,11 +83,11 @@ agg_next_due(const struct agg *a)
 }
 
 size_t
-agg_due(struct agg *a, uint64_t now, bool all, struct agg_win **out,
+dropwin_due(struct dropwin *a, uint64_t now, bool all, struct drop_win **out,
     size_t max)
 {
 	struct hmap_iter it = { 0 };
-	struct agg_win *w;
+	struct drop_win *w;
 	size_t n = 0;
 
 	if (a->n_open == 0)
@@ -98,7 +99,8 @@ agg_due(struct agg *a, uint64_t now, bool all, struct agg_win **out,
 }
 
 uint64_t
-agg_close(struct agg *a, struct agg_win *w, uint64_t counter, bool have)
+dropwin_close(struct dropwin *a, struct drop_win *w, uint64_t counter,
+    bool have)
 {
 	uint64_t n;
 
@@ -114,19 +116,19 @@ agg_close(struct agg *a, struct agg_win *w, uint64_t counter, bool have)
 }
 
 void
-agg_reset(struct agg *a)
+dropwin_reset(struct dropwin *a)
 {
 	struct hmap_iter it = { 0 };
-	struct agg_win *w;
+	struct drop_win *w;
 
 	while ((w = hmap_next(&a->h, &it)) != NULL)
 		w->baseline = 0;
 }
 
 uint64_t
-agg_baseline(const struct agg *a, const char *port, unsigned int reason)
+dropwin_baseline(const struct dropwin *a, const char *port, unsigned int reason)
 {
-	struct agg_win k, *w;
+	struct drop_win k, *w;
 
 	win_key(&k, port, reason);
 	return (w = hmap_get(&a->h, &k)) != NULL ? w->baseline : 0;

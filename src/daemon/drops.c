@@ -1,46 +1,57 @@
 /*
- * Dropped frames → spoof_drop events, aggregated per port and reason
- * (agg.c). When a window closes, the kernel's per-port counters of that
- * reason are read once and the event carries the exact number dropped
- * since the last event; the first frame of the window describes it.
+ * Dropped frames, whatever the reason → spoof_drop events, aggregated per
+ * port and reason (dropwin.c). When a window closes, the kernel's per-port
+ * counters of that reason are read once and the event carries the exact
+ * number dropped since the last event; the first frame of the window
+ * describes it.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "agg.h"
+#include "dropwin.h"
 #include "clock.h"
-#include "daemon.h"
+#include "drops.h"
 #include "events.h"
 #include "log.h"
 #include "nft.h"
 
 #define FLUSH_MAX	1024		/* windows closed per round */
+#define MAX_WINDOWS	(1 << 18)
+
+struct drops {
+	struct loop		*loop;
+	const struct mon_link	*links;
+	struct dropwin		*win;
+	struct loop_timer	 timer;		/* the next window due */
+	struct drops_stats	 st;
+};
 
 static void
-arm(struct daemon *d)
+arm(struct drops *d)
 {
-	uint64_t due = agg_next_due(d->agg);
+	uint64_t due = dropwin_next_due(d->win);
 
-	if (due && (d->agg_timer.when == 0 || due < d->agg_timer.when))
-		loop_timer_at(&d->agg_timer, due);
+	if (due && (d->timer.when == 0 || due < d->timer.when))
+		loop_timer_at(&d->timer, due);
 }
 
 void
-spoof_drop(struct daemon *d, const struct sensor_rec *r)
+drops_frame(struct drops *d, const struct sensor_rec *r)
 {
 	const struct bg_link *l = mon_link_get(d->links, r->ifindex);
-	struct agg_win *w;
+	struct drop_win *w;
 	char name[BG_IFNAMSIZ];
 	bool opened;
 
-	d->st.drops++;
+	d->st.frames++;
 	if (l)
 		snprintf(name, sizeof(name), "%s", l->name);
 	else
 		snprintf(name, sizeof(name), "if%d", r->ifindex);
-	if ((w = agg_drop(d->agg, name, r->reason, now_ms(), &opened)) == NULL)
+	if ((w = dropwin_drop(d->win, name, r->reason, now_ms(),
+	    &opened)) == NULL)
 		return;
 	if (opened) {
 		w->has_pkt = true;
@@ -57,7 +68,7 @@ spoof_drop(struct daemon *d, const struct sensor_rec *r)
  * frame dropped for its ethertype can only have been tagged.
  */
 static bool
-tagged(const struct agg_win *w)
+tagged(const struct drop_win *w)
 {
 	uint16_t t = w->pkt.ethertype;
 
@@ -67,7 +78,7 @@ tagged(const struct agg_win *w)
 
 /* What was dropped, in words, from the first frame of the window. */
 static void
-describe(struct event *e, const struct agg_win *w, uint64_t n)
+describe(struct event *e, const struct drop_win *w, uint64_t n)
 {
 	const struct pkt_info *p = &w->pkt;
 	char a[INET6_ADDRSTRLEN] = "?", mac[18] = "?";
@@ -102,7 +113,7 @@ describe(struct event *e, const struct agg_win *w, uint64_t n)
 }
 
 static void
-frame_fields(struct event *e, const struct agg_win *w)
+frame_fields(struct event *e, const struct drop_win *w)
 {
 	const struct pkt_info *p = &w->pkt;
 	char buf[8];
@@ -133,7 +144,7 @@ frame_fields(struct event *e, const struct agg_win *w)
 }
 
 static void
-emit(struct daemon *d, const struct agg_win *w, uint64_t n, uint64_t now)
+emit(struct drops *d, const struct drop_win *w, uint64_t n, uint64_t now)
 {
 	const struct bg_link *l = mon_link_byname(d->links, w->port);
 	const struct bg_link *br = mon_link_bridge_of(d->links, l);
@@ -166,7 +177,7 @@ counter_of(const struct nft_counter *c, size_t n, const char *port,
 
 /* Closes the due windows of one reason against its counters. */
 static void
-flush_reason(struct daemon *d, unsigned int reason, struct agg_win **w,
+flush_reason(struct drops *d, unsigned int reason, struct drop_win **w,
     size_t n, uint64_t now)
 {
 	struct nft_counter *c = NULL;
@@ -187,7 +198,7 @@ flush_reason(struct daemon *d, unsigned int reason, struct agg_win **w,
 		found = false;
 		v = have ? counter_of(c, nc, w[i]->port, &found) : 0;
 		/* A port we cannot find a counter for: trust NFLOG's count. */
-		count = agg_close(d->agg, w[i], v, have && found);
+		count = dropwin_close(d->win, w[i], v, have && found);
 		if (count)
 			emit(d, w[i], count, now);
 	}
@@ -195,14 +206,14 @@ flush_reason(struct daemon *d, unsigned int reason, struct agg_win **w,
 }
 
 void
-spoof_flush(struct daemon *d, bool all)
+drops_flush(struct drops *d, bool all)
 {
-	struct agg_win *w[FLUSH_MAX];
+	struct drop_win *w[FLUSH_MAX];
 	uint64_t now = now_ms();
 	bool seen[32] = { false };
 	size_t n, i;
 
-	n = agg_due(d->agg, now, all, w, FLUSH_MAX);
+	n = dropwin_due(d->win, now, all, w, FLUSH_MAX);
 	for (i = 0; i < n; i++)
 		if (w[i]->reason < R_N && !seen[w[i]->reason]) {
 			seen[w[i]->reason] = true;
@@ -211,17 +222,17 @@ spoof_flush(struct daemon *d, bool all)
 	arm(d);
 }
 
-void
-spoof_timer(void *arg)
+static void
+timer_cb(void *arg)
 {
-	spoof_flush(arg, false);
+	drops_flush(arg, false);
 }
 
 void
-spoof_sweep(struct daemon *d)
+drops_overrun(struct drops *d)
 {
 	struct nft_counter *c;
-	struct agg_win *w;
+	struct drop_win *w;
 	enum rs_family fam;
 	char set[32], err[256];
 	size_t nc, i;
@@ -234,11 +245,51 @@ spoof_sweep(struct daemon *d)
 		if (nft_set_counters(fam, set, &c, &nc, err, sizeof(err)) == -1)
 			continue;
 		for (i = 0; i < nc; i++)
-			if (c[i].packets > agg_baseline(d->agg, c[i].port, r) &&
-			    (w = agg_drop(d->agg, c[i].port, r, now_ms(),
+			if (c[i].packets > dropwin_baseline(d->win, c[i].port,
+			    r) &&
+			    (w = dropwin_drop(d->win, c[i].port, r, now_ms(),
 			    &opened)) != NULL)
 				w->seen = 0;
 		free(c);
 	}
 	arm(d);
+}
+
+void
+drops_reset(struct drops *d)
+{
+	dropwin_reset(d->win);
+}
+
+void
+drops_stats(const struct drops *d, struct drops_stats *st)
+{
+	*st = d->st;
+}
+
+struct drops *
+drops_new(struct loop *loop, const struct mon_link *links)
+{
+	struct drops *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return NULL;
+	if ((d->win = dropwin_new(DROPWIN_MS, MAX_WINDOWS)) == NULL) {
+		free(d);
+		return NULL;
+	}
+	d->loop = loop;
+	d->links = links;
+	loop_timer_add(loop, &d->timer, timer_cb, d);
+	return d;
+}
+
+void
+drops_free(struct drops *d)
+{
+	if (d == NULL)
+		return;
+	loop_timer_del(d->loop, &d->timer);
+	dropwin_free(d->win);
+	free(d);
 }

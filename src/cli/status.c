@@ -9,13 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "mirror_counters.h"
+#include "probe.h"
 #include "cli.h"
 #include "link.h"
 #include "log.h"
 #include "nft.h"
 
-struct kstate {
+struct kview {
 	struct bg_link		*links;
 	size_t			 n_links;
 	struct nft_counter	*ctr[R_N];	/* per reason */
@@ -27,7 +28,7 @@ struct kstate {
 };
 
 static json_t *
-drops_of(const struct kstate *ks, const char *port)
+drops_of(const struct kview *ks, const char *port)
 {
 	json_t *d = json_object();
 	size_t r, i;
@@ -43,7 +44,7 @@ drops_of(const struct kstate *ks, const char *port)
 }
 
 static json_t *
-port_json(const struct kstate *ks, const struct bg_bridge *b, const char *port)
+port_json(const struct kview *ks, const struct bg_bridge *b, const char *port)
 {
 	const struct bg_link *l = link_find(ks->links, ks->n_links, port);
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
@@ -55,7 +56,7 @@ port_json(const struct kstate *ks, const struct bg_bridge *b, const char *port)
 }
 
 static json_t *
-guest_json(const struct kstate *ks, const struct bg_bridge *b,
+guest_json(const struct kview *ks, const struct bg_bridge *b,
     const struct bg_guest *g)
 {
 	char buf[INET6_ADDRSTRLEN];
@@ -81,7 +82,7 @@ guest_json(const struct kstate *ks, const struct bg_bridge *b,
 
 /* Ports on the bridge now that the config does not name. */
 static json_t *
-unknown_json(const struct kstate *ks, const struct bg_config *cfg,
+unknown_json(const struct kview *ks, const struct bg_config *cfg,
     const struct bg_bridge *b)
 {
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
@@ -106,7 +107,7 @@ unknown_json(const struct kstate *ks, const struct bg_config *cfg,
  * leaving ports (nftables or tc), what it copied.
  */
 static json_t *
-mirror_json(const struct kstate *ks, const struct mirror_count *c)
+mirror_json(const struct kview *ks, const struct mirror_count *c)
 {
 	const struct bg_mirror *m = c->m;
 	char dev[BG_IFNAMSIZ];
@@ -116,13 +117,13 @@ mirror_json(const struct kstate *ks, const struct mirror_count *c)
 	active = c->installed && link_find(ks->links, ks->n_links, dev);
 	return json_pack("{s:s, s:s, s:s, s:b, s:s, s:I, s:I}", "name",
 	    m->name, "to", dev, "kind", m->remote ? "vxlan" : "port",
-	    "active", active, "backend", apply_backend_name(ks->backend),
+	    "active", active, "backend", backend_name(ks->backend),
 	    "frames", (json_int_t)(active ? c->frames : 0),
 	    "bytes", (json_int_t)(active ? c->bytes : 0));
 }
 
 static json_t *
-bridge_json(const struct kstate *ks, const struct bg_config *cfg,
+bridge_json(const struct kview *ks, const struct bg_config *cfg,
     const struct bg_bridge *b, size_t *slot)
 {
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
@@ -146,14 +147,14 @@ bridge_json(const struct kstate *ks, const struct bg_config *cfg,
 }
 
 static int
-kstate_read(struct kstate *ks, const struct bg_config *cfg, char *err,
+kstate_read(struct kview *ks, const struct bg_config *cfg, char *err,
     size_t errlen)
 {
 	char set[32];
 	size_t r;
 	int rc;
 
-	if (apply_backend(&ks->backend, err, errlen) == -1)
+	if (probe_backend(&ks->backend, err, errlen) == -1)
 		return -1;
 	if (link_dump(&ks->links, &ks->n_links) == -1) {
 		snprintf(err, errlen, "listing interfaces: %s",
@@ -176,12 +177,12 @@ kstate_read(struct kstate *ks, const struct bg_config *cfg, char *err,
 		    err, errlen) == -1)
 			return -1;
 	}
-	return apply_mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
+	return mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
 	    errlen);
 }
 
 static void
-kstate_free(struct kstate *ks)
+kstate_free(struct kview *ks)
 {
 	size_t r;
 
@@ -259,7 +260,7 @@ print_text(FILE *f, json_t *st)
 int
 status_show(FILE *f, const struct bg_config *cfg, bool json)
 {
-	struct kstate ks;
+	struct kview ks;
 	char err[512];
 	json_t *st, *bridges;
 	size_t slot = 0;
@@ -277,7 +278,7 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 		    &cfg->bridges[i], &slot));
 	st = json_pack("{s:b, s:b, s:s, s:o}", "netdev-table", ks.netdev,
 	    "bridge-table", ks.bridge, "mirror-backend",
-	    apply_backend_name(ks.backend), "bridges", bridges);
+	    backend_name(ks.backend), "bridges", bridges);
 	if (json)
 		json_dumpf(st, f, JSON_INDENT(2)), fputc('\n', f);
 	else

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "mirror_counters.h"
 #include "control.h"
 #include "drops.h"
 #include "events.h"
@@ -200,7 +200,7 @@ mirrors(FILE *f, const struct metrics_sources *d)
 	char err[256];
 	size_t n;
 
-	if (apply_mirror_counters(policy_config(d->policy), c, &n, err,
+	if (mirror_counters(policy_config(d->policy), c, &n, err,
 	    sizeof(err)) == -1)
 		n = 0;
 	mirror_metric(f, "bridgeguard_mirror_frames_total",

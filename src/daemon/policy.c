@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apply.h"
+#include "probe.h"
 #include "clock.h"
 #include "edit.h"
 #include "policy.h"
@@ -87,7 +87,7 @@ rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
 	enum rs_backend backend;
 	char err[256];
 
-	if (apply_backend(&backend, err, sizeof(err)) == -1 ||
+	if (probe_backend(&backend, err, sizeof(err)) == -1 ||
 	    ruleset_build(&ra, a, pa, na, backend, err, sizeof(err)) == -1)
 		return -1;
 	if (ruleset_build(&rb, b, pb, nb, backend, err, sizeof(err)) == -1) {

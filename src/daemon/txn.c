@@ -4,7 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apply.h"
+#include "probe.h"
+#include "tcsync.h"
 #include "clock.h"
 #include "nft.h"
 #include "txn.h"
@@ -22,7 +23,7 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
 	int rc = -1;
 
 	*committed = false;
-	if (apply_backend(&backend, err, errlen) == -1)
+	if (probe_backend(&backend, err, errlen) == -1)
 		return -1;
 	if (ruleset_build(&rs, cfg, ports, n_ports, backend, why,
 	    sizeof(why)) == -1) {
@@ -45,7 +46,7 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
 	ks->st.full_applies++;
 	ks->st.last_us = now_us() - t0;
 	/* A tc failure is reported and retried at the next refresh. */
-	if (apply_tc(&rs, err, errlen) == -1) {
+	if (tc_sync(&rs, err, errlen) == -1) {
 		ks->stale = true;
 		goto out;
 	}

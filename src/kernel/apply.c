@@ -8,123 +8,9 @@
 #include "clock.h"
 #include "link.h"
 #include "nft.h"
-#include "tc.h"
+#include "probe.h"
+#include "tcsync.h"
 #include "vxlan.h"
-
-int
-apply_backend(enum rs_backend *b, char *err, size_t errlen)
-{
-	static int egress = -1;
-
-	if (egress == -1 && (egress = nft_probe_egress(err, errlen)) == -1)
-		return -1;	/* asked again next time */
-	*b = egress ? RS_COPY_NFT : RS_COPY_TC;
-	return 0;
-}
-
-const char *
-apply_backend_name(enum rs_backend b)
-{
-	return b == RS_COPY_TC ? "tc" : "nftables";
-}
-
-static bool
-tc_same(const struct rs_tc *w, const struct tc_installed *t)
-{
-	return w->ifindex == t->ifindex && w->slot == t->slot &&
-	    w->to_ifindex == t->to_ifindex;
-}
-
-/*
- * One that is there already stays: replacing it would reset its counters.
- * Its mark bit and group test follow from its slot and device.
- */
-int
-apply_tc(const struct ruleset *rs, char *err, size_t errlen)
-{
-	struct tc_installed *t = NULL;
-	struct tc_mirror f;
-	char why[384];
-	size_t i, j, n = 0;
-	int rc = -1;
-
-	if (tc_mirrors_list(&t, &n, err, errlen) == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		for (j = 0; rs && j < rs->n_tc && !tc_same(&rs->tc[j], &t[i]);
-		    j++)
-			;
-		if ((rs == NULL || j == rs->n_tc) &&
-		    tc_mirror_del(t[i].ifindex, t[i].slot, err, errlen) == -1)
-			goto out;
-	}
-	for (j = 0; rs && j < rs->n_tc; j++) {
-		for (i = 0; i < n && !tc_same(&rs->tc[j], &t[i]); i++)
-			;
-		if (i < n)
-			continue;
-		f.ifindex = rs->tc[j].ifindex;
-		f.slot = rs->tc[j].slot;
-		f.skip_mark = rs->tc[j].skip_mark;
-		f.group_only = rs->tc[j].group_only;
-		f.to_ifindex = rs->tc[j].to_ifindex;
-		if (tc_mirror_set(&f, why, sizeof(why)) == -1) {
-			snprintf(err, errlen, "copying frames leaving %s to %s: "
-			    "%s", rs->tc[j].dev, rs->tc[j].to, why);
-			goto out;
-		}
-	}
-	rc = 0;
-out:
-	free(t);
-	return rc;
-}
-
-/* Adds the tc copies of each slot; tc runs only without the egress hook. */
-static int
-tc_counters(struct mirror_count *out, size_t n, char *err, size_t errlen)
-{
-	struct tc_installed *t = NULL;
-	enum rs_backend b;
-	size_t i, k = 0;
-
-	if (apply_backend(&b, err, errlen) == -1)
-		return -1;
-	if (b != RS_COPY_TC)
-		return 0;
-	if (tc_mirrors_list(&t, &k, err, errlen) == -1)
-		return -1;
-	for (i = 0; i < k; i++)
-		if (t[i].slot < n && out[t[i].slot].installed) {
-			out[t[i].slot].frames += t[i].packets;
-			out[t[i].slot].bytes += t[i].bytes;
-		}
-	free(t);
-	return 0;
-}
-
-int
-apply_mirror_counters(const struct bg_config *cfg, struct mirror_count *out,
-    size_t *n, char *err, size_t errlen)
-{
-	struct mirror_count *c;
-	size_t i, j;
-	int rc;
-
-	*n = 0;
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_mirrors &&
-		    *n < BG_MAX_MIRRORS; j++) {
-			c = &out[(*n)++];
-			memset(c, 0, sizeof(*c));
-			c->m = &cfg->bridges[i].mirrors[j];
-			if ((rc = nft_mirror_counters(c->m->name, &c->frames,
-			    &c->bytes, err, errlen)) == -1)
-				return -1;
-			c->installed = rc == 1;
-		}
-	return tc_counters(out, *n, err, errlen);
-}
 
 int
 apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
@@ -138,7 +24,7 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 	int rc = -1;
 
 	/* Unprivileged (a dry run), assume a kernel of today. */
-	if (apply_backend(&backend, err, errlen) == -1) {
+	if (probe_backend(&backend, err, errlen) == -1) {
 		if (errno != EPERM)
 			return -1;
 		backend = RS_COPY_NFT;
@@ -218,7 +104,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		goto out;
 	}
 	st->commit_ms = ms_now() - t0;
-	if (apply_tc(&rs, why, sizeof(why)) == -1) {
+	if (tc_sync(&rs, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "mirrors (tc): %s; the nftables ruleset "
 		    "is in force", why);
 		goto out;
@@ -242,7 +128,7 @@ apply_flush(char *err, size_t errlen)
 		snprintf(err, errlen, "flushing: %s", why);
 		return -1;
 	}
-	if (apply_tc(NULL, why, sizeof(why)) == -1) {
+	if (tc_sync(NULL, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "flushing tc filters: %s", why);
 		return -1;
 	}

@@ -1,4 +1,7 @@
-/* Config → kernel: the one path shared by `apply`, `flush` and the daemon. */
+/*
+ * Config → kernel: compile, commit, flush; the one path shared by
+ * `apply`, `flush` and the daemon (which adds its diffs, daemon/txn.c).
+ */
 #ifndef BG_APPLY_H
 #define BG_APPLY_H
 
@@ -9,32 +12,6 @@
 
 #include "model.h"
 #include "ruleset.h"
-
-/*
- * Where this kernel lets mirrors copy frames leaving a port: found out once
- * a process (nft_probe_egress). -1 with a message in err.
- */
-int	apply_backend(enum rs_backend *, char *err, size_t errlen);
-/* "nftables" or "tc", as status shows it. */
-const char *apply_backend_name(enum rs_backend);
-/*
- * After a commit of rs (NULL: a flush): installs its tc filters (the tc
- * backend's) and removes every other filter of ours. Not part of the
- * nftables transaction: the rules are in force whatever this does.
- */
-int	apply_tc(const struct ruleset *, char *err, size_t errlen);
-/* What one mirror copied, by nftables and tc together. */
-struct mirror_count {
-	const struct bg_mirror	*m;
-	bool			 installed;
-	uint64_t		 frames, bytes;
-};
-/*
- * Every mirror of cfg in config order (the order of their mark bits):
- * out[BG_MAX_MIRRORS], *n set. The tc filters are read once. -1 on error.
- */
-int	apply_mirror_counters(const struct bg_config *,
-	    struct mirror_count *out, size_t *n, char *err, size_t errlen);
 
 /* Compiles cfg against the bridge ports present now. -1 with errno. */
 int	apply_compile(const struct bg_config *, struct ruleset *, char *err,

@@ -423,6 +423,17 @@ nft_batch_foreach(const struct nft_batch *nb, nft_msg_cb cb, void *arg)
 }
 
 int
+nft_batch_table(struct nft_batch *nb, enum rs_family fam)
+{
+	if (table_msg(nb, fam, NFT_MSG_NEWTABLE, NLM_F_CREATE, "creating") ==
+	    -1) {
+		nb->build_errno = errno ? errno : ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+int
 nft_batch_flush(struct nft_batch *nb, bool netdev, bool bridge)
 {
 	if ((netdev && table_msg(nb, RS_NETDEV, NFT_MSG_DELTABLE, 0,
@@ -432,29 +443,6 @@ nft_batch_flush(struct nft_batch *nb, bool netdev, bool bridge)
 		return -1;
 	}
 	return 0;
-}
-
-static struct mnl_socket *
-nl_open(char *err, size_t errlen)
-{
-	struct mnl_socket *nl;
-	int one = 1;
-
-	if ((nl = mnl_socket_open(NETLINK_NETFILTER)) == NULL) {
-		snprintf(err, errlen, "opening netlink socket: %s",
-		    strerror(errno));
-		return NULL;
-	}
-	if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) == -1) {
-		snprintf(err, errlen, "binding netlink socket: %s",
-		    strerror(errno));
-		mnl_socket_close(nl);
-		return NULL;
-	}
-	/* Errors without the echoed request, but with the kernel's reason. */
-	mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	mnl_socket_setsockopt(nl, NETLINK_EXT_ACK, &one, sizeof(one));
-	return nl;
 }
 
 static const char *
@@ -571,7 +559,7 @@ commit_socket(char *err, size_t errlen)
 	char junk[256];
 
 	if (commit_nl == NULL)
-		commit_nl = nl_open(err, errlen);
+		commit_nl = nft_socket_open(err, errlen);
 	else	/* nothing of an earlier batch may be read as this one's */
 		while (recv(mnl_socket_get_fd(commit_nl), junk, sizeof(junk),
 		    MSG_DONTWAIT) > 0)
@@ -630,6 +618,20 @@ out:
 }
 
 int
+nft_batch_check(struct nft_batch *nb, char *err, size_t errlen)
+{
+	if (nb->build_errno) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(nb->build_errno));
+		errno = nb->build_errno;
+		return -1;
+	}
+	if (nb->last == NULL)
+		return 0;
+	return batch_talk(nb, false, err, errlen);
+}
+
+int
 nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 {
 	if (nb->build_errno) {
@@ -643,269 +645,4 @@ nft_batch_commit(struct nft_batch *nb, char *err, size_t errlen)
 		return 0;
 	}
 	return batch_talk(nb, true, err, errlen);
-}
-
-/*
- * Asks the kernel, in a batch it aborts, to hook a chain of our table to
- * the egress of "lo". Test hook: BRIDGEGUARD_FAULT=no-egress answers no,
- * so that the tc backend is tested on kernels that have the hook.
- */
-int
-nft_probe_egress(char *err, size_t errlen)
-{
-	const char *f = getenv("BRIDGEGUARD_FAULT");
-	struct nft_batch *nb = NULL;
-	struct rs_chain *c;
-	char why[256];
-	int e, rc = -1;
-
-	if (f && strcmp(f, "no-egress") == 0)
-		return 0;
-	if ((c = rs_chain_new("egress_probe", H_EGRESS, 0)) != NULL)
-		rs_chain_dev(c, "lo");
-	if (c == NULL || (nb = nft_batch_new()) == NULL ||
-	    table_msg(nb, RS_NETDEV, NFT_MSG_NEWTABLE, NLM_F_CREATE,
-	    "probing: creating") == -1 ||
-	    chain_create(nb, RS_NETDEV, c) == -1) {
-		snprintf(err, errlen, "probing the egress hook: %s",
-		    strerror(errno ? errno : ENOMEM));
-		goto out;
-	}
-	if (batch_talk(nb, false, why, sizeof(why)) == 0)
-		rc = 1;
-	else if (errno == EOPNOTSUPP || errno == EINVAL || errno == ENOENT)
-		rc = 0;
-	else
-		snprintf(err, errlen, "probing the egress hook: %s", why);
-out:
-	e = errno;
-	nft_batch_free(nb);
-	rs_chain_free(c);
-	errno = e;
-	return rc;
-}
-
-/* Sends one request and runs cb on every reply until the dump is done. */
-static int
-nl_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
-    size_t errlen, const char *what)
-{
-	struct mnl_socket *nl;
-	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	uint32_t portid, seq = nlh->nlmsg_seq;
-	ssize_t n;
-	int rc = -1;
-
-	if ((nl = nl_open(err, errlen)) == NULL)
-		return -1;
-	portid = mnl_socket_get_portid(nl);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto fail;
-	while ((n = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		rc = mnl_cb_run(buf, (size_t)n, seq, portid, cb, data);
-		if (rc <= MNL_CB_STOP)
-			break;
-	}
-	if (n == -1)
-		rc = -1;
-	if (rc == -1)
-		goto fail;
-	mnl_socket_close(nl);
-	return 0;
-fail:
-	snprintf(err, errlen, "%s: %s", what, strerror(errno));
-	mnl_socket_close(nl);
-	return -1;
-}
-
-static int
-table_cb(const struct nlmsghdr *nlh, void *data)
-{
-	(void)nlh;
-	*(int *)data = 1;
-	return MNL_CB_OK;
-}
-
-int
-nft_table_exists(enum rs_family fam, char *err, size_t errlen)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nftnl_table *t;
-	struct nlmsghdr *nlh;
-	int found = 0;
-
-	if ((t = nftnl_table_alloc()) == NULL)
-		return -1;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, nft_family(fam),
-	    NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	if (nl_query(nlh, table_cb, &found, err, errlen,
-	    "looking up bridgeguard's tables") == -1)
-		return errno == ENOENT ? 0 : -1;
-	return found;
-}
-
-struct counters {
-	struct nft_counter	*c;
-	size_t			 n;
-	int			 oom;
-};
-
-static int
-elem_counter(struct nftnl_set_elem *e, void *data)
-{
-	struct counters *cs = data;
-	struct nft_counter *c, *p;
-	struct nftnl_expr *x;
-	const void *key;
-	uint32_t len;
-
-	if ((p = realloc(cs->c, (cs->n + 1) * sizeof(*p))) == NULL) {
-		cs->oom = 1;
-		return -1;
-	}
-	cs->c = p;
-	c = &cs->c[cs->n++];
-	memset(c, 0, sizeof(*c));
-	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
-	if (key)
-		memcpy(c->port, key, len < sizeof(c->port) ? len :
-		    sizeof(c->port) - 1);
-	x = (struct nftnl_expr *)nftnl_set_elem_get(e, NFTNL_SET_ELEM_EXPR,
-	    &len);
-	if (x) {
-		c->packets = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_PACKETS);
-		c->bytes = nftnl_expr_get_u64(x, NFTNL_EXPR_CTR_BYTES);
-	}
-	return 0;
-}
-
-static int
-elems_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_set *s;
-	int rc;
-
-	if ((s = nftnl_set_alloc()) == NULL)
-		return MNL_CB_ERROR;
-	rc = nftnl_set_elems_nlmsg_parse(nlh, s);
-	if (rc == 0)
-		nftnl_set_elem_foreach(s, elem_counter, data);
-	nftnl_set_free(s);
-	return rc < 0 ? MNL_CB_ERROR : MNL_CB_OK;
-}
-
-int
-nft_set_counters(enum rs_family fam, const char *set,
-    struct nft_counter **out, size_t *n, char *err, size_t errlen)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
-	struct counters cs = { NULL, 0, 0 };
-	struct nftnl_set *s;
-	struct nlmsghdr *nlh;
-
-	if ((s = nftnl_set_alloc()) == NULL)
-		return -1;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, RS_TABLE);
-	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	snprintf(what, sizeof(what), "reading set %s %s", family_name(fam),
-	    set);
-	if (nl_query(nlh, elems_cb, &cs, err, errlen, what) == -1 ||
-	    cs.oom) {
-		free(cs.c);
-		return -1;
-	}
-	*out = cs.c;
-	*n = cs.n;
-	return 0;
-}
-
-struct rule_ctr {
-	uint64_t	 packets, bytes;
-	size_t		 rules;
-};
-
-static int
-rule_expr_ctr(struct nftnl_expr *e, void *data)
-{
-	struct rule_ctr *rc = data;
-
-	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "counter") == 0) {
-		rc->packets += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_PACKETS);
-		rc->bytes += nftnl_expr_get_u64(e, NFTNL_EXPR_CTR_BYTES);
-	}
-	return 0;
-}
-
-static int
-rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct nftnl_rule *r;
-
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return MNL_CB_ERROR;
-	if (nftnl_rule_nlmsg_parse(nlh, r) == 0) {
-		((struct rule_ctr *)data)->rules++;
-		nftnl_expr_foreach(r, rule_expr_ctr, data);
-	}
-	nftnl_rule_free(r);
-	return MNL_CB_OK;
-}
-
-int
-nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
-    uint64_t *bytes, char *err, size_t errlen)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
-	struct rule_ctr rc = { 0, 0, 0 };
-	struct nftnl_rule *r;
-	struct nlmsghdr *nlh;
-
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
-	    chain);
-	if (nl_query(nlh, rule_cb, &rc, err, errlen, what) == -1 &&
-	    errno != ENOENT)
-		return -1;
-	*packets = rc.packets;
-	*bytes = rc.bytes;
-	return rc.rules > 0;
-}
-
-int
-nft_mirror_counters(const char *mirror, uint64_t *frames, uint64_t *bytes,
-    char *err, size_t errlen)
-{
-	uint64_t tx_frames = 0, tx_bytes = 0;
-	char chain[48];
-	int rc;
-
-	/* Every installed mirror copies at some ingress; copies made there
-	 * were counted without their MAC header. */
-	snprintf(chain, sizeof(chain), "mirror_%s_rx", mirror);
-	if ((rc = nft_chain_counter(RS_NETDEV, chain, frames, bytes, err,
-	    errlen)) != 1)
-		return rc;
-	*bytes += 14 * *frames;
-	/* Copies at egress, unless tc makes them. */
-	snprintf(chain, sizeof(chain), "mirror_%s", mirror);
-	if (nft_chain_counter(RS_NETDEV, chain, &tx_frames, &tx_bytes, err,
-	    errlen) == -1)
-		return -1;
-	*frames += tx_frames;
-	*bytes += tx_bytes;
-	return 1;
 }

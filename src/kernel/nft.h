@@ -67,18 +67,22 @@ struct layout;
 int	nft_batch_diff(struct nft_batch *, struct diff *,
 	    const struct layout *);
 
+/* Queue the creation of bridgeguard's table of fam, if it is missing. */
+int	nft_batch_table(struct nft_batch *, enum rs_family);
+/* Has the kernel check the batch and abort it: nothing changes. */
+int	nft_batch_check(struct nft_batch *, char *err, size_t errlen);
 /* Sends the batch and waits for the kernel's verdict on every message. */
 int	nft_batch_commit(struct nft_batch *, char *err, size_t errlen);
-
-/*
- * Has the kernel the netdev egress hook (Linux 5.16)? 1 or 0, found out
- * without changing anything; -1 on error.
- */
-int	nft_probe_egress(char *err, size_t errlen);
 
 /* Does bridgeguard's table of this family exist? 1, 0, or -1 on error. */
 int	nft_table_exists(enum rs_family, char *err, size_t errlen);
 
+/* A netfilter netlink socket that reports errors with the kernel's own
+ * words (extended acks). NULL with a message in err. */
+struct mnl_socket;
+struct mnl_socket	*nft_socket_open(char *err, size_t errlen);
+
+/* nft_query.c: reading our tables back. */
 struct nft_counter {
 	char		 port[16];
 	uint64_t	 packets, bytes;
@@ -91,11 +95,6 @@ int	nft_set_counters(enum rs_family, const char *set,
 /* Sums the counters of the rules of one chain: 1, or 0 if it has no
  * rules (or does not exist), or -1 on error. */
 int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
-	    uint64_t *bytes, char *err, size_t errlen);
-
-/* The frames and bytes (Ethernet header included) nftables copied for a
- * mirror: 1, or 0 if the mirror is not installed, or -1 on error. */
-int	nft_mirror_counters(const char *mirror, uint64_t *frames,
 	    uint64_t *bytes, char *err, size_t errlen);
 
 #endif

@@ -18,7 +18,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "sensor.h"
+#include "child.h"
 
 #define ARP_SNAP	64		/* Ethernet + ARP, with a VLAN tag */
 #define ARP_RCVBUF	(1 << 20)
@@ -36,7 +36,7 @@ static struct sock_filter arp_only[] = {
  * place, so no unfiltered frame is ever queued.
  */
 int
-mon_arp_open(char *where, size_t wlen)
+arp_mon_open(char *where, size_t wlen)
 {
 	struct sock_fprog prog = { sizeof(arp_only) / sizeof(arp_only[0]),
 	    arp_only };
@@ -69,7 +69,7 @@ err:
 }
 
 int
-mon_arp_read(int fd, void (*emit)(const struct sensor_rec *, void *),
+arp_mon_read(int fd, void (*emit)(const struct sensor_rec *, void *),
     void *arg)
 {
 	uint8_t buf[ARP_SNAP];

@@ -1,6 +1,6 @@
 /*
  * NFLOG: every frame a bridgeguard rule drops, with the prefix naming the
- * reason. Runs inside the sensor (sensor.c): it turns each log message
+ * reason. Runs inside the sensor (child.c): it turns each log message
  * into a record and parses the frame's headers, nothing else.
  *
  * In the netdev and bridge families the payload starts at the network
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "reason.h"
-#include "sensor.h"
+#include "child.h"
 
 #define NFLOG_COPY	256		/* headers are all we parse */
 #define NFLOG_QTHRESH	32		/* messages per netlink batch */
@@ -117,7 +117,7 @@ configure(struct nflog_mon *m)
 }
 
 struct nflog_mon *
-mon_nflog_open(unsigned int group, char *where, size_t wlen)
+nflog_mon_open(unsigned int group, char *where, size_t wlen)
 {
 	struct nflog_mon *m;
 	int i;
@@ -149,18 +149,18 @@ mon_nflog_open(unsigned int group, char *where, size_t wlen)
 	}
 	return m;
 err:
-	mon_nflog_close(m);
+	nflog_mon_close(m);
 	return NULL;
 }
 
 int
-mon_nflog_fd(const struct nflog_mon *m)
+nflog_mon_fd(const struct nflog_mon *m)
 {
 	return nflog_fd(m->h);
 }
 
 int
-mon_nflog_read(struct nflog_mon *m,
+nflog_mon_read(struct nflog_mon *m,
     void (*emit)(const struct sensor_rec *, void *), void *arg)
 {
 	struct sensor_rec r;
@@ -187,7 +187,7 @@ mon_nflog_read(struct nflog_mon *m,
 }
 
 void
-mon_nflog_close(struct nflog_mon *m)
+nflog_mon_close(struct nflog_mon *m)
 {
 	if (m == NULL)
 		return;

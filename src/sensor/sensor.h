@@ -58,17 +58,4 @@ int	sensor_read(struct sensor *, struct sensor_rec *r);
 /* Checks a record from the sensor; 0 if every field is in range. */
 int	sensor_rec_check(const struct sensor_rec *, size_t len);
 
-/* The sensor's halves, in the child (nflog.c, arp.c). */
-struct nflog_mon;
-struct nflog_mon *mon_nflog_open(unsigned int group, char *where,
-	    size_t wlen);
-int	mon_nflog_fd(const struct nflog_mon *);
-/* Handles what is pending, calling emit per record. -1: socket broken. */
-int	mon_nflog_read(struct nflog_mon *,
-	    void (*emit)(const struct sensor_rec *, void *), void *arg);
-void	mon_nflog_close(struct nflog_mon *);
-int	mon_arp_open(char *where, size_t wlen);
-int	mon_arp_read(int fd, void (*emit)(const struct sensor_rec *, void *),
-	    void *arg);
-
 #endif

@@ -1,4 +1,4 @@
-/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/linearize.c src/kernel/nft_diff.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/linearize.c src/kernel/nft_diff.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * Config diffs: applying the diff of A → B to A's compiled sets must give
  * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,

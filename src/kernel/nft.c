@@ -124,22 +124,56 @@ msg_end(struct nft_batch *nb)
 	nb->last = (struct nlmsghdr *)((char *)nftnl_batch_buffer(nb->b) - len);
 }
 
-static int
-table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
-    uint16_t flags, const char *what)
+/* What a message carries. */
+enum obj { O_TABLE, O_SET, O_ELEMS, O_CHAIN, O_RULE };
+
+static void
+obj_payload(struct nlmsghdr *nlh, enum obj kind, void *obj)
 {
-	struct nftnl_table *t;
+	switch (kind) {
+	case O_TABLE:
+		nftnl_table_nlmsg_build_payload(nlh, obj);
+		break;
+	case O_SET:
+		nftnl_set_nlmsg_build_payload(nlh, obj);
+		break;
+	case O_ELEMS:
+		nftnl_set_elems_nlmsg_build_payload(nlh, obj);
+		break;
+	case O_CHAIN:
+		nftnl_chain_nlmsg_build_payload(nlh, obj);
+		break;
+	case O_RULE:
+		nftnl_rule_nlmsg_build_payload(nlh, obj);
+		break;
+	}
+}
+
+static void
+obj_free(enum obj kind, void *obj)
+{
+	if (kind == O_TABLE)
+		nftnl_table_free(obj);
+	else if (kind == O_SET || kind == O_ELEMS)
+		nftnl_set_free(obj);
+	else if (kind == O_CHAIN)
+		nftnl_chain_free(obj);
+	else
+		nftnl_rule_free(obj);
+}
+
+/* One message carrying obj (NULL: it could not be built), which it frees. */
+static int
+msg_put(struct nft_batch *nb, uint16_t type, enum rs_family fam,
+    uint16_t flags, enum obj kind, void *obj, const char *what)
+{
 	struct nlmsghdr *nlh;
 
-	if ((t = nftnl_table_alloc()) == NULL)
+	if (obj == NULL)
 		return -1;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nft_family(fam));
-	nlh = msg_start(nb, type, fam, flags, "%s table %s %s", what,
-	    family_name(fam), RS_TABLE);
-	if (nlh)
-		nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
+	if ((nlh = msg_start(nb, type, fam, flags, "%s", what)) != NULL)
+		obj_payload(nlh, kind, obj);
+	obj_free(kind, obj);
 	if (nlh == NULL)
 		return -1;
 	msg_end(nb);
@@ -147,22 +181,30 @@ table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
 }
 
 static int
+table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
+    uint16_t flags, const char *verb)
+{
+	struct nftnl_table *t;
+	char what[96];
+
+	if ((t = nftnl_table_alloc()) == NULL)
+		return -1;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nft_family(fam));
+	snprintf(what, sizeof(what), "%s table %s %s", verb, family_name(fam),
+	    RS_TABLE);
+	return msg_put(nb, type, fam, flags, O_TABLE, t, what);
+}
+
+static int
 set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 {
-	struct nftnl_set *ns;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((ns = nft_set_build(fam, s, ++nb->set_id)) == NULL)
-		return -1;
-	nlh = msg_start(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
-	    "creating set %s %s", family_name(fam), s->name);
-	if (nlh)
-		nftnl_set_nlmsg_build_payload(nlh, ns);
-	nftnl_set_free(ns);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	snprintf(what, sizeof(what), "creating set %s %s", family_name(fam),
+	    s->name);
+	return msg_put(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
+	    O_SET, nft_set_build(fam, s, ++nb->set_id), what);
 }
 
 /* Elements [from, to) of s in one message. */
@@ -172,8 +214,8 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 {
 	struct nftnl_set *ns;
 	struct nftnl_set_elem *e;
-	struct nlmsghdr *nlh;
 	uint32_t len = (uint32_t)rs_key_len(s);
+	char what[96];
 	size_t i;
 
 	if ((ns = nft_set_ref(fam, s->name)) == NULL)
@@ -186,17 +228,11 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, s->elems[i].key, len);
 		nftnl_set_elem_add(ns, e);
 	}
-	nlh = msg_start(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DESTROYSETELEM,
-	    fam, add ? NLM_F_CREATE : 0, "%s %zu elements %s set %s %s",
+	snprintf(what, sizeof(what), "%s %zu elements %s set %s %s",
 	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
 	    family_name(fam), s->name);
-	if (nlh)
-		nftnl_set_elems_nlmsg_build_payload(nlh, ns);
-	nftnl_set_free(ns);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	return msg_put(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DESTROYSETELEM,
+	    fam, add ? NLM_F_CREATE : 0, O_ELEMS, ns, what);
 }
 
 int
@@ -216,83 +252,49 @@ nft_batch_elems(struct nft_batch *nb, enum rs_family fam,
 static int
 chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
 {
-	struct nftnl_chain *nc;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((nc = nft_chain_build(fam, c, CHAIN_ALL)) == NULL)
-		return -1;
-	nlh = msg_start(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
-	    "creating chain %s %s", family_name(fam), c->name);
-	if (nlh)
-		nftnl_chain_nlmsg_build_payload(nlh, nc);
-	nftnl_chain_free(nc);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	snprintf(what, sizeof(what), "creating chain %s %s", family_name(fam),
+	    c->name);
+	return msg_put(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
+	    O_CHAIN, nft_chain_build(fam, c, CHAIN_ALL), what);
 }
 
 int
 nft_batch_chain_devs(struct nft_batch *nb, const struct rs_chain *c, bool add)
 {
-	struct nftnl_chain *nc;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((nc = nft_chain_build(RS_NETDEV, c, CHAIN_HOOK)) == NULL)
-		return -1;
-	nlh = msg_start(nb, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN,
-	    RS_NETDEV, 0, "%s %zu devices %s chain netdev %s",
+	snprintf(what, sizeof(what), "%s %zu devices %s chain netdev %s",
 	    add ? "adding" : "removing", c->n_devs, add ? "to" : "from",
 	    c->name);
-	if (nlh)
-		nftnl_chain_nlmsg_build_payload(nlh, nc);
-	nftnl_chain_free(nc);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	return msg_put(nb, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN,
+	    RS_NETDEV, 0, O_CHAIN, nft_chain_build(RS_NETDEV, c, CHAIN_HOOK),
+	    what);
 }
 
 int
 nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
     const struct rs_chain *c)
 {
-	struct nftnl_chain *nc;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((nc = nft_chain_build(fam, c, CHAIN_NAME)) == NULL)
-		return -1;
-	nlh = msg_start(nb, NFT_MSG_DELCHAIN, fam, 0, "deleting chain %s %s",
-	    family_name(fam), c->name);
-	if (nlh)
-		nftnl_chain_nlmsg_build_payload(nlh, nc);
-	nftnl_chain_free(nc);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	snprintf(what, sizeof(what), "deleting chain %s %s", family_name(fam),
+	    c->name);
+	return msg_put(nb, NFT_MSG_DELCHAIN, fam, 0, O_CHAIN,
+	    nft_chain_build(fam, c, CHAIN_NAME), what);
 }
 
 static int
 rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
     const struct rs_rule *r)
 {
-	struct nftnl_rule *nr;
-	struct nlmsghdr *nlh;
-	char text[256];
+	char what[96], text[256];
 
-	if ((nr = nft_rule_build(fam, chain, r)) == NULL)
-		return -1;
-	nlh = msg_start(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
-	    "adding rule to chain %s %s: %.40s", family_name(fam), chain,
-	    rs_rule_text(r, text, sizeof(text)));
-	if (nlh)
-		nftnl_rule_nlmsg_build_payload(nlh, nr);
-	nftnl_rule_free(nr);
-	if (nlh == NULL)
-		return -1;
-	msg_end(nb);
-	return 0;
+	snprintf(what, sizeof(what), "adding rule to chain %s %s: %.40s",
+	    family_name(fam), chain, rs_rule_text(r, text, sizeof(text)));
+	return msg_put(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
+	    O_RULE, nft_rule_build(fam, chain, r), what);
 }
 
 int

@@ -3,7 +3,7 @@
  * VLAN tags, ARP, IPv4, IPv6 (and the UDP/TCP ports or ICMP type after
  * them). The bytes are attacker-controlled; the parser reads none beyond
  * len, allocates nothing, and keeps what it could read of a short frame.
- * Fuzzed by fuzz/fuzz_packet.c.
+ * Fuzzed by fuzz/sensor/fuzz_packet.c.
  */
 #ifndef BG_PACKET_H
 #define BG_PACKET_H

@@ -3,8 +3,9 @@
  * Config diffs: applying the diff of A → B to A's compiled sets must give
  * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,
  * unknown_ports; the bridge table's twins and guest_ports follow), and the
- * chain layout must end up hooking exactly B's guest ports. ruleset.c is the reference: if its sets change and diff.c
- * does not follow, these tests fail.
+ * chain layout must end up hooking exactly B's guest ports. The compiled
+ * ruleset is the reference: if its sets change and diff.c does not
+ * follow, these tests fail.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c tests/unit/golden.c */
 /*
  * Compilation to the ruleset, against golden nft text. Regenerate the
  * golden files with UPDATE_GOLDEN=1 after an intended change, and review
@@ -14,107 +14,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../golden.h"
 #include "config.h"
 #include "ruleset.h"
 
-#ifndef GOLDEN_DIR
-#define GOLDEN_DIR "tests/golden"
-#endif
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t len = 0;
-
-	if (f == NULL)
-		return NULL;
-	if (getdelim(&text, &len, '\0', f) == -1) {
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
+/* Every golden config's ruleset, as nft text. */
 static void
-check_golden(const char *config, const char *golden,
-    const struct bg_port *ports, size_t n_ports, enum rs_backend backend)
+test_golden(void **state)
 {
 	struct bg_config cfg;
 	struct ruleset rs;
-	char err[512], path[256], *out = NULL, *want;
-	size_t len = 0;
+	char name[64], *out = NULL;
+	size_t i, len = 0;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, config);
-	if (config_load(path, &cfg, err, sizeof(err)) == -1)
-		fail_msg("%s", err);
-	assert_int_equal(ruleset_build(&rs, &cfg, ports, n_ports, backend, err,
-	    sizeof(err)), 0);
-	assert_non_null(f = open_memstream(&out, &len));
-	ruleset_print(f, &rs);
-	fclose(f);
-	snprintf(path, sizeof(path), "%s/%s", GOLDEN_DIR, golden);
-	if (getenv("UPDATE_GOLDEN")) {
-		assert_non_null(f = fopen(path, "w"));
-		fputs(out, f);
+	(void)state;
+	for (i = 0; i < golden_n_cases; i++) {
+		golden_build(&golden_cases[i], &cfg, &rs);
+		assert_non_null(f = open_memstream(&out, &len));
+		ruleset_print(f, &rs);
 		fclose(f);
+		snprintf(name, sizeof(name), "%s.nft", golden_cases[i].name);
+		golden_check(name, out);
+		free(out);
+		out = NULL;
+		ruleset_free(&rs);
+		config_clear(&cfg);
 	}
-	if ((want = slurp(path)) == NULL)
-		fail_msg("cannot read %s", path);
-	if (strcmp(out, want) != 0)
-		fail_msg("ruleset differs from %s; got:\n%s", path, out);
-	free(want);
-	free(out);
-	ruleset_free(&rs);
-	config_clear(&cfg);
-}
-
-static void
-test_example(void **state)
-{
-	/* uplink0 is trusted, vnic-alice a guest, vnic-x unknown. */
-	static const struct bg_port ports[] = {
-		{ "br0", "uplink0", 0 }, { "br0", "vnic-alice", 0 },
-		{ "br0", "vnic-x", 0 }, { "br9", "other0", 0 },
-	};
-
-	(void)state;
-	check_golden("example.yaml", "example.nft", ports, 4, RS_COPY_NFT);
-}
-
-/* Mirrors: ifindex from the ports; one whose monitor is absent is left out. */
-static void
-test_mirrors(void **state)
-{
-	static const struct bg_port ports[] = {
-		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
-		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
-		{ "", "bgvx4242", 7 },
-	};
-
-	(void)state;
-	check_golden("mirrors.yaml", "mirrors.nft", ports, 5, RS_COPY_NFT);
-}
-
-/*
- * Without the netdev egress hook: no egress chains; tc filters at the
- * egress of the monitored ports present (vnic-bob is absent) and of the
- * bridge; the bridge table marks excluded frames.
- */
-static void
-test_mirrors_tc(void **state)
-{
-	static const struct bg_port ports[] = {
-		{ "br0", "uplink0", 2 }, { "br0", "vnic-alice", 3 },
-		{ "br0", "vnic-ids", 5 }, { "br0", "vnic-new", 6 },
-		{ "", "bgvx4242", 7 }, { "", "br0", 1 },
-	};
-
-	(void)state;
-	check_golden("mirrors.yaml", "mirrors-tc.nft", ports, 6, RS_COPY_TC);
 }
 
 /* Rules do not grow with guests: 600 guests give the same chains plus two
@@ -184,9 +110,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_example),
-		cmocka_unit_test(test_mirrors_tc),
-		cmocka_unit_test(test_mirrors),
+		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_scaling),
 	};
 

@@ -2,7 +2,7 @@
 /*
  * The parser of guest frames: what it extracts from well-formed frames,
  * and that truncated or hostile ones yield only what is really there.
- * fuzz/fuzz_packet.c covers the rest of the input space.
+ * fuzz/sensor/fuzz_packet.c covers the rest of the input space.
  */
 #include <setjmp.h>
 #include <stdarg.h>

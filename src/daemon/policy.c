@@ -77,20 +77,27 @@ has_mirrors(const struct bg_config *cfg)
 	return false;
 }
 
-/* Would cfg compile to other rules (not just elements) for ports than a? */
+/*
+ * Would b compile to other rules (not just other elements) for ports pb
+ * than a for pa? -1 with a message in err.
+ */
 static int
 rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
     const struct bg_config *b, const struct bg_port *pb, size_t nb,
-    bool *differ)
+    bool *differ, char *err, size_t errlen)
 {
 	struct ruleset ra, rb;
 	enum rs_backend backend;
-	char err[256];
+	char why[256];
 
-	if (probe_backend(&backend, err, sizeof(err)) == -1 ||
-	    ruleset_build(&ra, a, pa, na, backend, err, sizeof(err)) == -1)
+	if (probe_backend(&backend, err, errlen) == -1)
 		return -1;
-	if (ruleset_build(&rb, b, pb, nb, backend, err, sizeof(err)) == -1) {
+	if (ruleset_build(&ra, a, pa, na, backend, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s", why);
+		return -1;
+	}
+	if (ruleset_build(&rb, b, pb, nb, backend, why, sizeof(why)) == -1) {
+		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		ruleset_free(&ra);
 		return -1;
 	}
@@ -110,11 +117,8 @@ policy_refresh(struct policy *p, const struct bg_port *ports,
 	if (!has_mirrors(&p->cfg) && !p->ks.stale)
 		return 0;
 	if (rules_differ(&p->cfg, p->ks.ports, p->ks.n_ports, &p->cfg, ports,
-	    n_ports, &differ) == -1) {
-		snprintf(err, errlen, "compiling the ruleset: %s",
-		    strerror(errno));
+	    n_ports, &differ, err, errlen) == -1)
 		return -1;
-	}
 	if (!differ && !p->ks.stale)
 		return 0;
 	return txn_replace(&p->ks, &p->cfg, ports, n_ports, replaced, err,
@@ -131,11 +135,8 @@ policy_reload(struct policy *p, struct bg_config *cfg,
 	int rc = -1;
 
 	if (rules_differ(&p->cfg, p->ks.ports, p->ks.n_ports, cfg, ports,
-	    n_ports, &differ) == -1) {
-		snprintf(err, errlen, "compiling the ruleset: %s",
-		    strerror(errno));
+	    n_ports, &differ, err, errlen) == -1)
 		return -1;
-	}
 	/*
 	 * Other rules (log group, mirrors...), or bookkeeping that lost track:
 	 * one atomic replacement.

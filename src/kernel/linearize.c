@@ -211,7 +211,7 @@ merge(struct lin *l, const struct ir_match *m)
 }
 
 /* ip saddr NET/PLEN as nft encodes it: a byte-aligned prefix compares its
- * leading bytes, any other masks the whole field. */
+ * leading bytes, any other (and /0) masks the whole field. */
 static void
 prefix(struct lin *l, const struct ir_match *m)
 {
@@ -219,11 +219,13 @@ prefix(struct lin *l, const struct ir_match *m)
 	uint32_t alen = (uint32_t)ir_field_len(f), len, i;
 	uint8_t mask[IR_DATA] = { 0 }, net[IR_DATA] = { 0 }, zero[IR_DATA] =
 	    { 0 };
+	bool masked;
 
-	len = m->plen % 8 ? alen : m->plen / 8u;
+	masked = m->plen % 8 || m->plen == 0;
+	len = masked ? alen : m->plen / 8u;
 	l->load = load(l, f, len, NFT_REG_1);
 	memcpy(net, m->value, len);
-	if (m->plen % 8) {
+	if (masked) {
 		for (i = 0; i < len; i++)
 			mask[i] = i < m->plen / 8u ? 0xff : i == m->plen / 8u ?
 			    (uint8_t)(0xff << (8 - m->plen % 8)) : 0;

@@ -98,6 +98,22 @@ static const struct kind kinds[] = {
 	  "  [ meta set mark with reg 1 ]\n" },
 	{ "goto c2",
 	  "  [ immediate reg 0 goto -> c2 ]\n" },
+	/* A prefix of 0 bits is masked as nft does it, not a 0-byte load. */
+	{ "ip saddr 0.0.0.0/0 return",
+	  "  [ meta load protocol => reg 1 ]\n"
+	  "  [ cmp eq reg 1 0x00000008 ]\n"
+	  "  [ payload load 4b @ network header + 12 => reg 1 ]\n"
+	  "  [ bitwise reg 1 = ( reg 1 & 0x00000000 ) ^ 0x00000000 ]\n"
+	  "  [ cmp eq reg 1 0x00000000 ]\n"
+	  "  [ immediate reg 0 return ]\n" },
+	{ "ip6 daddr fd00::/36 return",
+	  "  [ meta load protocol => reg 1 ]\n"
+	  "  [ cmp eq reg 1 0x0000dd86 ]\n"
+	  "  [ payload load 16b @ network header + 24 => reg 1 ]\n"
+	  "  [ bitwise reg 1 = ( reg 1 & 0xffffffff 0x000000f0 0x00000000 "
+	  "0x00000000 ) ^ 0x00000000 0x00000000 0x00000000 0x00000000 ]\n"
+	  "  [ cmp eq reg 1 0x000000fd 0x00000000 0x00000000 0x00000000 ]\n"
+	  "  [ immediate reg 0 return ]\n" },
 };
 
 static void
@@ -109,12 +125,13 @@ test_kinds(void **state)
 	    over = { 100, 60, 0, true };
 	const struct ir_stateful st[2] = { { S_LIMIT, ten },
 	    { S_COUNTER, { 0, 0, 0, false } } };
-	struct rs_rule *r[12];
+	static const uint8_t any4[4] = { 0 }, fd00[16] = { 0xfd, 0x00 };
+	struct rs_rule *r[14];
 	uint32_t five = 5;
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 12; i++)
+	for (i = 0; i < 14; i++)
 		assert_non_null(r[i] = ir_rule_new());
 	ir_range(r[0], FLD_TCP_DPORT, false, lo, hi);
 	ir_verdict(r[0], NF_ACCEPT, NULL);
@@ -135,7 +152,11 @@ test_kinds(void **state)
 	ir_dynset(r[9], DYN_ADD, "rate", IR_KEY(FLD_IIFNAME), &st[1], 1);
 	ir_meta_set(r[10], FLD_MARK, &five);
 	ir_verdict(r[11], (uint32_t)NFT_GOTO, "c2");
-	for (i = 0; i < 12; i++) {
+	ir_prefix(r[12], FLD_IP_SADDR, any4, 0);
+	ir_verdict(r[12], (uint32_t)NFT_RETURN, NULL);
+	ir_prefix(r[13], FLD_IP6_DADDR, fd00, 36);
+	ir_verdict(r[13], (uint32_t)NFT_RETURN, NULL);
+	for (i = 0; i < 14; i++) {
 		assert_false(r[i]->overflow);
 		check(r[i], &kinds[i]);
 		free(r[i]);

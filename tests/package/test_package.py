@@ -222,6 +222,13 @@ def test_man_renders_without_warnings(page):
     assert r.stderr == "", r.stderr
 
 
+@pytest.mark.parametrize("page", MANS, ids=lambda p: p.name)
+def test_man_version_is_the_binarys(built, page):
+    version = run([BIN, "--version"]).stdout.split()[1]
+    th = next(l for l in page.read_text().splitlines() if l.startswith(".TH "))
+    assert f'"bridgeguard {version}"' in th, th
+
+
 def rendered(page, env=None):
     e = dict(os.environ, MANWIDTH="200", LC_ALL="C.UTF-8")
     e.update(env or {})

@@ -36,7 +36,7 @@ UNIT = "bridgeguard.service"
 # systemd-analyze security's score of the unit at most 3.0 (10 = no
 # sandbox; --threshold counts tenths). The rest of the exposure is what the
 # daemon needs (root for the sensor's drop to nobody, the host's network,
-# netlink, packet sockets): see docs/daemon.md.
+# netlink, packet sockets): README, "Installing".
 UNIT_EXPOSURE = 30
 # Lintian warnings left on purpose (none: errors and warnings fail).
 LINTIAN_ALLOWED = set()

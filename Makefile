@@ -73,7 +73,7 @@ unit: $(UNIT_BINS)
 integration: bridgeguard bridgeguard-asan
 	$(PYTHON) -m pytest -q tests/integration tests/daemon
 
-check: all layers unit integration fuzz-smoke bench-smoke
+check: all layers unit integration fuzz-smoke bench-smoke pkg-check
 
 # A short bounded fuzz run of the guest-frame parser, so the harness never rots.
 fuzz-smoke:
@@ -126,3 +126,51 @@ fuzz-run: build/fuzz_packet
 	    fuzz/sensor/corpus/packet
 
 .PHONY: asan fuzz fuzz-run
+
+# Installation: `make install` (PREFIX, DESTDIR for staging), `make
+# uninstall`. The manuals are roff (docs/*.[58]) and installed as they are;
+# the unit names the binary where SBINDIR puts it. tests/package checks
+# the file list.
+PREFIX		?= /usr/local
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+DOCDIR		?= $(PREFIX)/share/doc/bridgeguard
+BASHCOMPDIR	?= $(PREFIX)/share/bash-completion/completions
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+INSTALL		?= install
+
+INSTALLED = $(SBINDIR)/bridgeguard $(MANDIR)/man8/bridgeguard.8 \
+	    $(MANDIR)/man5/bridgeguard.yaml.5 $(DOCDIR)/README.md \
+	    $(DOCDIR)/daemon.md $(DOCDIR)/examples/bridgeguard.yaml \
+	    $(BASHCOMPDIR)/bridgeguard $(UNITDIR)/bridgeguard.service
+
+install: bridgeguard
+	@mkdir -p build
+	sed -e 's|/usr/sbin/bridgeguard|$(SBINDIR)/bridgeguard|g' \
+	    -e 's|/usr/share/doc/bridgeguard|$(DOCDIR)|g' \
+	    contrib/bridgeguard.service > build/bridgeguard.service
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)/examples \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(UNITDIR)
+	$(INSTALL) -m 0755 bridgeguard $(DESTDIR)$(SBINDIR)/bridgeguard
+	$(INSTALL) -m 0644 docs/bridgeguard.8 $(DESTDIR)$(MANDIR)/man8/
+	$(INSTALL) -m 0644 docs/bridgeguard.yaml.5 $(DESTDIR)$(MANDIR)/man5/
+	$(INSTALL) -m 0644 README.md docs/daemon.md $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 0644 examples/bridgeguard.yaml $(DESTDIR)$(DOCDIR)/examples/
+	$(INSTALL) -m 0644 contrib/bridgeguard.bash $(DESTDIR)$(BASHCOMPDIR)/bridgeguard
+	$(INSTALL) -m 0644 build/bridgeguard.service $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)
+
+# The Debian package (debian/), into the parent directory.
+deb:
+	dpkg-buildpackage -us -uc -b
+
+# make install, the package (built from a copy of the tree), the manuals
+# and the completion: tests/package.
+pkg-check: bridgeguard
+	$(PYTHON) -m pytest -q tests/package
+
+.PHONY: install uninstall deb pkg-check

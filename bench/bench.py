@@ -651,16 +651,21 @@ class Bench:
                     break
         with open("/proc/meminfo") as f:
             mem = int(f.readline().split()[1]) // 1024
-        git = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True)
-        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True)
+        def git(*args):                 # a tarball, or no git installed: ""
+            try:
+                return subprocess.run(["git", "-C", REPO] + list(args),
+                                      capture_output=True).stdout.decode().strip()
+            except OSError:
+                return ""
+        commit = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--untracked-files=no")
         return dict(
             date=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             mode="smoke" if self.a.smoke else "full",
             machine="%s, %d cores, %d MiB RAM" % (cpu, os.cpu_count(), mem),
             kernel="%s %s" % (platform.system(), platform.release()),
             bridgeguard=self.bg_version(),
-            git=(git.stdout.decode().strip() or "no commits") + (" (dirty)" if dirty.stdout.strip() else ""),
+            git=(commit or "unknown") + (" (dirty)" if dirty else ""),
             nft=ver(["nft", "--version"]), iptables=ver(["iptables", "--version"]),
             iptables_legacy=ver(["iptables-legacy", "--version"]),
             ebtables=ver(["ebtables", "--version"]), iperf3=ver(["iperf3", "--version"]),

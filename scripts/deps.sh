@@ -1,16 +1,20 @@
 #!/bin/sh
-# Install every Debian package bridgeguard needs to build, test, demo and benchmark.
-# Shared by the README, the Makefile (`make deps`) and .ci/run.
+# Install every Debian package bridgeguard needs to build, test, demo,
+# benchmark and package it, on Debian 12 and 13 (a minimal system too).
+# Shared by the README's commands (./setup), the Makefile (`make deps`)
+# and .ci/run (through ./setup).
 set -eu
 
 BUILD="build-essential pkg-config libnftnl-dev libmnl-dev libfyaml-dev
        libnetfilter-log-dev libjansson-dev"
-TEST="libcmocka-dev clang libclang-rt-14-dev python3-pytest python3-scapy
+TEST="libcmocka-dev clang libclang-rt-dev python3-pytest python3-scapy
       tcpdump iperf3 dsniff dnsmasq-base nftables iproute2 iputils-ping procps"
+# make install, the .deb and their checks (tests/package)
+PACKAGE="dpkg-dev debhelper lintian man-db groff-base bash-completion systemd"
 BENCH="iptables ebtables gnuplot-nox"	# baselines the benchmarks compare with
 
 missing=""
-for p in $BUILD $TEST $BENCH; do
+for p in $BUILD $TEST $PACKAGE $BENCH; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -32,6 +32,7 @@ PY = "/usr/bin/python3"          # Debian's python with scapy; never pyenv's
 SENDFRAMES = HERE / "sendframes.py"
 SETPRIV = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
            "--inh-caps=-all", "--bounding-set=-all"]
+_NOBODY_DIR = []                 # for_nobody()'s copies, removed at exit
 
 BCAST = "ff:ff:ff:ff:ff:ff"
 CMD_TIMEOUT = 30
@@ -121,10 +122,31 @@ def stop_proc(p, sig=signal.SIGKILL, timeout=3):
             _PROCS.remove(p)
 
 
+def for_nobody(path):
+    """A copy of `path` that uid 65534 can read and run, whatever the
+    checkout's location and umask (a clone under /root or a home is 0700):
+    in a world-readable directory of this run, removed at exit."""
+    path = Path(path)
+    with _LOCK:
+        if not _NOBODY_DIR:
+            _NOBODY_DIR.append(world_readable_tmpdir("bgt-nobody-"))
+        st = path.stat()
+        dst = _NOBODY_DIR[0] / f"{st.st_mtime_ns}-{st.st_size}" / path.name
+        if not dst.exists():
+            dst.parent.mkdir(mode=0o755)
+            dst.parent.chmod(0o755)             # mkdir's mode obeys the umask
+            shutil.copyfile(path, dst)
+            dst.chmod(0o755)
+    return dst
+
+
 def cleanup_everything():
     with _LOCK:
         procs = list(_PROCS)
         spaces = list(_LIVE)
+        for d in _NOBODY_DIR:
+            shutil.rmtree(d, ignore_errors=True)
+        _NOBODY_DIR.clear()
     for p in procs:
         try:
             stop_proc(p)
@@ -205,8 +227,9 @@ def bg(target, *args, env=None, unprivileged=False, timeout=120, check=None):
     e.update(ENV)
     if env:
         e.update(env)
+    binary = for_nobody(BIN) if unprivileged else BIN
     cmd = ["ip", "netns", "exec", ns] + (SETPRIV if unprivileged else []) + \
-          [str(BIN)] + [str(a) for a in args]
+          [str(binary)] + [str(a) for a in args]
     r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=e)
     if check is not None:
         assert r.returncode == check, (
@@ -515,7 +538,10 @@ class Lab:
                      timeout=deadline + 10)
         for line in r.stdout.splitlines():
             if "received" in line:
-                return int(line.split(",")[1].split()[0])
+                # With -w, ping sends until `count` replies come; requests
+                # queued behind a slow ARP resolution are answered at once
+                # (Debian 13's iputils counts them all): more is as good.
+                return min(int(line.split(",")[1].split()[0]), count)
         return 0
 
     def fdb(self):

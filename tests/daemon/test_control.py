@@ -74,11 +74,11 @@ def test_root_only(nslab, bgd):
     d = bgd()
     nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     req = struct.pack("=III", MAGIC, 3, 0).hex()
-    r = nslab.run("host", nobody + [labkit.PY, dlab.CTLRAW, d.socket, "send",
-                                  req])
+    r = nslab.run("host", nobody + [labkit.PY, labkit.for_nobody(dlab.CTLRAW),
+                                  d.socket, "send", req])
     assert "permission denied" in r.stdout, r.stdout
-    r = nslab.run("host", nobody + [str(labkit.BIN), "--socket", d.socket,
-                                  "reload"], check=False)
+    r = nslab.run("host", nobody + [str(labkit.for_nobody(labkit.BIN)),
+                                  "--socket", d.socket, "reload"], check=False)
     assert r.returncode == 1 and "permission denied" in r.stderr, r.stderr
     assert d.p.poll() is None
 

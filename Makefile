@@ -75,6 +75,11 @@ integration: bridgeguard bridgeguard-asan
 
 check: all layers unit integration fuzz-smoke bench-smoke pkg-check
 
+# The same suites on Debian's kernel packages booted under QEMU: a declared
+# subset by default; KERNELS=, TESTS=all: see tests/kernels/run.sh.
+check-kernels: bridgeguard bridgeguard-asan
+	tests/kernels/run.sh
+
 # A short bounded fuzz run of the guest-frame parser, so the harness never rots.
 fuzz-smoke:
 	$(MAKE) fuzz-run FUZZ_SECONDS=10
@@ -88,7 +93,7 @@ bench: bridgeguard
 clean:
 	rm -rf bridgeguard bridgeguard-asan build
 
-.PHONY: all layers deps demo clean unit integration check bench bench-smoke fuzz-smoke
+.PHONY: all layers deps demo clean unit integration check check-kernels bench bench-smoke fuzz-smoke
 
 # The daemon under ASan+UBSan, for tests/daemon (RSS and leak checks).
 ASAN_OBJS = $(SRCS:src/%.c=build/asan/%.o)

@@ -12,9 +12,10 @@ TEST="libcmocka-dev clang libclang-rt-dev python3-pytest python3-scapy
 # make install, the .deb and their checks (tests/package)
 PACKAGE="dpkg-dev debhelper lintian man-db groff-base bash-completion systemd"
 BENCH="iptables ebtables gnuplot-nox"	# baselines the benchmarks compare with
+VM="qemu-system-x86 busybox-static cpio kmod xz-utils"	# make check-kernels
 
 missing=""
-for p in $BUILD $TEST $PACKAGE $BENCH; do
+for p in $BUILD $TEST $PACKAGE $BENCH $VM; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 		missing="$missing $p"
 done

@@ -124,7 +124,7 @@ boot() {
 	command_for "$out" >"$out/cmd"
 	echo "$limit_s" >"$out/deadline"
 	limit=$((limit_s + 60))
-	say "$v: booting (limit ${limit}s)"
+	say "$v: booting $(basename "$dir") (limit ${limit}s)"
 	t0=$SECONDS
 	: >"$out/log"
 	tail -n +1 -F "$out/log" 2>/dev/null &
@@ -196,6 +196,7 @@ main() {
 	done
 	case ${KERNEL_EXEC:-}$TESTS in subset) def=720 ;; *) def=2700 ;; esac
 	limit_s=${KERNEL_TIMEOUT:-$def}
+	case $results in *[[:space:]]*) die "$results: the VM's command line needs a path without spaces" ;; esac
 	mkdir -p "$KERNEL_CACHE" "$results"
 	for k in $KERNELS; do		# every download before the first boot
 		pkg=$(resolve "$k")
@@ -213,3 +214,4 @@ main() {
 }
 
 main "$@"
+exit

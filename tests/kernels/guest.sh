@@ -12,7 +12,8 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-for d in /tmp /run /var/tmp; do mount -t tmpfs -o mode=1777 tmp "$d"; done
+for d in /tmp /var/tmp; do mount -t tmpfs -o mode=1777 tmp "$d"; done
+mount -t tmpfs -o mode=755 run /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname bgk
 ip link set lo up

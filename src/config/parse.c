@@ -267,6 +267,9 @@ config_load_doc(struct cfgctx *cx, const char *text, size_t len,
 	int rc = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
+	if ((rc = utf8_check(text, len)) != 0)
+		return cfg_err(cx, rc, "yaml", "not UTF-8 text");
+	rc = -1;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;
@@ -278,8 +281,10 @@ config_load_doc(struct cfgctx *cx, const char *text, size_t len,
 	pcfg.diag = diag;
 	doc = fy_document_build_from_string(&pcfg, text, len);
 	/* Resolving anchors and merge keys costs a fifth of the parse at
-	 * 10,000 guests: skip it when the text cannot contain any. */
-	if (doc == NULL || (memchr(text, '&', len) && memchr(text, '*', len) &&
+	 * 10,000 guests: skip it when the text cannot contain any. An alias
+	 * without its anchor must reach the resolver, which refuses it,
+	 * or it would be read as its name. */
+	if (doc == NULL || (memchr(text, '*', len) &&
 	    fy_document_resolve(doc) != 0)) {
 		yaml_error(cx, diag);
 		goto out;

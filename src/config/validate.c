@@ -21,7 +21,7 @@
 
 /* In the order conflicts are looked for: a MAC before its link-local. */
 enum ckind { V_BRIDGE, V_PORT, V_MAC, V_IP4, V_IP6, V_MIRROR };
-enum crole { C_GUEST, C_TRUSTED, C_MONITOR, C_OTHER };
+enum crole { C_GUEST, C_TRUSTED, C_MONITOR, C_OTHER, C_BRIDGE };
 
 #define CLAIM_KEY	32	/* a mirror's name is the longest */
 
@@ -72,6 +72,14 @@ ip6_unbindable(const struct in6_addr *a)
 	return NULL;
 }
 
+const char *
+port_unusable(const char *name)
+{
+	if (strcmp(name, "lo") == 0)
+		return "is the loopback device, never a bridge port";
+	return NULL;
+}
+
 static int __attribute__((format(printf, 3, 4)))
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -116,6 +124,9 @@ guest_check(const struct bg_guest *g, char *err, size_t errlen)
 
 	if (!ifname_valid(g->port))
 		return fail(err, errlen, "port: not a valid interface name");
+	if (port_unusable(g->port))
+		return fail(err, errlen, "port: %s %s", g->port,
+		    port_unusable(g->port));
 	if ((why = mac_unbindable(g->mac)) != NULL)
 		return fail(err, errlen, "mac: %s %s", mac_format(g->mac, m),
 		    why);
@@ -173,8 +184,11 @@ bridge_claims(const struct bg_bridge *b, claim_fn fn, void *arg)
 	const struct bg_mirror *m;
 	size_t i;
 
+	/* A bridge is no port (of itself or of another bridge). */
 	if (claim(fn, arg, V_BRIDGE, b->name, strlen(b->name), b->line,
-	    b->name, C_OTHER, false) == -1)
+	    b->name, C_OTHER, false) == -1 ||
+	    claim(fn, arg, V_PORT, b->name, strlen(b->name), b->line,
+	    b->name, C_BRIDGE, false) == -1)
 		return -1;
 	for (i = 0; i < b->n_trusted; i++)
 		if (claim(fn, arg, V_PORT, b->trusted[i], strlen(b->trusted[i]),
@@ -233,7 +247,11 @@ report_monitor(const char *name, const struct claim *first,
 	char what[64];
 
 	describe(dup, what, sizeof(what));
-	if (other->role == C_MONITOR)
+	if (other->role == C_BRIDGE)
+		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is a bridge "
+		    "(line %d), not a port", name, mon->line, mon->owner, what,
+		    other->line);
+	else if (other->role == C_MONITOR)
 		snprintf(err, errlen, "%s:%d: mirrors[%s].to: %s is already "
 		    "the monitor port of mirror %s", name, dup->line,
 		    dup->owner, what, first->owner);
@@ -265,6 +283,12 @@ report_file(const char *name, const struct claim *first,
 	else if (dup->kind == V_PORT && (dup->role == C_MONITOR ||
 	    first->role == C_MONITOR))
 		report_monitor(name, first, dup, err, errlen);
+	else if (dup->kind == V_PORT && (dup->role == C_BRIDGE ||
+	    first->role == C_BRIDGE))
+		snprintf(err, errlen, "%s:%d: %s: %s is a bridge (line %d), "
+		    "not a port", name, dup->line, dup->role == C_BRIDGE ?
+		    "bridges.name" : field, what, dup->role == C_BRIDGE ?
+		    dup->line : first->line);
 	else if (dup->kind == V_PORT && first->role != dup->role)
 		snprintf(err, errlen, "%s:%d: %s: port %s is both trusted "
 		    "and a guest port (line %d)", name, dup->line, field, what,
@@ -289,6 +313,7 @@ report_runtime(const struct claim *theirs, const struct claim *mine,
 	describe(mine, what, sizeof(what));
 	if (mine->kind == V_PORT)
 		snprintf(err, errlen, "port %s is %s", what,
+		    theirs->role == C_BRIDGE ? "a bridge" :
 		    theirs->role == C_TRUSTED ? "a trusted port" :
 		    theirs->role == C_MONITOR ? "a mirror's monitor port" :
 		    "bound twice");
@@ -307,7 +332,10 @@ ccmp(const void *a, const void *b)
 		return x->kind - y->kind;
 	if ((c = memcmp(x->key, y->key, sizeof(x->key))) != 0)
 		return c;
-	return x->line - y->line;
+	if (x->line != y->line)
+		return x->line - y->line;
+	/* On one line, a bridge's name comes before its trusted ports. */
+	return (y->role == C_BRIDGE) - (x->role == C_BRIDGE);
 }
 
 static int
@@ -415,6 +443,31 @@ mirrors_check(const char *name, const struct bg_config *cfg, char *err,
 	return 0;
 }
 
+/* A port no role may name (the loopback device), whatever its role. */
+static int
+unusable_check(const char *name, const struct claims *l, char *err,
+    size_t errlen)
+{
+	static const char *const roles[] = { "guests.port", "trusted-ports",
+	    "", "port", "bridges.name" };
+	const struct claim *c;
+	char what[64];
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		c = &l->v[i];
+		describe(c, what, sizeof(what));
+		if (c->kind != V_PORT || !port_unusable(what))
+			continue;
+		if (c->role == C_MONITOR)
+			return fail(err, errlen, "%s:%d: mirrors[%s].to: %s %s",
+			    name, c->line, c->owner, what, port_unusable(what));
+		return fail(err, errlen, "%s:%d: %s: %s %s", name, c->line,
+		    roles[c->role], what, port_unusable(what));
+	}
+	return 0;
+}
+
 int
 config_validate(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
@@ -430,6 +483,8 @@ config_validate(const char *name, const struct bg_config *cfg, char *err,
 		qsort(l.v, l.n, sizeof(*l.v), ccmp);
 	if ((bad = first_conflict(&l, &first)) != NULL)
 		report_file(name, first, bad, err, errlen);
+	else if (unusable_check(name, &l, err, errlen) == -1)
+		bad = l.v;
 	free(l.v);
 	if (bad)
 		return -1;

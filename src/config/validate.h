@@ -17,6 +17,8 @@
 const char	*mac_unbindable(const uint8_t mac[6]);
 const char	*ip4_unbindable(const struct in_addr *);
 const char	*ip6_unbindable(const struct in6_addr *);
+/* Why no role may be given to this port ("lo"); NULL if it may. */
+const char	*port_unusable(const char *name);
 
 /* One guest's fields: port name, MAC, addresses, none given twice. */
 int	guest_check(const struct bg_guest *, char *err, size_t errlen);

@@ -6,11 +6,49 @@
 #include <errno.h>
 #include <libfyaml.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "yaml.h"
+
+/* The length of the UTF-8 sequence at p (at most n bytes); 0 if invalid. */
+static size_t
+utf8_seq(const uint8_t *p, size_t n)
+{
+	size_t len = p[0] < 0x80 ? 1 : p[0] >= 0xc2 && p[0] <= 0xdf ? 2 :
+	    (p[0] & 0xf0) == 0xe0 ? 3 : p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : 0;
+	size_t i;
+
+	if (len == 0 || len > n)
+		return 0;
+	for (i = 1; i < len; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* Overlong forms, surrogates, and beyond U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0) ||
+	    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return len;
+}
+
+int
+utf8_check(const char *text, size_t len)
+{
+	const uint8_t *p = (const uint8_t *)text;
+	size_t i = 0, n;
+	int line = 1;
+
+	while (i < len) {
+		if ((n = utf8_seq(p + i, len - i)) == 0)
+			return line;
+		if (p[i] == '\n')
+			line++;
+		i += n;
+	}
+	return 0;
+}
 
 /* The 1-based line a node starts at; 0 if unknown. */
 int
@@ -56,7 +94,11 @@ cfg_err(struct cfgctx *cx, int line, const char *field, const char *fmt, ...)
 	return -1;
 }
 
-/* The scalar text of n as a NUL-terminated string, or NULL if not scalar. */
+/*
+ * The scalar text of n as a NUL-terminated string, or NULL if not scalar.
+ * No field holds a NUL: a scalar with one ("a\x00b") is not read as the
+ * text before it, but refused.
+ */
 const char *
 scalar(struct fy_node *n, char *buf, size_t len)
 {
@@ -65,7 +107,7 @@ scalar(struct fy_node *n, char *buf, size_t len)
 
 	if (n == NULL || fy_node_get_type(n) != FYNT_SCALAR)
 		return NULL;
-	if ((s = fy_node_get_scalar(n, &l)) == NULL)
+	if ((s = fy_node_get_scalar(n, &l)) == NULL || memchr(s, '\0', l))
 		return NULL;
 	if (l >= len)
 		l = len - 1;
@@ -94,7 +136,7 @@ parse_ifname(struct cfgctx *cx, struct fy_node *n, int line,
 
 	if (scalar(n, buf, sizeof(buf)) == NULL)
 		return cfg_err(cx, n ? node_line(n) : line, field,
-		    "must be an interface name");
+		    "must be an interface name (text, with no NUL byte)");
 	if (!ifname_valid(buf))
 		return cfg_err(cx, node_line(n), field,
 		    "'%s' is not a valid interface name (1-15 characters, "

@@ -12,6 +12,12 @@ struct cfgctx {
 	size_t		 errlen;
 };
 
+/*
+ * 0 if text is UTF-8, else the line of the first byte that is not. (The
+ * YAML parser is not given other bytes: libfyaml 0.7 loops forever on
+ * some, in a directive.)
+ */
+int	utf8_check(const char *text, size_t len);
 /* The 1-based line a node starts at; 0 if unknown. */
 int	node_line(struct fy_node *);
 /* Formats "file:line: field: msg" into cx->err; returns -1. */

@@ -32,6 +32,18 @@ def guest(port=b"vnic-x", bridge=b"br0", mac=b"\x52\x54\0\0\x01\x01",
         bytes(64 * 4 + 64 * 16)
 
 
+def guest_addrs(ip4=(), ip6=()):
+    """A guest request with these addresses (raw bytes) in its arrays."""
+    g = bytearray(guest(n4=len(ip4), n6=len(ip6)))
+    off = 16 + 16 + 6 + 2 + 8
+    for i, a in enumerate(ip4):
+        g[off + 4 * i:off + 4 * i + 4] = a
+    off += 64 * 4
+    for i, a in enumerate(ip6):
+        g[off + 16 * i:off + 16 * i + 16] = a
+    return bytes(g)
+
+
 def test_bad_messages_rejected(nslab, bgd):
     d = bgd()
     hdr = lambda t, n, magic=MAGIC: struct.pack("=III", magic, t, n)
@@ -48,6 +60,13 @@ def test_bad_messages_rejected(nslab, bgd):
         hdr(1, GUEST_LEN) + (guest(n4=1000)),        # count
         hdr(1, GUEST_LEN) + (guest(flags=0xff)),     # flags
         hdr(1, GUEST_LEN) + (guest(mac=b"\x01" * 6)),  # multicast
+        hdr(1, GUEST_LEN) + (guest(mac=bytes(6))),    # 00:00:00:00:00:00
+        hdr(1, GUEST_LEN) + guest_addrs(ip4=[bytes(4)]),            # 0.0.0.0
+        hdr(1, GUEST_LEN) + guest_addrs(ip4=[bytes([224, 0, 0, 1])]),
+        hdr(1, GUEST_LEN) + guest_addrs(ip6=[bytes(16)]),           # ::
+        hdr(1, GUEST_LEN) + guest_addrs(ip6=[b"\xff\x02" + bytes(13) + b"\x01"]),
+        hdr(1, GUEST_LEN) + (guest(port=b"lo")),      # loopback
+        hdr(1, GUEST_LEN) + (guest(port=b"br0")),     # the bridge itself
         os.urandom(300),
     ]
     for c in cases:

@@ -197,6 +197,24 @@ def test_guest_add_del_at_runtime(nslab, bgd):
     d.ctl("guest", "del", "--port", "vnic-eve", "--mac", "52:54:00:00:00:99",
           check=1)
     d.ctl("guest", "add", "--port", "vnic-x", check=2)     # usage
+    # what no guest may be bound to: the CLI says so (exit 2), the daemon
+    # is not asked (its own check of raw requests: test_control.py)
+    for bad, why in ((["--mac", "00:00:00:00:00:00"], "mac"),
+                     (["--mac", "52:54:00:00:00:99", "--ipv4", "0.0.0.0"], "ipv4"),
+                     (["--mac", "52:54:00:00:00:99", "--ipv6", "::"], "ipv6"),
+                     (["--mac", "52:54:00:00:00:99", "--ipv4", "239.1.1.1"], "ipv4"),
+                     (["--mac", "52:54:00:00:00:99", "--ipv6", "ff02::1"], "ipv6"),
+                     (["--port", "lo", "--mac", "52:54:00:00:00:99"], "lo")):
+        port = [] if "--port" in bad else ["--port", "vnic-x"]
+        r = d.ctl("guest", "add", "--bridge", "br0", *port, *bad, check=2)
+        assert why in r.stderr, r.stderr
+    # a guest bound to alice's derived link-local address, or named as a bridge
+    r = d.ctl("guest", "add", "--bridge", "br0", "--port", "vnic-x", "--mac",
+              "52:54:00:00:00:99", "--ipv6", labkit.eui64_ll(alice.mac), check=1)
+    assert "already bound to port vnic-alice" in r.stderr, r.stderr
+    r = d.ctl("guest", "add", "--bridge", "br0", "--port", "br0", "--mac",
+              "52:54:00:00:00:99", check=1)
+    assert "is a bridge" in r.stderr, r.stderr
     assert nslab.ruleset() == r1
     d.ctl("guest", "del", "--port", "vnic-eve", "--bridge", "br0", "--mac",
           eve.mac, check=0)

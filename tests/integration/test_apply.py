@@ -133,6 +133,26 @@ BAD = [
     ("dup-port", _edit(10, "      - port: vnic-alice"), {10, 6}, "port"),
     ("trusted-and-guest", _edit(3, "    trusted-ports: [uplink0, vnic-bob]"), {3, 10}, None),
     ("bad-unknown-ports", _edit(4, "    unknown-ports: maybe"), {4}, "unknown-ports"),
+    # what no guest may be bound to, and what no port may be
+    ("zero-mac", _edit(11, "        mac: 00:00:00:00:00:00"), {11}, "mac"),
+    ("zero-ipv4", _edit(12, "        ipv4: [0.0.0.0]"), {12}, "ipv4"),
+    ("unspecified-ipv6", _edit(9, '        ipv6: ["::"]'), {9}, "ipv6"),
+    ("multicast-ipv4", _edit(12, "        ipv4: [224.0.0.5]"), {12}, "ipv4"),
+    ("multicast-ipv6", _edit(9, '        ipv6: ["ff02::1"]'), {9}, "ipv6"),
+    ("nul-in-port", _edit(10, '      - port: "vnic\\x00bob"'), {10}, "port"),
+    ("other-guests-link-local", _edit(9, '        ipv6: ["fe80::5054:ff:fe00:22"]'),
+     {9, 11}, "ipv6"),
+    ("bridge-as-trusted", _edit(3, "    trusted-ports: [uplink0, br0]"), {2, 3},
+     "trusted-ports"),
+    ("alias-without-anchor", _edit(10, "      - port: *bob"), {10}, None),
+    ("mirror-to-lo", GOOD + "    mirrors:\n      - { name: m, to: lo, from: all }\n",
+     {14}, "to"),
+    ("mirror-name-on-two-bridges", GOOD + "    mirrors:\n"
+     "      - { name: m, to: mon0, from: all }\n  - name: br1\n    mirrors:\n"
+     "      - { name: m, to: mon1, from: all }\n", {14, 17}, "name"),
+    ("monitor-on-two-bridges", GOOD + "    mirrors:\n"
+     "      - { name: m, to: mon0, from: all }\n  - name: br1\n    mirrors:\n"
+     "      - { name: n, to: mon0, from: all }\n", {14, 17}, "to"),
 ]
 
 

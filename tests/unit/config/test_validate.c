@@ -58,6 +58,18 @@ static const struct runtime cases[] = {
 	  "port uplink0 is a trusted port" },
 	{ "br1", "vnic-ids", "52:54:00:00:00:99", NULL, NULL,
 	  "port vnic-ids is a mirror's monitor port" },
+	{ "br0", "vnic-x", "00:00:00:00:00:00", NULL, NULL,
+	  "mac: 00:00:00:00:00:00 cannot be a guest's address" },
+	{ "br0", "vnic-x", "52:54:00:00:00:99", "0.0.0.0", NULL,
+	  "ipv4: 0.0.0.0 cannot be a guest's address" },
+	{ "br0", "vnic-x", "52:54:00:00:00:99", NULL, "::",
+	  "ipv6: :: cannot be a guest's address" },
+	{ "br0", "vnic-x", "52:54:00:00:00:99", NULL, "ff02::1",
+	  "ipv6: ff02::1 cannot be a guest's address" },
+	{ "br0", "br1", "52:54:00:00:00:99", NULL, NULL,
+	  "port br1 is a bridge" },
+	{ "br0", "lo", "52:54:00:00:00:99", NULL, NULL,
+	  "port: lo is the loopback device, never a bridge port" },
 	/* alice again, moved and renumbered: her old binding is replaced */
 	{ "br1", "vnic-alice", "52:54:00:00:00:11", "192.168.122.12",
 	  "fe80::5054:ff:fe00:11", NULL },
@@ -141,6 +153,32 @@ static const struct {
 	  "  - name: br1\n    mirrors:\n"
 	  "      - { name: a, to: m1, from: all }\n",
 	  "t:7: mirrors[a].name: mirror a is defined twice (line 4)" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: \"a\\x00b\"\n"
+	  "        mac: 52:54:00:00:00:11\n",
+	  "t:4: bridges[0].guests[0].port: must be an interface name (text, "
+	  "with no NUL byte)" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n"
+	  "      - { name: a, to: lo, from: all }\n",
+	  "t:4: mirrors[a].to: lo is the loopback device, never a bridge "
+	  "port" },
+	{ "bridges:\n  - name: br0\n    trusted-ports: [up0, br0]\n",
+	  "t:2: trusted-ports: br0 is a bridge (line 2), not a port" },
+	{ "bridges:\n  - name: br0\n    trusted-ports: [up0]\n"
+	  "  - name: br1\n    guests:\n      - port: br0\n"
+	  "        mac: 52:54:00:00:00:11\n",
+	  "t:6: port: br0 is a bridge (line 2), not a port" },
+	{ "bridges:\n  - name: br0\n    mirrors:\n"
+	  "      - { name: a, to: br0, from: all }\n",
+	  "t:4: mirrors[a].to: br0 is a bridge (line 2), not a port" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: *x\n"
+	  "        mac: 52:54:00:00:00:11\n",
+	  "t:4: yaml: invalid alias" },
+	/* Not UTF-8: libfyaml 0.7 would loop forever on this directive. */
+	{ "# x\n%eeEee\xa5\x9a\x9a\x9b\x9d" "9::\n", "t:2: yaml: not UTF-8 text" },
+	/* An alias with its anchor is what the anchor says. */
+	{ "bridges:\n  - name: br0\n    trusted-ports: [&up up0]\n"
+	  "  - name: br1\n    trusted-ports: [up1]\n"
+	  "    mirrors:\n      - { name: a, to: m1, from: [*up] }\n", NULL },
 	/* A guest may name its own link-local address. */
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n"

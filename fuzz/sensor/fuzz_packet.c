@@ -1,3 +1,4 @@
+/* links: src/sensor/packet.c */
 /*
  * libFuzzer harness for src/sensor/packet.c, the parser of frames guests send
  * (NFLOG payloads and ARP seen by the sensor). `make fuzz-run` runs it.

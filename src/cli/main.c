@@ -11,6 +11,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "sensor.h"
 
 #define BG_VERSION	"0.1.0"
 
@@ -296,6 +297,9 @@ main(int argc, char **argv)
 	const char *name;
 	size_t i;
 
+	/* The daemon starts its sensor as this binary under another name. */
+	if (argc > 0 && strcmp(argv[0], SENSOR_ARGV0) == 0)
+		sensor_main(argc, argv);
 	if (parse_opts(argc, argv, &o, true) == -1 || optind >= argc) {
 		usage(stderr);
 		return EXIT_CONFIG;

@@ -86,7 +86,7 @@ config_print(FILE *f, const struct bg_config *cfg)
 
 	if (cfg->nflog_group != BG_NFLOG_GROUP)
 		fprintf(f, "nflog-group: %u\n", cfg->nflog_group);
-	fprintf(f, "bridges:\n");
+	fprintf(f, "bridges:%s\n", cfg->n_bridges ? "" : " []");
 	for (i = 0; i < cfg->n_bridges; i++) {
 		const struct bg_bridge *b = &cfg->bridges[i];
 

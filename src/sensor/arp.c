@@ -7,6 +7,13 @@
  * The socket costs the data path little: a classic BPF filter in the
  * kernel keeps only ARP, and PACKET_IGNORE_OUTGOING keeps it off the
  * transmit path entirely (no clone per forwarded frame).
+ *
+ * It must be an ETH_P_ALL socket: one bound to ETH_P_ARP is a protocol
+ * handler, which the bridge's rx_handler runs before, so it would see ARP
+ * only as the bridge passes it up, on the bridge, not on the port. What
+ * keeps that much access safe: the filter is locked (SO_LOCK_FILTER: no
+ * detaching or replacing it), and the sensor's seccomp filter lets it
+ * send on no socket but its pipe to the daemon.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,6 +57,8 @@ arp_mon_open(char *where, size_t wlen)
 	}
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 	    sizeof(prog)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one,
+	    sizeof(one)) == -1 ||
 	    setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one,
 	    sizeof(one)) == -1) {
 		snprintf(where, wlen, "filtering the packet socket");

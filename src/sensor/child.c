@@ -1,9 +1,11 @@
 /*
- * The sensor process itself: it opens its sockets while privileged, gives
- * up everything (see sensor.h), then turns what it reads into records for
- * the daemon, and nothing else.
+ * The sensor process itself, a fresh exec of the binary (sensor_start()):
+ * it opens its sockets while privileged, gives up everything (see
+ * sensor.h), then turns what it reads into records for the daemon, and
+ * nothing else.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
 #include <pwd.h>
@@ -18,8 +20,9 @@
 
 #include "child.h"
 
-#define SENSOR_USER	"nobody"
-#define SENSOR_FD	3
+/* Its own user if the system has one (the package makes it), else
+ * nobody. */
+static const char *const sensor_users[] = { "_bridgeguard", "nobody" };
 
 struct child {
 	int			 fd;		/* to the daemon */
@@ -68,9 +71,13 @@ static int
 drop_privileges(pid_t parent)
 {
 	static const struct rlimit zero = { 0, 0 };
-	struct passwd *pw;
+	struct passwd *pw = NULL;
+	size_t i;
 
-	if ((pw = getpwnam(SENSOR_USER)) == NULL) {
+	for (i = 0; pw == NULL && i < sizeof(sensor_users) /
+	    sizeof(sensor_users[0]); i++)
+		pw = getpwnam(sensor_users[i]);
+	if (pw == NULL || pw->pw_uid == 0) {
 		errno = ENOENT;
 		return -1;
 	}
@@ -114,25 +121,66 @@ child_loop(struct child *c)
 	}
 }
 
+/* argv: SENSOR_ARGV0 GROUP DAEMON-PID, as sensor_start() gives them. */
+static int
+parse_args(int argc, char **argv, unsigned int *group, pid_t *parent)
+{
+	char *end;
+	long v;
+
+	if (argc != 3)
+		return -1;
+	errno = 0;
+	v = strtol(argv[1], &end, 10);
+	if (errno || *end || v < 0 || v > 65535)
+		return -1;
+	*group = (unsigned int)v;
+	v = strtol(argv[2], &end, 10);
+	if (errno || *end || v <= 1)
+		return -1;
+	*parent = (pid_t)v;
+	return 0;
+}
+
+/* fds 0-2 were closed before exec: they become /dev/null, so that no
+ * socket opened here can be taken for stderr. */
+static int
+null_stdio(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1 && fd < 3)
+		;
+	if (fd == -1)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 void
-sensor_child(int fd, unsigned int group, pid_t parent)
+sensor_main(int argc, char **argv)
 {
 	struct child c = { .fd = SENSOR_FD, .arp = -1 };
 	struct sensor_rec r;
+	unsigned int group;
+	pid_t parent;
 	char where[64];
 
-	/* Nothing of the daemon's stays open here but the socketpair. */
-	if (dup2(fd, SENSOR_FD) == -1)
-		_exit(1);
-	close_range(SENSOR_FD + 1, ~0U, 0);
+	if (parse_args(argc, argv, &group, &parent) == -1 ||
+	    getppid() != parent)
+		_exit(2);
 	prctl(PR_SET_NAME, "bg-sensor");
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
+	if (null_stdio() == -1)
+		child_fail(&c, "opening /dev/null");
 	if ((c.nflog = nflog_mon_open(group, where, sizeof(where))) == NULL ||
 	    (c.arp = arp_mon_open(where, sizeof(where))) == -1)
 		child_fail(&c, where);
 	if (drop_privileges(parent) == -1)
 		child_fail(&c, "dropping privileges");
+	if (sensor_seccomp(c.fd) == -1)
+		child_fail(&c, "filtering system calls (seccomp)");
 	memset(&r, 0, sizeof(r));
 	r.kind = SR_READY;
 	send_rec(&r, &c);

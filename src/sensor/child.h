@@ -6,9 +6,11 @@
 
 #include "sensor.h"
 
-/* The child, from fork to exit: fd is its end of the socketpair. */
-void	sensor_child(int fd, unsigned int group, pid_t parent)
-	    __attribute__((noreturn));
+/* Where the sensor finds its end of the socketpair after exec. */
+#define SENSOR_FD	3
+
+/* The system call filter (seccomp.c); out_fd is the pipe to the daemon. */
+int	sensor_seccomp(int out_fd);
 
 /* What it reads: NFLOG (nflog.c) and ARP on a packet socket (arp.c). */
 struct nflog_mon;

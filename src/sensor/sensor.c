@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,14 +37,43 @@ await_ready(struct sensor *s, char *err, size_t errlen)
 	return -1;
 }
 
+/*
+ * Between fork and exec the child of a process with threads may only make
+ * async-signal-safe calls: everything it needs is made before the fork.
+ */
+static void __attribute__((noreturn))
+exec_sensor(int fd, char *const argv[], const struct sensor_rec *fail)
+{
+	struct sensor_rec r;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (fd == SENSOR_FD ? fcntl(fd, F_SETFD, 0) == -1 :
+	    dup2(fd, SENSOR_FD) == -1)
+		_exit(127);
+	close_range(0, 2, 0);
+	close_range(SENSOR_FD + 1, ~0U, 0);
+	execve("/proc/self/exe", argv, environ);
+	r = *fail;
+	r.err = errno;
+	send(SENSOR_FD, &r, sizeof(r), MSG_NOSIGNAL);
+	_exit(127);
+}
+
 int
 sensor_start(struct sensor *s, unsigned int group, char *err, size_t errlen)
 {
-	pid_t parent = getpid();
+	char gbuf[16], pbuf[16];
+	char *argv[] = { (char *)SENSOR_ARGV0, gbuf, pbuf, NULL };
+	struct sensor_rec fail;
 	int sv[2];
 
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
+	snprintf(gbuf, sizeof(gbuf), "%u", group);
+	snprintf(pbuf, sizeof(pbuf), "%ld", (long)getpid());
+	memset(&fail, 0, sizeof(fail));
+	fail.kind = SR_FAIL;
+	snprintf(fail.where, sizeof(fail.where), "executing /proc/self/exe");
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == -1) {
 		snprintf(err, errlen, "starting the sensor: %s",
 		    strerror(errno));
@@ -57,7 +87,7 @@ sensor_start(struct sensor *s, unsigned int group, char *err, size_t errlen)
 		return -1;
 	}
 	if (s->pid == 0)
-		sensor_child(sv[1], group, parent);
+		exec_sensor(sv[1], argv, &fail);
 	close(sv[1]);
 	s->fd = sv[0];
 	if (await_ready(s, err, errlen) == -1) {

@@ -1,10 +1,13 @@
 /*
  * The sensor: the one part of bridgeguard that reads bytes guests send.
  *
- * It runs as a child process that opens its sockets (NFLOG for dropped
- * frames, a packet socket for ARP) while privileged, then gives up
- * everything: uid/gid nobody, no capabilities, no new privileges, an
- * empty unlinked root, no files, no children. What it parses reaches the
+ * It runs as a child process, a fresh exec of the binary, that opens its
+ * sockets (NFLOG for dropped frames, a packet socket for ARP, its filter
+ * locked) while privileged, then gives up everything: its own user
+ * (_bridgeguard, else nobody), no capabilities, no new privileges, an
+ * empty unlinked root, no files but /dev/null as stdio, no children, and
+ * a seccomp filter that allows only reading its sockets and sending on
+ * its pipe (seccomp.c). What it parses reaches the
  * daemon as fixed-size records over a socketpair; the daemon checks each
  * record's size and fields before using it, so even a sensor subverted by
  * a crafted frame can only lie about frames, not take the daemon.
@@ -43,11 +46,17 @@ struct sensor {
 };
 
 /*
- * Forks the sensor for this NFLOG group and waits (up to a few seconds)
- * for it to be ready. -1 with err set.
+ * Starts the sensor for this NFLOG group and waits (up to a few seconds)
+ * for it to be ready. -1 with err set. Safe in a process with threads:
+ * the child only moves its socketpair to fd 3, closes every other fd and
+ * execs this binary again as SENSOR_ARGV0, so that nothing of the
+ * daemon's memory (locks held by other threads included) is in it.
  */
 int	sensor_start(struct sensor *, unsigned int group, char *err,
 	    size_t errlen);
+/* The sensor's program: argv[0] is SENSOR_ARGV0 (main() checks first). */
+#define SENSOR_ARGV0	"bridgeguard-sensor"
+void	sensor_main(int argc, char **argv) __attribute__((noreturn));
 /* Kills and reaps it. */
 void	sensor_stop(struct sensor *);
 /*

@@ -86,7 +86,7 @@ ctl_request(const char *path, uint32_t type, const void *payload, size_t len,
     uint32_t *rtype, char **reply, size_t *rlen, char *err, size_t errlen)
 {
 	struct ctl_hdr h = { CTL_MAGIC, type, (uint32_t)len };
-	char *r = NULL;
+	char *r = NULL, msg[256];
 	int fd, saved;
 
 	*reply = NULL;
@@ -97,6 +97,13 @@ ctl_request(const char *path, uint32_t type, const void *payload, size_t len,
 		    path, strerror(saved), saved == ECONNREFUSED ||
 		    saved == ENOENT ? " (is `bridgeguard run` running?)" : "");
 		errno = saved;
+		return -1;
+	}
+	/* Nothing is sent to, or read from, a squatter on the name. */
+	if (ctl_peer_check(fd, msg, sizeof(msg)) == -1) {
+		snprintf(err, errlen, "the control socket %s: %s", path, msg);
+		close(fd);
+		errno = EPERM;
 		return -1;
 	}
 	/* A refusal may come before the request is written: read it. */

@@ -84,6 +84,35 @@ ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g)
 }
 
 int
+ctl_peer(int fd, struct ucred *uc)
+{
+	socklen_t len = sizeof(*uc);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, uc, &len) == -1)
+		return -1;
+	if (len != sizeof(*uc)) {
+		errno = EPROTO;
+		return -1;
+	}
+	return 0;
+}
+
+int
+ctl_peer_check(int fd, char *err, size_t errlen)
+{
+	struct ucred uc;
+
+	if (ctl_peer(fd, &uc) == -1)
+		return snprintf(err, errlen, "whose socket it is: %s",
+		    strerror(errno)), -1;
+	if (uc.uid != 0 || uc.pid <= 0)
+		return snprintf(err, errlen, "it is held by pid %ld, uid %ld, "
+		    "not by root's daemon: someone took its name (not asked)",
+		    (long)uc.pid, (long)uc.uid), -1;
+	return 0;
+}
+
+int
 ctl_sockaddr(const char *path, struct sockaddr_un *sun, socklen_t *len)
 {
 	size_t n = strlen(path);
@@ -146,24 +175,42 @@ dispatch(struct control *c, struct conn *cl, const struct ctl_hdr *h,
 }
 
 /* The header decides how much payload the request may have. */
+enum ctl_decoded
+ctl_decode(const uint8_t *buf, size_t len, struct ctl_hdr *h,
+    const char **why)
+{
+	long want;
+
+	*why = NULL;
+	if (len < sizeof(*h))
+		return CTL_D_MORE;
+	memcpy(h, buf, sizeof(*h));
+	if (h->magic != CTL_MAGIC)
+		*why = "bad message: not a bridgeguard request";
+	else if ((want = ctl_request_len(h->type)) < 0)
+		*why = "bad message: unknown request type";
+	else if (h->len != (uint32_t)want)
+		*why = "bad message: wrong length for its type";
+	else if (len < sizeof(*h) + (size_t)want)
+		return CTL_D_MORE;
+	return *why ? CTL_D_BAD : CTL_D_REQUEST;
+}
+
 static enum conn_state
 input(void *arg, struct conn *cl, const uint8_t *buf, size_t len)
 {
 	struct control *c = arg;
 	struct ctl_hdr h;
-	long want;
+	const char *why;
 
-	if (len < sizeof(h))
+	switch (ctl_decode(buf, len, &h, &why)) {
+	case CTL_D_MORE:
 		return CONN_MORE;
-	memcpy(&h, buf, sizeof(h));
-	if (h.magic != CTL_MAGIC)
-		return reject(c, cl, "bad message: not a bridgeguard request");
-	if ((want = ctl_request_len(h.type)) < 0)
-		return reject(c, cl, "bad message: unknown request type");
-	if (h.len != (uint32_t)want)
-		return reject(c, cl, "bad message: wrong length for its type");
-	if (len < sizeof(h) + (size_t)want)
-		return CONN_MORE;
+	case CTL_D_BAD:
+		return reject(c, cl, why);
+	case CTL_D_REQUEST:
+		break;
+	}
 	dispatch(c, cl, &h, buf + sizeof(h));
 	return CONN_DONE;
 }
@@ -173,10 +220,8 @@ static bool
 peer_is_root(int fd)
 {
 	struct ucred uc;
-	socklen_t len = sizeof(uc);
 
-	return getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0 &&
-	    len == sizeof(uc) && uc.uid == 0;
+	return ctl_peer(fd, &uc) == 0 && uc.uid == 0;
 }
 
 static void
@@ -206,29 +251,42 @@ accept_hook(void *arg, int fd, bool busy)
 	return 0;
 }
 
-/* A path socket left by a dead daemon is removed; a live one is not. */
+/*
+ * Who listens on the name: 0 and *uc if someone does (a daemon, or a
+ * squatter), -1 if no one.
+ */
 static int
-claim_path(const char *path, const struct sockaddr_un *sun, socklen_t len)
+holder(const struct sockaddr_un *sun, socklen_t len, struct ucred *uc)
 {
-	int fd;
+	int fd, rc = -1;
 
-	if (path[0] == '@')
-		return 0;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
-	if (connect(fd, (const struct sockaddr *)sun, len) == 0) {
-		close(fd);
+	if (connect(fd, (const struct sockaddr *)sun, len) == 0 &&
+	    ctl_peer(fd, uc) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/* A path socket left by a dead daemon is removed; a live one is not. */
+static int
+claim_path(const char *path, const struct sockaddr_un *sun, socklen_t len,
+    struct ucred *uc)
+{
+	if (holder(sun, len, uc) == 0) {
 		errno = EADDRINUSE;
 		return -1;
 	}
-	close(fd);
+	if (path[0] == '@')
+		return 0;
 	if (unlink(path) == -1 && errno != ENOENT)
 		return -1;
 	return 0;
 }
 
 static int
-listen_on(const char *path)
+listen_on(const char *path, struct ucred *uc)
 {
 	struct sockaddr_un sun;
 	socklen_t len;
@@ -236,7 +294,7 @@ listen_on(const char *path)
 	int fd, rc, e;
 
 	if (ctl_sockaddr(path, &sun, &len) == -1 ||
-	    claim_path(path, &sun, len) == -1 ||
+	    claim_path(path, &sun, len, uc) == -1 ||
 	    (fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0)) == -1)
 		return -1;
@@ -245,11 +303,33 @@ listen_on(const char *path)
 	umask(old);
 	if (rc == -1 || listen(fd, MAX_CLIENTS) == -1) {
 		e = errno;
+		/* Taken between the look and the bind: whose is it? */
+		if (e == EADDRINUSE)
+			holder(&sun, len, uc);
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+}
+
+/* Why the name is taken, in words: a daemon, or someone else. */
+static void
+taken(const char *path, const struct ucred *uc, char *err, size_t errlen)
+{
+	if (uc->pid == 0)
+		snprintf(err, errlen, "control socket %s: %s (is another "
+		    "bridgeguard daemon running here, or has another process "
+		    "taken the name?)", path, strerror(EADDRINUSE));
+	else if (uc->uid == 0)
+		snprintf(err, errlen, "control socket %s: %s by pid %ld (is "
+		    "another bridgeguard daemon running here?)", path,
+		    strerror(EADDRINUSE), (long)uc->pid);
+	else
+		snprintf(err, errlen, "control socket %s is taken by pid %ld, "
+		    "uid %ld, not a daemon of root's: refusing to start (stop "
+		    "that process, or give --socket another name)", path,
+		    (long)uc->pid, (long)uc->uid);
 }
 
 struct control *
@@ -259,6 +339,7 @@ control_open(const char *path, struct loop *loop, ctl_handler handler,
 	static const struct connsrv_ops ops = { accept_hook, input };
 	const struct connsrv_conf conf = { MAX_CLIENTS,
 	    sizeof(struct ctl_hdr) + CTL_MAX_REQUEST, CTL_TIMEOUT_MS };
+	struct ucred uc = { 0, 0, 0 };
 	struct control *c;
 	int fd = -1;
 
@@ -266,15 +347,17 @@ control_open(const char *path, struct loop *loop, ctl_handler handler,
 		goto fail;
 	c->handler = handler;
 	c->arg = arg;
-	if ((fd = listen_on(path)) == -1 ||
+	if ((fd = listen_on(path, &uc)) == -1 ||
 	    (c->srv = connsrv_new(fd, loop, &conf, &ops, c)) == NULL)
 		goto fail;
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	return c;
 fail:
-	snprintf(err, errlen, "control socket %s: %s%s", path, strerror(errno),
-	    errno == EADDRINUSE ? " (is another bridgeguard daemon running "
-	    "here?)" : "");
+	if (errno == EADDRINUSE)
+		taken(path, &uc, err, errlen);
+	else
+		snprintf(err, errlen, "control socket %s: %s", path,
+		    strerror(errno));
 	if (fd != -1)
 		close(fd);
 	free(c);

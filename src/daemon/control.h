@@ -55,6 +55,14 @@ struct ctl_guest {
 	struct in6_addr	 ip6[CTL_MAX_ADDRS];
 };
 
+enum ctl_decoded { CTL_D_MORE, CTL_D_BAD, CTL_D_REQUEST };
+/*
+ * What the first len bytes a client sent are: too few yet, a request
+ * that is refused (why says so), or a whole request (header in h, its
+ * payload of h->len bytes after it).
+ */
+enum ctl_decoded	ctl_decode(const uint8_t *buf, size_t len,
+			    struct ctl_hdr *h, const char **why);
 /* The payload length each request type must have; -1 if not a request. */
 long	ctl_request_len(uint32_t type);
 /*
@@ -66,6 +74,19 @@ int	ctl_guest_check(const struct ctl_guest *, uint32_t type, char *err,
 	    size_t errlen);
 /* The guest a request describes, its addresses pointing into cg. */
 void	ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g);
+/*
+ * The process at the other end of a connected socket (SO_PEERCRED): for
+ * a client, the one that made the listening socket. 0, or -1 with errno.
+ */
+struct ucred;
+int	ctl_peer(int fd, struct ucred *);
+/*
+ * Is the server at the end of fd the daemon, as far as the kernel can
+ * tell? Root (a squatter on the name, while no daemon holds it, is some
+ * other user), and a process of this PID namespace. 0, or -1 and why in
+ * err.
+ */
+int	ctl_peer_check(int fd, char *err, size_t errlen);
 /* Fills sun from a path, or "@name" for the abstract namespace. */
 struct sockaddr_un;
 int	ctl_sockaddr(const char *path, struct sockaddr_un *, socklen_t *);

@@ -182,3 +182,55 @@ def test_events_printer(nslab, bgd):
                              (nslab.dir / "follow.out").read_text(), 2)
     nslab.stop(p)
     labkit.bg(nslab, "events", nslab.dir / "missing.jsonl", check=1)
+
+
+SQUATTER = r"""
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0" + sys.argv[1].lstrip("@"))
+s.listen(8)
+print("ready", flush=True)
+s.settimeout(15)
+got = 0
+try:
+    while True:
+        c, _ = s.accept()
+        c.settimeout(1)
+        try:
+            while True:
+                b = c.recv(65536)
+                if not b:
+                    break
+                got += len(b)
+        except OSError:
+            pass
+        c.close()
+        print("got", got, flush=True)
+except OSError:
+    pass
+"""
+
+
+def test_squatted_socket(nslab):
+    """A user takes the control socket's name while no daemon runs: root's
+    CLI sends it nothing and says why; a daemon refuses to start and says
+    who holds the name."""
+    name = f"@{nslab.prefix}sq"
+    nobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+    sq = nslab.popen("host", nobody + [labkit.PY, "-c", SQUATTER, name],
+                     stdout=subprocess.PIPE, text=True)
+    assert sq.stdout.readline().strip() == "ready"
+    r = labkit.bg(nslab, "--socket", name, "reload", check=1)
+    assert "uid 65534" in r.stderr and "not by root's daemon" in r.stderr, \
+        r.stderr
+    assert sq.stdout.readline().split() == ["got", "0"]   # nothing was sent
+    r = labkit.bg(nslab, "--socket", name, "status", check=1)
+    assert "not by root's daemon" in r.stderr, r.stderr
+    d = dlab.Daemon(nslab, nslab.write_config())
+    d.socket = name
+    d.start(wait=False)
+    assert d.p.wait(15) != 0, "the daemon started on a squatted name"
+    assert "is taken by pid" in d.stderr(), d.stderr()
+    assert "uid 65534" in d.stderr(), d.stderr()
+    assert nslab.ruleset() == "", "the daemon touched the kernel"
+    nslab.stop(sq)

@@ -10,6 +10,7 @@
 
 #include "detect.h"
 #include "events.h"
+#include "pktsock.h"
 
 /* What is looked at: the links as they are now, the policy in force. */
 struct seen {
@@ -95,25 +96,79 @@ membership(const struct seen *d, const struct bg_link *old,
 		port_event(d, EV_PORT_JOIN, mv.to, new->name);
 }
 
+#define MAX_CAPTURES	8
+
+/*
+ * Who raised a device's promiscuity, as far as the kernel says: a bridge
+ * it just joined, the IFF_PROMISC flag just set, the packet sockets bound
+ * to it (a capture asks for promiscuous mode on the device it binds).
+ */
+static void
+raisers(const struct seen *d, const struct bg_link *old,
+    const struct bg_link *new, char *buf, size_t len)
+{
+	const struct bg_link *master = mon_link_get(d->links, new->master);
+	struct pktsock s[MAX_CAPTURES];
+	size_t off = 0;
+	int i, n;
+
+	buf[0] = '\0';
+#define ADD(...) (off += (size_t)snprintf(buf + off, off < len ? len - off : \
+	0, __VA_ARGS__), off = off < len ? off : len)
+	/* The kernel may say the master before the count: a bridge port
+	 * held by nothing before is held by its bridge. */
+	if (master && master->is_bridge && (old->master != new->master ||
+	    old->promiscuity == 0))
+		ADD("%sbridge %s", off ? ", " : "", master->name);
+	if ((new->flags & ~old->flags) & IFF_PROMISC)
+		ADD("%sthe promisc flag", off ? ", " : "");
+	n = pktsock_bound(new->ifindex, s, MAX_CAPTURES);
+	for (i = 0; i < n; i++)
+		if (s[i].pid)
+			ADD("%spid %ld (%s, uid %ld)", off ? ", " : "",
+			    (long)s[i].pid, s[i].comm, (long)s[i].uid);
+		else
+			ADD("%sa packet socket of uid %ld", off ? ", " : "",
+			    (long)s[i].uid);
+#undef ADD
+}
+
+/*
+ * Promiscuity: the IFF_PROMISC flag, and the kernel's count of those that
+ * hold the device promiscuous (IFLA_PROMISCUITY), which a capture or a
+ * bridge raises without the flag. One event per change of either.
+ */
 static void
 promisc(const struct seen *d, const struct bg_link *old,
     const struct bg_link *new)
 {
 	bool on = new->flags & IFF_PROMISC;
+	bool up = new->promiscuity > old->promiscuity;
 	const char *br = bridge_name(d->links, new);
+	char who[256];
 	struct event *e;
 
-	if (((old->flags ^ new->flags) & IFF_PROMISC) == 0)
+	if (((old->flags ^ new->flags) & IFF_PROMISC) == 0 &&
+	    old->promiscuity == new->promiscuity)
 		return;
-	e = event_new(EV_PROMISC, on ? SEV_WARNING : SEV_NOTICE);
+	who[0] = '\0';
+	if (up)
+		raisers(d, old, new, who, sizeof(who));
+	e = event_new(EV_PROMISC, on || up ? SEV_WARNING : SEV_NOTICE);
 	ev_str(e, "interface", new->name);
 	ev_str(e, "bridge", new->is_bridge ? new->name : br);
 	if (!new->is_bridge)
 		ev_str(e, "port", br ? new->name : NULL);
 	ev_str(e, "role", new->is_bridge ? "bridge" : br ? "port" : "host");
 	ev_bool(e, "promisc", on);
-	ev_msg(e, "%s %s: promiscuous mode %s", new->is_bridge ? "bridge" :
-	    br ? "bridge port" : "interface", new->name, on ? "on" : "off");
+	ev_int(e, "promiscuity", new->promiscuity);
+	ev_int(e, "old_promiscuity", old->promiscuity);
+	ev_str(e, "raised_by", who);
+	ev_msg(e, "%s %s: promiscuous mode %s, held %u time%s (was %u)%s%s",
+	    new->is_bridge ? "bridge" : br ? "bridge port" : "interface",
+	    new->name, on ? "on" : "off", new->promiscuity,
+	    new->promiscuity == 1 ? "" : "s", old->promiscuity,
+	    who[0] ? "; by " : "", who);
 	event_emit(e);
 }
 

@@ -32,7 +32,8 @@ link_equal(const struct bg_link *a, const struct bg_link *b)
 	    a->master == b->master && a->flags == b->flags &&
 	    a->is_bridge == b->is_bridge && a->ageing == b->ageing &&
 	    a->is_port == b->is_port && a->learning == b->learning &&
-	    a->unicast_flood == b->unicast_flood;
+	    a->unicast_flood == b->unicast_flood &&
+	    a->promiscuity == b->promiscuity;
 }
 
 /* Stores new under its ifindex and reports the change. */

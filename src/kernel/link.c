@@ -103,6 +103,10 @@ link_parse(const struct nlmsghdr *nlh, struct bg_link *l)
 			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 				l->master = (int)mnl_attr_get_u32(a);
 			break;
+		case IFLA_PROMISCUITY:
+			if (mnl_attr_validate(a, MNL_TYPE_U32) == 0)
+				l->promiscuity = mnl_attr_get_u32(a);
+			break;
 		case IFLA_LINKINFO:
 			parse_linkinfo(l, a);
 			break;

@@ -17,6 +17,12 @@ struct bg_link {
 	char		 name[BG_IFNAMSIZ];
 	int		 master;	/* ifindex of the master, 0 if none */
 	unsigned int	 flags;		/* IFF_* as set by the user */
+	/*
+	 * IFLA_PROMISCUITY: how many hold the device promiscuous (the
+	 * IFF_PROMISC flag above, its bridge if a port, each capture):
+	 * what the flag alone does not show. Every change is notified.
+	 */
+	uint32_t	 promiscuity;
 	bool		 is_bridge;
 	uint32_t	 ageing;	/* bridges: FDB ageing, 1/100 s */
 	bool		 is_port;	/* bridge port info known: */

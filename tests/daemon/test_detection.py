@@ -1,5 +1,6 @@
 """Every detection event type, triggered for real in the nslab: exactly one
 event (or one aggregate), with the right fields, within one second."""
+import signal
 import time
 
 import pytest
@@ -184,6 +185,35 @@ def test_promisc(nslab, bgd):
     nslab.run("host", "ip link set br0 promisc on")
     e = one_event(d, m, "promisc", t0, settle=0.3)
     assert e["role"] == "bridge" and e["interface"] == "br0"
+
+
+def test_promiscuity_without_the_flag(nslab, bgd):
+    """A capture, or a second bridge, raises a device's promiscuity count
+    (IFLA_PROMISCUITY) and not its IFF_PROMISC flag: reported all the same,
+    with who raised it."""
+    d = bgd()
+    m, t0 = d.mark(), time.monotonic()
+    cap = nslab.popen("host", ["tcpdump", "-n", "-i", "vnic-alice", "-w",
+                               "/dev/null"])
+    e = one_event(d, m, "promisc", t0, settle=0.3)
+    assert e["interface"] == "vnic-alice" and e["role"] == "port"
+    assert e["promisc"] is False                 # the flag says nothing
+    assert e["promiscuity"] == e["old_promiscuity"] + 1, e
+    assert "tcpdump" in e["raised_by"] and f"pid {cap.pid}" in e["raised_by"], e
+    assert e["severity"] == "warning"
+    m, t0 = d.mark(), time.monotonic()
+    nslab.stop(cap, signal.SIGTERM)
+    e = one_event(d, m, "promisc", t0, settle=0.3)
+    assert e["promiscuity"] == e["old_promiscuity"] - 1, e
+    assert e["severity"] == "notice"
+    # a second bridge enslaving a port
+    nslab.sh("host", "ip link add brx type bridge && "
+                     "ip link add vnic-z type veth peer name vnic-zp")
+    m, t0 = d.mark(), time.monotonic()
+    nslab.run("host", "ip link set vnic-z master brx")
+    e = one_event(d, m, "promisc", t0, settle=0.3, interface="vnic-z")
+    assert e["promisc"] is False and e["promiscuity"] == 1, e
+    assert "bridge brx" in e["raised_by"], e
 
 
 def test_hub_mode(nslab, bgd):

@@ -7,6 +7,7 @@
 #include "control.h"
 #include "drops.h"
 #include "events.h"
+#include "heap.h"
 #include "metrics.h"
 #include "mon_neigh.h"
 #include "nft.h"
@@ -172,6 +173,9 @@ health(FILE *f, const struct metrics_sources *d)
 	    d->daemon->reload_failures);
 	counter(f, "bridgeguard_control_rejected_total",
 	    "Control requests rejected.", control_rejected(d->control));
+	head(f, "bridgeguard_heap_bytes", "gauge",
+	    "Heap memory the daemon holds (allocated, not freed).");
+	fprintf(f, "bridgeguard_heap_bytes %zu\n", heap_in_use());
 	head(f, "bridgeguard_up", "gauge", "1 while the daemon runs.");
 	fprintf(f, "bridgeguard_up 1\n");
 }

@@ -1,5 +1,6 @@
 """Benign churn stays silent; a netlink overrun is recovered by a resync;
 memory stays flat under load (ASan build, leaks checked at exit)."""
+import re
 import signal
 import subprocess
 import time
@@ -72,12 +73,27 @@ def test_enobufs_resync(nslab, bgd):
     assert resyncs and resyncs[0] >= 1, text
 
 
+def heap_bytes(nslab, port):
+    """The daemon's bridgeguard_heap_bytes: what it holds allocated."""
+    code = (f"import urllib.request;print(urllib.request.urlopen("
+            f"'http://127.0.0.1:{port}/metrics', timeout=5).read().decode())")
+    text = nslab.run("host", [labkit.PY, "-c", code]).stdout
+    return int(re.search(r"^bridgeguard_heap_bytes (\d+)$", text, re.M)[1])
+
+
 def test_memory_flat_under_load(nslab, bgd):
     """Guest changes, spoof bursts, bad control messages and reloads in a
-    loop: the daemon's RSS stays flat (ASan without quarantine, so RSS is
-    the daemon's own), and at exit LeakSanitizer finds nothing."""
-    d = bgd(start=False)
-    if d.binary != dlab.ASAN_BIN:
+    loop: what the daemon holds on its heap stays flat, and at exit
+    LeakSanitizer finds nothing. The heap is the sanitizer's own count of
+    live allocations (bridgeguard_heap_bytes). Under ASan the RSS also
+    holds shadow memory, the allocator's per-size-class regions and its
+    stack depot, which depend on the sanitizer's version (Debian 12's:
+    +0.15 MB here, Debian 13's: +4.8 MB reported) and not on what the
+    daemon keeps, so it is printed, and asserted only without ASan."""
+    port = 9479
+    d = bgd(start=False, args=["--metrics", f"127.0.0.1:{port}"])
+    asan = d.binary == dlab.ASAN_BIN
+    if not asan:
         print("note: not the ASan build")
     d.env = {"ASAN_OPTIONS": "quarantine_size_mb=0:detect_leaks=1"}
     d.start()
@@ -96,12 +112,17 @@ def test_memory_flat_under_load(nslab, bgd):
     for i in range(25):
         round(i)
     time.sleep(0.6)
-    base = d.rss_kib()
+    base, base_rss = heap_bytes(nslab, port), d.rss_kib()
     for i in range(25, 125):
         round(i)
     time.sleep(0.6)
-    grown = d.rss_kib() - base
-    assert grown < 1024, f"RSS grew by {grown} KiB over 100 rounds"
+    grown = heap_bytes(nslab, port) - base
+    grown_rss = d.rss_kib() - base_rss
+    print(f"over 100 rounds: heap {base} B {grown:+d} B, "
+          f"RSS {base_rss} KiB {grown_rss:+d} KiB")
+    assert grown < 64 * 1024, f"the heap grew by {grown} B over 100 rounds"
+    if not asan:
+        assert grown_rss < 1024, f"RSS grew by {grown_rss} KiB over 100 rounds"
     assert d.stop() == 0
     d.check_clean()
 

@@ -25,6 +25,10 @@ static const int allowed[] = {
 int
 sensor_seccomp(int out_fd)
 {
+	const struct scmp_arg_cmp to_daemon = { .arg = 0, .op = SCMP_CMP_EQ,
+	    .datum_a = (scmp_datum_t)out_fd, .datum_b = 0 };
+	const struct scmp_arg_cmp no_exec = { .arg = 2,
+	    .op = SCMP_CMP_MASKED_EQ, .datum_a = PROT_EXEC, .datum_b = 0 };
 	scmp_filter_ctx ctx;
 	size_t i;
 	int rc = -1;
@@ -39,11 +43,11 @@ sensor_seccomp(int out_fd)
 			goto out;
 	/* send() is sendto(); only to the daemon. */
 	if ((rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(sendto), 1,
-	    SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)out_fd))) < 0 ||
+	    to_daemon)) < 0 ||
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0 ||
+	    no_exec)) < 0 ||
 	    (rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0))) < 0)
+	    no_exec)) < 0)
 		goto out;
 	rc = seccomp_load(ctx);
 out:

@@ -17,6 +17,8 @@
 
 #define START_WAIT_MS	5000
 
+extern char **environ;
+
 /* The first record says whether the sensor came up. */
 static int
 await_ready(struct sensor *s, char *err, size_t errlen)

@@ -17,6 +17,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -139,9 +140,16 @@ neigh_cb(int fd, uint32_t events, void *arg)
 static void
 sensor_lost(struct daemon *d)
 {
-	log_warnx("the sensor exited; restarting it");
 	loop_del(d->loop, d->sensor.fd);
 	sensor_stop(&d->sensor);
+	/* SIGSYS: its seccomp filter stopped a call it never makes. */
+	if (WIFSIGNALED(d->sensor.status) &&
+	    WTERMSIG(d->sensor.status) == SIGSYS)
+		log_warnx("the sensor was killed for a system call it may not "
+		    "make (seccomp): a frame may have subverted its parser; "
+		    "restarting it");
+	else
+		log_warnx("the sensor exited; restarting it");
 	loop_timer_at(&d->sensor_timer, now_ms() + SENSOR_RETRY_MS);
 }
 

@@ -108,7 +108,7 @@ sensor_stop(struct sensor *s)
 	s->fd = -1;
 	if (s->pid > 0) {
 		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
+		waitpid(s->pid, &s->status, 0);
 	}
 	s->pid = 0;
 }

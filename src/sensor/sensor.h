@@ -43,6 +43,7 @@ struct sensor {
 	pid_t		 pid;
 	int		 fd;		/* the daemon's end */
 	uint64_t	 bad_records;
+	int		 status;	/* waitpid()'s, once stopped */
 };
 
 /*
@@ -57,7 +58,7 @@ int	sensor_start(struct sensor *, unsigned int group, char *err,
 /* The sensor's program: argv[0] is SENSOR_ARGV0 (main() checks first). */
 #define SENSOR_ARGV0	"bridgeguard-sensor"
 void	sensor_main(int argc, char **argv) __attribute__((noreturn));
-/* Kills and reaps it. */
+/* Kills and reaps it; how it ended is then in status. */
 void	sensor_stop(struct sensor *);
 /*
  * Reads one record if there is one: 1 and *r valid, 0 if none pending,

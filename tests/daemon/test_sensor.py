@@ -68,3 +68,14 @@ def test_sensor_confined_and_after_restart(nslab, bgd):
     new = d.sensor_pids()
     labkit.wait_until(lambda: status(new[0])["Seccomp"] == "2", 2)
     check_confined(d, new[0])
+
+
+def test_sensor_killed_by_seccomp_is_reported(nslab, bgd):
+    """A sensor that dies of SIGSYS (what its seccomp filter does to a
+    forbidden call; sent here by hand) is reported as such, and restarted."""
+    d = bgd()
+    old = d.sensor_pids()
+    os.kill(old[0], signal.SIGSYS)
+    assert labkit.wait_until(lambda: d.sensor_pids() and
+                             d.sensor_pids() != old, 3)
+    assert "for a system call it may not make (seccomp)" in d.stderr()

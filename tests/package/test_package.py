@@ -62,6 +62,7 @@ IN_DEB = {  # the package's files (the unit's directory depends on the release)
     "usr/share/doc/bridgeguard/copyright": 0o644,
     "usr/share/bash-completion/completions/bridgeguard": 0o644,
     "UNITDIR/bridgeguard.service": 0o644,
+    "usr/lib/sysusers.d/bridgeguard.conf": 0o644,   # the sensor's user
 }
 DEB_DIRS = ["etc/bridgeguard", "var/log/bridgeguard"]   # config, events
 
@@ -180,6 +181,8 @@ def test_deb_runs(deb):
     run([sbin, "-c", ex, "check"])
     postinst = (deb["control"] / "postinst").read_text()
     assert "deb-systemd-helper" in postinst and UNIT in postinst
+    # the sensor's own user, made before the unit starts
+    assert "systemd-sysusers" in postinst and "bridgeguard.conf" in postinst
     postrm = (deb["control"] / "postrm").read_text()
     assert "rm -rf /var/log/bridgeguard" in postrm
 

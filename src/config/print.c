@@ -1,8 +1,39 @@
 /* Model → YAML, for `check`: parse → print → parse gives the same model. */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "config.h"
+
+/*
+ * A name as YAML reads it back: plain if it cannot be taken for anything
+ * else, in block and flow context alike, else double-quoted. (Interface
+ * names may hold any printable character but '/', ':' and spaces, and
+ * "#x", "[x", "*x", "x,y" or "-" mean something else unquoted.)
+ */
+static void
+print_name(FILE *f, const char *s)
+{
+	const char *p;
+
+	if (isalnum((unsigned char)s[0]) || s[0] == '_' || s[0] == '.') {
+		for (p = s; *p; p++)
+			if (!isalnum((unsigned char)*p) && !strchr("._-", *p))
+				break;
+		if (*p == '\0') {
+			fputs(s, f);
+			return;
+		}
+	}
+	fputc('"', f);
+	for (p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
 
 static void
 print_guest(FILE *f, const struct bg_guest *g)
@@ -10,8 +41,9 @@ print_guest(FILE *f, const struct bg_guest *g)
 	char buf[INET6_ADDRSTRLEN];
 	size_t i;
 
-	fprintf(f, "      - port: %s\n        mac: %s\n", g->port,
-	    mac_format(g->mac, buf));
+	fprintf(f, "      - port: ");
+	print_name(f, g->port);
+	fprintf(f, "\n        mac: %s\n", mac_format(g->mac, buf));
 	if (g->n_ip4) {
 		fprintf(f, "        ipv4: [");
 		for (i = 0; i < g->n_ip4; i++)
@@ -51,15 +83,21 @@ print_mirror(FILE *f, const struct bg_mirror *m)
 	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
 	size_t i;
 
-	fprintf(f, "      - name: %s\n", m->name);
-	if (m->to[0])
-		fprintf(f, "        to: %s\n", m->to);
+	fprintf(f, "      - name: ");
+	print_name(f, m->name);
+	if (m->to[0]) {
+		fprintf(f, "\n        to: ");
+		print_name(f, m->to);
+	}
+	fputc('\n', f);
 	if (m->from_all)
 		fprintf(f, "        from: all\n");
 	else {
 		fprintf(f, "        from: [");
-		for (i = 0; i < m->n_from; i++)
-			fprintf(f, "%s%s", i ? ", " : "", m->from[i]);
+		for (i = 0; i < m->n_from; i++) {
+			fputs(i ? ", " : "", f);
+			print_name(f, m->from[i]);
+		}
 		fprintf(f, "]\n");
 	}
 	fprintf(f, "        direction: %s\n", dir[m->direction]);
@@ -74,8 +112,10 @@ print_mirror(FILE *f, const struct bg_mirror *m)
 	if (m->local_ip.s_addr)
 		fprintf(f, ", local-ip: %s", inet_ntop(AF_INET, &m->local_ip, b,
 		    sizeof(b)));
-	if (m->dev[0])
-		fprintf(f, ", dev: %s", m->dev);
+	if (m->dev[0]) {
+		fputs(", dev: ", f);
+		print_name(f, m->dev);
+	}
 	fprintf(f, ", port: %u }\n", m->udp_port);
 }
 
@@ -90,10 +130,13 @@ config_print(FILE *f, const struct bg_config *cfg)
 	for (i = 0; i < cfg->n_bridges; i++) {
 		const struct bg_bridge *b = &cfg->bridges[i];
 
-		fprintf(f, "  - name: %s\n", b->name);
-		fprintf(f, "    trusted-ports: [");
-		for (j = 0; j < b->n_trusted; j++)
-			fprintf(f, "%s%s", j ? ", " : "", b->trusted[j]);
+		fputs("  - name: ", f);
+		print_name(f, b->name);
+		fprintf(f, "\n    trusted-ports: [");
+		for (j = 0; j < b->n_trusted; j++) {
+			fputs(j ? ", " : "", f);
+			print_name(f, b->trusted[j]);
+		}
 		fprintf(f, "]\n    unknown-ports: %s\n",
 		    b->allow_unknown ? "allow" : "drop");
 		fprintf(f, "    guests:%s\n", b->n_guests ? "" : " []");

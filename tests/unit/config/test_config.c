@@ -95,6 +95,47 @@ test_roundtrip(void **state)
 	free(text);
 }
 
+/* Interface names YAML would read as something else unquoted: printed so
+ * that they read back as themselves. */
+static void
+test_roundtrip_odd_names(void **state)
+{
+	static const char *const names[] = { "#x", "-", "*x", "&x", "!x",
+	    "[x", "x,y", "'x", "\"x", "%x", "@x", "|", "?", "x]", "a\\b" };
+	char text[1024], err[512], *out = NULL;
+	struct bg_config a, b;
+	size_t i, len = 0;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		FILE *t = fmemopen(text, sizeof(text), "w");
+
+		assert_non_null(t);
+		fprintf(t, "bridges:\n  - name: br0\n    trusted-ports: [up0]\n"
+		    "    guests:\n      - port: \"");
+		for (const char *p = names[i]; *p; p++)
+			fprintf(t, "%s%c", *p == '"' || *p == '\\' ? "\\" :
+			    "", *p);
+		fprintf(t, "\"\n        mac: 52:54:00:00:00:11\n");
+		fputc('\0', t);
+		fclose(t);
+		if (config_load_string("t", text, &a, err, sizeof(err)) == -1)
+			fail_msg("%s: %s", names[i], err);
+		assert_non_null(f = open_memstream(&out, &len));
+		config_print(f, &a);
+		fclose(f);
+		if (config_load_string("printed", out, &b, err,
+		    sizeof(err)) == -1)
+			fail_msg("%s: printed %s: %s", names[i], out, err);
+		assert_string_equal(b.bridges[0].guests[0].port, names[i]);
+		config_clear(&a);
+		config_clear(&b);
+		free(out);
+		out = NULL;
+	}
+}
+
 /* Printing and parsing again gives the same mirrors. */
 static void
 roundtrip_mirrors(const struct bg_config *a)
@@ -328,6 +369,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_roundtrip_odd_names),
 		cmocka_unit_test(test_mirrors),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),

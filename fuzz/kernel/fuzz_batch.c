@@ -1,16 +1,22 @@
-/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
- * libFuzzer harness for config → ruleset, on both mirror backends (nft
- * dup and tc), with every port the config names present and with none:
- * an accepted config compiles or fails with a message (a bound), never
- * writes past a builder's array, and what it compiles to prints.
+ * libFuzzer harness for config → ruleset → netlink batch, on both mirror
+ * backends (nft dup and tc), with every port the config names present and
+ * with none: an accepted config compiles or fails with a message (a
+ * bound), never writes past a builder's array; what it compiles to prints,
+ * and becomes a batch (the whole-ruleset and the replacing one) of
+ * well-formed messages. Nothing is asked of the kernel.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libmnl/libmnl.h>
+
 #include "config.h"
+#include "nft.h"
 #include "ruleset.h"
 
 #define MAX_PORTS	512
@@ -47,6 +53,29 @@ ports_of(const struct bg_config *cfg, struct bg_port *p)
 	return n;
 }
 
+static int
+msg_ok(const struct nlmsghdr *nlh, const char *what, void *arg)
+{
+	(void)what;
+	(void)arg;
+	if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > (1U << 20))
+		abort();
+	return 0;
+}
+
+/* The batch apply sends: a fresh install, or one replacing our tables. */
+static void
+batch(const struct ruleset *rs, bool replace)
+{
+	struct nft_batch *nb;
+
+	if ((nb = nft_batch_new()) == NULL)
+		return;
+	if (nft_batch_ruleset(nb, rs, replace, replace) == 0)
+		nft_batch_foreach(nb, msg_ok, NULL);
+	nft_batch_free(nb);
+}
+
 static void
 build(const struct bg_config *cfg, const struct bg_port *p, size_t n,
     enum rs_backend backend)
@@ -65,6 +94,8 @@ build(const struct bg_config *cfg, const struct bg_port *p, size_t n,
 		ruleset_print(f, &rs);
 		fclose(f);
 	}
+	batch(&rs, false);
+	batch(&rs, true);
 	ruleset_free(&rs);
 }
 

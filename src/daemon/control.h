@@ -5,7 +5,9 @@
  * A Unix stream socket, by default in the abstract namespace of the
  * network namespace the daemon guards ("@bridgeguard"), so that each
  * namespace's daemon is found by the tools run in it. Only root may use
- * it (SO_PEERCRED, checked on accept). Every message is a fixed header
+ * it (SO_PEERCRED, checked on accept), and the clients use only one that
+ * root holds (the same check, the other way: anyone may bind an abstract
+ * name while no daemon holds it). Every message is a fixed header
  * and a payload whose length the header gives and the server checks
  * against what the type allows before reading it; fixed-size fields
  * carry NUL-terminated names whose termination is checked too.

@@ -115,9 +115,7 @@ asan: bridgeguard-asan
 # sources its "/* links: ... */" first line names; its seed corpus is
 # fuzz/FOLDER/corpus/X. `fuzz-run` runs each for FUZZ_SECONDS from its
 # corpus; new inputs go to build/fuzz-corpus/X, crashes to
-# build/fuzz-artifacts/. Leak checks are off: libfyaml leaks on every
-# refused parse (tests/unit/lsan.supp), and a leak check after each input
-# makes a run a few inputs a second; the unit tests check for leaks.
+# build/fuzz-artifacts/. An input that leaks is a failure too.
 FUZZ_CC		?= clang
 FUZZ_SECONDS	?= 30
 FUZZ_SRCS	 = $(wildcard fuzz/*/fuzz_*.c)
@@ -140,9 +138,7 @@ fuzz-run: $(FUZZ_BINS)
 	    src=$$(ls fuzz/*/fuzz_$$n.c); dir=$${src%/*}; \
 	    mkdir -p build/fuzz-corpus/$$n build/fuzz-artifacts; \
 	    echo "== fuzz_$$n: $(FUZZ_SECONDS) s from $$dir/corpus/$$n"; \
-	    ASAN_OPTIONS=detect_leaks=0 build/fuzz_$$n \
-	        -max_total_time=$(FUZZ_SECONDS) -detect_leaks=0 \
-	        -timeout=10 \
+	    build/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	        -max_len=$(FUZZ_MAXLEN) -print_final_stats=1 \
 	        -artifact_prefix=build/fuzz-artifacts/$$n- \
 	        build/fuzz-corpus/$$n $$dir/corpus/$$n \

@@ -296,7 +296,8 @@ out:
 	if (rc == -1)
 		config_clear(cfg);
 	fy_document_destroy(doc);
-	fy_diag_unref(diag);
+	/* fy_diag_unref() leaks the errors it collected (libfyaml 0.7.12). */
+	fy_diag_destroy(diag);
 	return rc;
 }
 

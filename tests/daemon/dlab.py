@@ -15,7 +15,7 @@ ASAN_BIN = labkit.REPO / "bridgeguard-asan"
 CTLRAW = HERE / "ctlraw.py"
 # Small quarantine: RSS then reflects the daemon, not ASan's free list.
 ASAN_OPTIONS = "quarantine_size_mb=4:malloc_context_size=8:detect_leaks=1"
-# libfyaml 0.7.12 leaks its diagnostics on a failed parse (a broken reload).
+# Suppressions (none now: see the file) for LeakSanitizer at the daemon's exit.
 LSAN_OPTIONS = (f"suppressions={labkit.REPO}/tests/unit/lsan.supp:"
                 "print_suppressions=0")
 

@@ -41,13 +41,19 @@ ctl_request_len(uint32_t type)
 	return -1;
 }
 
-/* A name field: NUL-terminated, and given if required. Whether it is a
- * valid name is the validator's business (config/validate.c). */
+/* A name field: NUL-terminated, NULs only after it ("a\0b" is not "a"),
+ * and given if required. Whether it is a valid name is the validator's
+ * business (config/validate.c). */
 static int
 name_ok(const char *s, size_t len, bool required)
 {
-	if (memchr(s, '\0', len) == NULL)
+	const char *end = memchr(s, '\0', len);
+
+	if (end == NULL)
 		return 0;
+	for (; end < s + len; end++)
+		if (*end)
+			return 0;
 	return s[0] || !required;
 }
 
@@ -56,11 +62,11 @@ ctl_guest_check(const struct ctl_guest *g, uint32_t type, char *err,
     size_t errlen)
 {
 	if (!name_ok(g->port, sizeof(g->port), true))
-		return snprintf(err, errlen, "port: missing or not "
-		    "terminated"), -1;
+		return snprintf(err, errlen, "port: missing, not "
+		    "terminated, or with a NUL inside"), -1;
 	if (!name_ok(g->bridge, sizeof(g->bridge), type == CTL_GUEST_ADD))
-		return snprintf(err, errlen, "bridge: missing or not "
-		    "terminated"), -1;
+		return snprintf(err, errlen, "bridge: missing, not "
+		    "terminated, or with a NUL inside"), -1;
 	if (type == CTL_GUEST_ADD && !(g->flags & CTL_F_MAC))
 		return snprintf(err, errlen, "mac: missing"), -1;
 	if (g->n_ip4 > CTL_MAX_ADDRS || g->n_ip6 > CTL_MAX_ADDRS)

@@ -65,6 +65,7 @@ def test_bad_messages_rejected(nslab, bgd):
         hdr(1, GUEST_LEN) + guest_addrs(ip4=[bytes([224, 0, 0, 1])]),
         hdr(1, GUEST_LEN) + guest_addrs(ip6=[bytes(16)]),           # ::
         hdr(1, GUEST_LEN) + guest_addrs(ip6=[b"\xff\x02" + bytes(13) + b"\x01"]),
+        hdr(1, GUEST_LEN) + (guest(port=b"a\0b")),   # a NUL inside
         hdr(1, GUEST_LEN) + (guest(port=b"lo")),      # loopback
         hdr(1, GUEST_LEN) + (guest(port=b"br0")),     # the bridge itself
         os.urandom(300),

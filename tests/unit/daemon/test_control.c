@@ -51,7 +51,11 @@ test_guest_checks(void **state)
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
 	    sizeof(err)), -1);
 	good(&g);
-	g.bridge[0] = '\0';
+	memcpy(g.port, "a\0b", 4);		/* a NUL inside: not "a" */
+	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
+	    sizeof(err)), -1);
+	good(&g);
+	memset(g.bridge, 0, sizeof(g.bridge));
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_ADD, err,
 	    sizeof(err)), -1);
 	assert_int_equal(ctl_guest_check(&g, CTL_GUEST_DEL, err,

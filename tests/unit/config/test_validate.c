@@ -175,6 +175,15 @@ static const struct {
 	  "t:4: yaml: invalid alias" },
 	/* Not UTF-8: libfyaml 0.7 would loop forever on this directive. */
 	{ "# x\n%eeEee\xa5\x9a\x9a\x9b\x9d" "9::\n", "t:2: yaml: not UTF-8 text" },
+	/* Overlong '/', a UTF-16 surrogate, beyond U+10FFFF, a cut sequence;
+	 * and UTF-8 that is fine where a name is not. */
+	{ "bridges:\n  - name: \xc0\xaf\n", "t:2: yaml: not UTF-8 text" },
+	{ "bridges:\n  - name: \xed\xa0\x80\n", "t:2: yaml: not UTF-8 text" },
+	{ "bridges:\n  - name: \xf4\x90\x80\x80\n", "t:2: yaml: not UTF-8 text" },
+	{ "bridges:\n  - name: br\xe2\x82\n", "t:2: yaml: not UTF-8 text" },
+	{ "# caf\xc3\xa9\nbridges:\n  - name: br\xc3\xa9\n",
+	  "t:3: bridges[0].name: 'br\xc3\xa9' is not a valid interface name "
+	  "(1-15 characters, no '/', ':' or spaces)" },
 	/* An alias with its anchor is what the anchor says. */
 	{ "bridges:\n  - name: br0\n    trusted-ports: [&up up0]\n"
 	  "  - name: br1\n    trusted-ports: [up1]\n"

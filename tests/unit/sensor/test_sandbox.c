@@ -3,8 +3,8 @@
  * The sensor's confinement, on the real packet socket (root only: a test
  * that cannot open one is skipped): its filter is locked, and under the
  * sensor's seccomp filter sending on it, touching its filter, writing,
- * opening a socket or exec is fatal, while sending a record on the pipe
- * to the daemon works.
+ * opening a socket, exec or executable memory is fatal, while sending a
+ * record on the pipe to the daemon, and memory for data, work.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,22 @@ new_socket(struct box *b)
 }
 
 static int
+map_exec(struct box *b)
+{
+	(void)b;
+	return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? 3 : 0;
+}
+
+static int
+map_data(struct box *b)
+{
+	(void)b;
+	return mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS, -1, 0) == MAP_FAILED ? 3 : 0;
+}
+
+static int
 exec_shell(struct box *b)
 {
 	char *argv[] = { (char *)"sh", (char *)"-c", (char *)"exit 0", NULL };
@@ -169,6 +186,8 @@ test_seccomp(void **state)
 	assert_int_equal(in_child(b, 1, write_pipe), 128 + SIGSYS);
 	assert_int_equal(in_child(b, 1, new_socket), 128 + SIGSYS);
 	assert_int_equal(in_child(b, 1, exec_shell), 128 + SIGSYS);
+	assert_int_equal(in_child(b, 1, map_exec), 128 + SIGSYS);
+	assert_int_equal(in_child(b, 1, map_data), 0);
 	/* Unconfined, the same calls work: the test can fail. */
 	assert_int_equal(in_child(b, 0, write_pipe), 0);
 	assert_int_equal(in_child(b, 0, new_socket), 0);

@@ -1,7 +1,7 @@
 # bridgeguard — see README.md. `make` builds ./bridgeguard, `make check` runs every test.
 # Messages are truncated on purpose where they do not fit: no -Wformat-truncation.
 CC	?= cc
-PKGS	 = libnftnl libmnl libfyaml jansson libnetfilter_log
+PKGS	 = libnftnl libmnl libfyaml jansson libnetfilter_log libvirt libxml-2.0
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Werror \
@@ -15,10 +15,12 @@ DEPS_lib	 =
 DEPS_config	 = lib
 DEPS_ruleset	 = config lib
 DEPS_kernel	 = ruleset config lib
+DEPS_libvirt	 = config lib
 DEPS_sensor	 = lib
-DEPS_daemon	 = sensor kernel ruleset config lib
-DEPS_cli	 = daemon sensor kernel ruleset config lib
-FOLDERS	 = lib config ruleset kernel sensor daemon cli
+DEPS_daemon	 = sensor libvirt kernel ruleset config lib
+DEPS_audit	 = libvirt kernel ruleset config lib
+DEPS_cli	 = audit daemon sensor libvirt kernel ruleset config lib
+FOLDERS	 = lib config ruleset kernel libvirt sensor daemon audit cli
 incs	 = -Isrc/$(1) $(foreach d,$(DEPS_$(1)),-Isrc/$(d))
 folder	 = $(word 2,$(subst /, ,$(1)))
 comma	 = ,

@@ -66,8 +66,14 @@ struct bg_bridge {
 	size_t		 n_guests;
 	struct bg_mirror *mirrors;
 	size_t		 n_mirrors;
+	/* source: libvirt: more guests come from libvirt at this URI when
+	 * the config is loaded ("" if the bridge's guests are all static). */
+	char		 libvirt[256];
+	int		 libvirt_line, uri_line;	/* source:, libvirt-uri: */
 	int		 line;
 };
+
+#define BG_LIBVIRT_URI	"qemu:///system"	/* source: libvirt's default */
 
 struct bg_config {
 	struct bg_bridge *bridges;

@@ -96,6 +96,9 @@ config_print(FILE *f, const struct bg_config *cfg)
 			fprintf(f, "%s%s", j ? ", " : "", b->trusted[j]);
 		fprintf(f, "]\n    unknown-ports: %s\n",
 		    b->allow_unknown ? "allow" : "drop");
+		if (b->libvirt[0])
+			fprintf(f, "    source: libvirt\n    libvirt-uri: \"%s\"\n",
+			    b->libvirt);
 		fprintf(f, "    guests:%s\n", b->n_guests ? "" : " []");
 		for (j = 0; j < b->n_guests; j++)
 			print_guest(f, &b->guests[j]);

@@ -41,8 +41,10 @@ build/obj/%.o: src/%.c
 
 # The compiler checks the .c files' includes; this checks the headers' and
 # that calls between objects run downwards too, with no loop.
+# libvirt's API and the XML it speaks are src/libvirt's alone.
+DOORS	 = =libvirt:libvirt:vir =libvirt:libxml:xml
 layers: $(OBJS)
-	@scripts/layers.sh build/obj $(foreach d,$(FOLDERS),$(d):$(subst $(eval) ,$(comma),$(DEPS_$(d))))
+	@scripts/layers.sh build/obj $(foreach d,$(FOLDERS),$(d):$(subst $(eval) ,$(comma),$(DEPS_$(d)))) $(DOORS)
 
 deps:
 	./scripts/deps.sh

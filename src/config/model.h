@@ -26,6 +26,9 @@ struct bg_guest {
 	int		 mac_line;
 	int		*ip4_line;	/* per address; NULL if not from a file */
 	int		*ip6_line;
+	/* The libvirt domain it is bound from ("" if static): its bindings
+	 * follow the domain, and loading the config reads them afresh. */
+	char		 libvirt_uuid[40];
 };
 
 enum bg_direction { DIR_IN = 1, DIR_OUT = 2, DIR_BOTH = 3 };

@@ -131,8 +131,15 @@ guest_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 	if (strcmp(key, "ipv6") == 0)
 		return parse_addrs(cx, v, field, AF_INET6, (void **)&g->ip6,
 		    &g->ip6_line, &g->n_ip6);
+	if (strcmp(key, "libvirt-uuid") == 0) {
+		if (scalar(v, g->libvirt_uuid, sizeof(g->libvirt_uuid)) ==
+		    NULL || strlen(g->libvirt_uuid) != 36)
+			return cfg_err(cx, node_line(v), field,
+			    "must be a domain's UUID");
+		return 0;
+	}
 	return cfg_err(cx, line, field,
-	    "unknown key (expected port, mac, ipv4, ipv6)");
+	    "unknown key (expected port, mac, ipv4, ipv6, libvirt-uuid)");
 }
 
 static int

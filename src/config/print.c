@@ -26,6 +26,8 @@ print_guest(FILE *f, const struct bg_guest *g)
 			    inet_ntop(AF_INET6, &g->ip6[i], buf, sizeof(buf)));
 		fprintf(f, "]\n");
 	}
+	if (g->libvirt_uuid[0])
+		fprintf(f, "        libvirt-uuid: %s\n", g->libvirt_uuid);
 }
 
 static void

@@ -11,28 +11,38 @@
 #include "lv.h"
 #include "validate.h"
 
-static int
-add_guest(struct bg_bridge *b, const struct lv_iface *i)
+int
+lv_guest(struct bg_guest *g, const struct lv_iface *i)
 {
-	struct bg_guest *g, *v;
-
-	if ((v = reallocarray(b->guests, b->n_guests + 1, sizeof(*v))) == NULL)
-		return -1;
-	b->guests = v;
-	g = &v[b->n_guests];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->port, sizeof(g->port), "%s", i->tap);
 	memcpy(g->mac, i->mac, sizeof(g->mac));
+	snprintf(g->libvirt_uuid, sizeof(g->libvirt_uuid), "%s", i->uuid);
 	if (i->n_ip4 && (g->ip4 = calloc(i->n_ip4, sizeof(*g->ip4))) == NULL)
 		return -1;
 	if (i->n_ip6 && (g->ip6 = calloc(i->n_ip6, sizeof(*g->ip6))) == NULL) {
 		free(g->ip4);
 		return -1;
 	}
-	memcpy(g->ip4, i->ip4, i->n_ip4 * sizeof(*g->ip4));
-	memcpy(g->ip6, i->ip6, i->n_ip6 * sizeof(*g->ip6));
+	if (i->n_ip4)
+		memcpy(g->ip4, i->ip4, i->n_ip4 * sizeof(*g->ip4));
+	if (i->n_ip6)
+		memcpy(g->ip6, i->ip6, i->n_ip6 * sizeof(*g->ip6));
 	g->n_ip4 = i->n_ip4;
 	g->n_ip6 = i->n_ip6;
+	return 0;
+}
+
+static int
+add_guest(struct bg_bridge *b, const struct lv_iface *i)
+{
+	struct bg_guest *v;
+
+	if ((v = reallocarray(b->guests, b->n_guests + 1, sizeof(*v))) == NULL)
+		return -1;
+	b->guests = v;
+	if (lv_guest(&v[b->n_guests], i) == -1)
+		return -1;
 	b->n_guests++;
 	return 0;
 }
@@ -81,6 +91,8 @@ lv_import(struct bg_config *cfg, const struct lv_list *l)
 			errno = ENOMEM;
 			return -1;
 		}
+		/* A static config: its bindings follow names, not domains. */
+		b->guests[b->n_guests - 1].libvirt_uuid[0] = '\0';
 	}
 	return 0;
 }
@@ -96,6 +108,21 @@ lv_find_tap(const struct lv_list *l, const char *port)
 	return NULL;
 }
 
+/* Guests bound from libvirt before (a saved policy): read afresh. */
+static void
+drop_libvirt_guests(struct bg_bridge *b)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < b->n_guests; k++) {
+		if (b->guests[k].libvirt_uuid[0])
+			guest_clear(&b->guests[k]);
+		else
+			b->guests[n++] = b->guests[k];
+	}
+	b->n_guests = n;
+}
+
 /* One bridge's libvirt guests, read now. */
 static int
 fill_bridge(struct bg_bridge *b, char *err, size_t errlen)
@@ -104,6 +131,7 @@ fill_bridge(struct bg_bridge *b, char *err, size_t errlen)
 	struct lv_conn *c;
 	int rc = -1;
 
+	drop_libvirt_guests(b);
 	if ((c = lv_open(b->libvirt, err, errlen)) == NULL)
 		return -1;
 	if (lv_interfaces(c, &l, err, errlen) == -1)

@@ -71,16 +71,40 @@ bool	lv_generated_name(const char *);
 /* import.c: the guests of interfaces, as bindings of bridges. */
 /* Adds every interface on b's bridge to b as a guest. */
 int	lv_bind_bridge(struct bg_bridge *b, const struct lv_list *);
+/* An interface as a guest (libvirt_uuid set); -1 on ENOMEM. */
+int	lv_guest(struct bg_guest *, const struct lv_iface *);
 /* A config with one bridge per bridge the interfaces are on. */
 int	lv_import(struct bg_config *, const struct lv_list *);
 /*
  * Binds the running domains' interfaces on each bridge with source:
- * libvirt, beside its static guests, and validates the whole config again
+ * libvirt, beside its static guests (guests bound from libvirt before are
+ * replaced by what libvirt says now), and validates the whole config again
  * (name is the file's, for messages). -1 with a message in err.
  */
 int	lv_fill_config(const char *name, struct bg_config *, char *err,
 	    size_t errlen);
 /* The interface bound to port, or NULL. */
 const struct lv_iface *lv_find_tap(const struct lv_list *, const char *port);
+
+/*
+ * watch.c: libvirt's domain events. The first watch starts libvirt's
+ * event loop in a thread of its own; its callbacks only write notes to a
+ * pipe, which the caller's loop reads (lv_watch_fd) and acts on.
+ */
+/* A domain changed; the connection is lost; notes were lost: resync. */
+enum lv_note_kind { LVN_DOMAIN, LVN_LOST, LVN_RESYNC };
+struct lv_note {
+	enum lv_note_kind kind;
+	char		 uuid[40];	/* LVN_DOMAIN: which one changed */
+};
+struct lv_watch;
+
+/* Connects to uri and subscribes to lifecycle and device events. */
+struct lv_watch	*lv_watch_open(const char *uri, char *err, size_t errlen);
+void		 lv_watch_close(struct lv_watch *);
+int		 lv_watch_fd(const struct lv_watch *);
+struct lv_conn	*lv_watch_conn(struct lv_watch *);
+/* The next note: 1, 0 if none is pending, -1 with errno. */
+int		 lv_watch_read(struct lv_watch *, struct lv_note *);
 
 #endif

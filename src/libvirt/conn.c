@@ -62,10 +62,3 @@ lv_uri(const struct lv_conn *c)
 {
 	return c->uri;
 }
-
-void
-lv_list_clear(struct lv_list *l)
-{
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}

@@ -160,6 +160,13 @@ parse_iface(xmlXPathContextPtr x, xmlXPathContextPtr px, xmlNodePtr n,
 	return 1;
 }
 
+void
+lv_list_clear(struct lv_list *l)
+{
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
 static struct lv_iface *
 list_add(struct lv_list *l)
 {

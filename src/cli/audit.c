@@ -58,8 +58,9 @@ print_table(FILE *f, const struct au_report *r)
 	if (r->n == 0)
 		fprintf(f, "no findings\n");
 	else
-		fprintf(f, "%zu findings: %zu high, %zu medium, %zu low\n",
-		    r->n, n[AU_HIGH], n[AU_MEDIUM], n[AU_LOW]);
+		fprintf(f, "%zu finding%s: %zu high, %zu medium, %zu low\n",
+		    r->n, r->n == 1 ? "" : "s", n[AU_HIGH], n[AU_MEDIUM],
+		    n[AU_LOW]);
 	for (k = 0; k < r->n_notes; k++)
 		fprintf(f, "note: %s\n", r->notes[k]);
 }

@@ -110,8 +110,15 @@ def test_source_libvirt_binds_the_domains(vlab):
     assert ping_from(lab, "eve", STATIC.ip4)
 
     st = json.loads(bg(lab, "-c", cfg, "status", "--json", check=0).stdout)
-    ports = {g["port"] for b in st["bridges"] for g in b["guests"]}
-    assert {"vm-db", "testnet0", "vnic-eve"} <= ports
+    guests = {g["port"]: g for b in st["bridges"] for g in b["guests"]}
+    assert {"vm-db", "testnet0", "vnic-eve"} <= guests.keys()
+    # where each binding comes from, and libvirt's own filter beside it
+    assert guests["vm-db"]["libvirt-uuid"] == "11111111-2222-3333-4444-000000000001"
+    assert guests["vm-db"]["nwfilter"] == "clean-traffic"
+    assert "nwfilter" not in guests["testnet0"]
+    assert "libvirt-uuid" not in guests["vnic-eve"]
+    text = bg(lab, "-c", cfg, "status", check=0).stdout
+    assert "nwfilter:clean-traffic" in text
 
 
 def test_source_libvirt_unreachable_changes_nothing(vlab):

@@ -57,7 +57,8 @@ read_host(struct au_host *h, const struct au_opts *o, struct au_report *r,
 	}
 	if (au_read_chains(h, err, errlen) == -1 ||
 	    au_read_forward(h, err, errlen) == -1 ||
-	    au_read_protection(h, o->cfg, err, errlen) == -1)
+	    au_read_protection(h, o->compare ? o->cfg : NULL, err,
+	    errlen) == -1)
 		return -1;
 	read_libvirt(h, o->uri, r);
 	return 0;

@@ -35,6 +35,8 @@ struct au_report {
 struct au_opts {
 	const struct bg_config	*cfg;	/* the policy, NULL if none */
 	const char		*uri;	/* libvirt to ask, NULL: none */
+	bool			 compare;	/* cfg is whole: compare it with
+					 * bridgeguard's tables */
 };
 
 /* Runs every check into r; -1 (with err) only if the host cannot be

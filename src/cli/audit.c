@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "config.h"
 #include "log.h"
+#include "lv.h"
 
 static json_t *
 str_or_null(const char *s)
@@ -66,14 +67,16 @@ print_table(FILE *f, const struct au_report *r)
 }
 
 /* The policy: the daemon's if one runs, else the config file's if there
- * is one (-c: there must be). 1 if cfg was filled, 0 if none, or EXIT_*. */
+ * is one (-c: there must be), with libvirt's guests (*whole: they could
+ * be read). 1 if cfg was filled, 0 if none, or -EXIT_*. */
 static int
-audit_policy(struct bg_opts *o, struct bg_config *cfg)
+audit_policy(struct bg_opts *o, struct bg_config *cfg, bool *whole)
 {
 	char err[1024];
 	int rc;
 
 	memset(cfg, 0, sizeof(*cfg));
+	*whole = true;
 	if ((rc = ctl_fetch_config(o, cfg)) == -1)
 		return -EXIT_RUNTIME;
 	if (rc == 1)
@@ -84,6 +87,11 @@ audit_policy(struct bg_opts *o, struct bg_config *cfg)
 	if (config_load(o->config, cfg, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		return -EXIT_CONFIG;
+	}
+	if (lv_fill_config(o->config, cfg, err, sizeof(err)) == -1) {
+		log_warnx("%s: the bindings in the kernel are not compared "
+		    "with the config", err);
+		*whole = false;
 	}
 	return 1;
 }
@@ -104,7 +112,7 @@ policy_uri(const struct bg_opts *o, const struct bg_config *cfg)
 int
 audit_cmd(struct bg_opts *o)
 {
-	struct au_opts ao = { NULL, NULL };
+	struct au_opts ao = { NULL, NULL, true };
 	struct au_report r;
 	struct bg_config cfg;
 	char err[1024];
@@ -114,7 +122,7 @@ audit_cmd(struct bg_opts *o)
 		log_warnx("usage: bridgeguard audit [--json] [--uri URI]");
 		return EXIT_CONFIG;
 	}
-	if ((rc = audit_policy(o, &cfg)) < 0)
+	if ((rc = audit_policy(o, &cfg, &ao.compare)) < 0)
 		return -rc;
 	ao.cfg = rc == 1 ? &cfg : NULL;
 	ao.uri = policy_uri(o, &cfg);

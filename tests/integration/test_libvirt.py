@@ -120,6 +120,15 @@ def test_source_libvirt_binds_the_domains(vlab):
     text = bg(lab, "-c", cfg, "status", check=0).stdout
     assert "nwfilter:clean-traffic" in text
 
+    # the audit compares the kernel with the config and libvirt's guests,
+    # and asks the config's libvirt about nwfilter
+    r = bg(lab, "-c", cfg, "audit", "--json")
+    found = json.loads(r.stdout)
+    assert not [f for f in found if f["check"] == "no_protection"], found
+    assert [(f["port"], f["check"]) for f in found if f["check"] == "nwfilter"] \
+        == [("vm-db", "nwfilter")]
+    assert r.returncode == 0, found
+
 
 def test_source_libvirt_unreachable_changes_nothing(vlab):
     lab = vlab

@@ -175,3 +175,27 @@ def test_daemon_survives_libvirtd_restart(bgd, nslab, libvirtd):
     assert ev and ev[0]["uuid"] == UUID and ev[0]["domain"] == "alpha"
     assert not bound(lab, alice.port)
     assert d.stderr().count("following the domains") == 2
+
+
+def test_daemon_binds_taps_libvirt_names(bgd, nslab, libvirtd):
+    """No <target dev>: libvirt names the tap at start (testnetN here,
+    vnetN with QEMU); the binding follows the domain, whatever the name."""
+    lab = nslab
+    d = bgd(config(lab, libvirtd.uri))
+    assert labkit.wait_until(lambda: "following the domains" in d.stderr(), 5)
+    xml = f"""<domain type='test'><name>beta</name>
+  <uuid>5a5a5a5a-0000-4000-8000-0000000000be</uuid>
+  <memory>65536</memory><os><type>hvm</type></os><devices>
+  <interface type='bridge'><source bridge='br0'/>
+  <mac address='52:54:00:00:00:be'/></interface></devices></domain>"""
+    m = d.mark()
+    libvirtd.define(xml)
+    libvirtd.virsh("start", "beta")
+    ev = d.wait_event(m, "guest_add", timeout=5, domain="beta")
+    assert ev, d.stderr()
+    tap = ev[0]["port"]
+    assert tap != "" and bound(lab, tap)
+    m = d.mark()
+    libvirtd.virsh("destroy", "beta")
+    assert d.wait_event(m, "guest_remove", timeout=5, port=tap, domain="beta")
+    assert not bound(lab, tap)

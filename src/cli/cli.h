@@ -15,7 +15,6 @@
 struct bg_opts {
 	const char	*config;
 	bool		 config_given;	/* -c: the file must exist */
-	bool		 with_libvirt;	/* load(): bind source: libvirt's guests */
 	const char	*uri;		/* --uri: libvirt-import, audit */
 	int		 verbose;
 	bool		 dry_run;

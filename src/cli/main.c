@@ -71,13 +71,30 @@ load(const struct bg_opts *o, struct bg_config *cfg)
 		log_warnx("%s", err);
 		return EXIT_CONFIG;
 	}
-	if (o->with_libvirt &&
-	    lv_fill_config(o->config, cfg, err, sizeof(err)) == -1) {
-		log_warnx("%s", err);
-		config_clear(cfg);
-		return EXIT_RUNTIME;
-	}
 	return 0;
+}
+
+/*
+ * The config with the guests of bridges with source: libvirt. Without
+ * libvirt, apply must not go on (exit 1); status shows the rest.
+ */
+static int
+load_all(const struct bg_opts *o, struct bg_config *cfg, bool strict)
+{
+	char err[1024];
+	int rc;
+
+	if ((rc = load(o, cfg)) != 0)
+		return rc;
+	if (lv_fill_config(o->config, cfg, err, sizeof(err)) == 0)
+		return 0;
+	if (!strict) {
+		log_warnx("%s; showing the config's own guests", err);
+		return 0;
+	}
+	log_warnx("%s", err);
+	config_clear(cfg);
+	return EXIT_RUNTIME;
 }
 
 static int
@@ -90,8 +107,7 @@ cmd_apply(struct bg_opts *o)
 	uint64_t t0 = now_us();
 	int rc;
 
-	o->with_libvirt = true;
-	if ((rc = load(o, &cfg)) != 0)
+	if ((rc = load_all(o, &cfg, true)) != 0)
 		return rc;
 	log_debug("config %s read in %.1f ms", o->config,
 	    (double)(now_us() - t0) / 1e3);
@@ -156,8 +172,7 @@ cmd_status(struct bg_opts *o)
 	memset(&cfg, 0, sizeof(cfg));
 	if ((rc = ctl_fetch_config(o, &cfg)) == -1)
 		return EXIT_RUNTIME;
-	o->with_libvirt = true;
-	if (rc == 0 && (rc = load(o, &cfg)) != 0)
+	if (rc == 0 && (rc = load_all(o, &cfg, false)) != 0)
 		return rc;
 	rc = status_show(stdout, &cfg, o->json);
 	config_clear(&cfg);

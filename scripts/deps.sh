@@ -6,7 +6,8 @@
 set -eu
 
 BUILD="build-essential pkg-config libnftnl-dev libmnl-dev libfyaml-dev
-       libnetfilter-log-dev libjansson-dev libvirt-dev libxml2-dev"
+       libnetfilter-log-dev libjansson-dev libvirt-dev libxml2-dev
+       libiptc-dev"
 TEST="libcmocka-dev clang libclang-rt-dev python3-pytest python3-scapy
       libvirt-daemon libvirt-clients	# libvirtd and virsh, serving the test driver
       tcpdump iperf3 dsniff dnsmasq-base nftables iproute2 iputils-ping procps"

@@ -57,6 +57,7 @@ read_host(struct au_host *h, const struct au_opts *o, struct au_report *r,
 	}
 	if (au_read_chains(h, err, errlen) == -1 ||
 	    au_read_forward(h, err, errlen) == -1 ||
+	    au_read_legacy(h, err, errlen) == -1 ||
 	    au_read_protection(h, o->compare ? o->cfg : NULL, err,
 	    errlen) == -1)
 		return -1;

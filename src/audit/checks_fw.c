@@ -52,6 +52,10 @@ check_br_netfilter_order(const struct au_ctx *c)
 	    "net.bridge.bridge-nf-call-iptables");
 	forward_one(c, &c->h->fwd[1], "ip6tables",
 	    "net.bridge.bridge-nf-call-ip6tables");
+	forward_one(c, &c->h->legacy[0], "iptables-legacy",
+	    "net.bridge.bridge-nf-call-iptables");
+	forward_one(c, &c->h->legacy[1], "ip6tables-legacy",
+	    "net.bridge.bridge-nf-call-ip6tables");
 }
 
 static bool

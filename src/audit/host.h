@@ -2,7 +2,7 @@
  * What the audit reads of this network namespace, once, before any check
  * runs: links (with their promiscuity), addresses, the bridges' FDB, the
  * br_netfilter switches, nftables chains (iptables-nft's and ebtables-nft's
- * among them), the FORWARD chains' order, bridgeguard's own tables, and
+ * among them), the FORWARD chains' order (iptables-nft's and legacy's), bridgeguard's own tables, and
  * libvirt's interfaces when a connection is given. Nothing is changed.
  */
 #ifndef BG_AUDIT_HOST_H
@@ -71,7 +71,8 @@ struct au_host {
 	size_t		 n_fdb;
 	struct au_chain	*chains;
 	size_t		 n_chains;
-	struct au_forward fwd[2];	/* iptables, ip6tables */
+	struct au_forward fwd[2];	/* iptables, ip6tables (nftables) */
+	struct au_forward legacy[2];	/* the same, legacy backend */
 	struct au_protect prot;
 	struct lv_list	 lv;		/* empty without libvirt */
 	bool		 have_lv;
@@ -90,6 +91,8 @@ int	au_read_fdb(struct au_host *);
 /* nftables.c: every chain, and the FORWARD chains' order. */
 int	au_read_chains(struct au_host *, char *err, size_t errlen);
 int	au_read_forward(struct au_host *, char *err, size_t errlen);
+/* xtables.c: the legacy backend's FORWARD chains (after au_read_forward). */
+int	au_read_legacy(struct au_host *, char *err, size_t errlen);
 /* protect.c: bridgeguard's tables against cfg (NULL: only existence). */
 int	au_read_protection(struct au_host *, const struct bg_config *cfg,
 	    char *err, size_t errlen);

@@ -153,6 +153,24 @@ def test_br_netfilter_order(plab):
     assert of(audit(plab)[1], "br_netfilter_order") == []
 
 
+def test_br_netfilter_order_legacy(plab):
+    """The same trap in iptables' legacy backend (x_tables), read through
+    libiptc."""
+    host(plab, "sysctl -qw net.bridge.bridge-nf-call-iptables=1")
+    host(plab, "iptables-legacy -A FORWARD -m state --state ESTABLISHED -j ACCEPT")
+    host(plab, "iptables-legacy -A FORWARD -i br0 -m physdev --physdev-in vnic-eve -j REJECT")
+    o = of(audit(plab)[1], "br_netfilter_order")
+    assert [x["severity"] for x in o] == ["high"] and "iptables-legacy" in o[0]["message"]
+    host(plab, "iptables-legacy -D FORWARD 1")
+    assert of(audit(plab)[1], "br_netfilter_order") == []
+    host(plab, "ip6tables-legacy -P FORWARD DROP")
+    host(plab, "sysctl -qw net.bridge.bridge-nf-call-ip6tables=1")
+    o = of(audit(plab)[1], "br_netfilter_order")
+    assert [x["severity"] for x in o] == ["medium"] and "ip6tables-legacy" in o[0]["message"]
+    host(plab, "ip6tables-legacy -P FORWARD ACCEPT")
+    assert of(audit(plab)[1], "br_netfilter_order") == []
+
+
 def spoof_alice(lab):
     """eve sends a frame with alice's MAC as its source."""
     a = lab.alice

@@ -2,8 +2,9 @@
  * What the audit reads of this network namespace, once, before any check
  * runs: links (with their promiscuity), addresses, the bridges' FDB, the
  * br_netfilter switches, nftables chains (iptables-nft's and ebtables-nft's
- * among them), the FORWARD chains' order (iptables-nft's and legacy's), bridgeguard's own tables, and
- * libvirt's interfaces when a connection is given. Nothing is changed.
+ * among them), the FORWARD chains' order (iptables-nft's and legacy's),
+ * bridgeguard's own tables, and libvirt's interfaces when a connection is
+ * given. Nothing is changed.
  */
 #ifndef BG_AUDIT_HOST_H
 #define BG_AUDIT_HOST_H

@@ -110,8 +110,11 @@ on_close(virConnectPtr c, int reason, void *arg)
 	note(arg, LVN_LOST, NULL);
 }
 
+/* One event registration; it holds a reference to w until libvirt lets
+ * go of it. */
 static int
-subscribe(struct lv_watch *w, int which, int id, virConnectDomainEventGenericCallback cb)
+subscribe(struct lv_watch *w, int which, int id,
+    virConnectDomainEventGenericCallback cb)
 {
 	__atomic_add_fetch(&w->refs, 1, __ATOMIC_ACQ_REL);
 	w->ids[which] = virConnectDomainEventRegisterAny(w->c->conn, NULL, id,
@@ -189,7 +192,7 @@ lv_watch_close(struct lv_watch *w)
 		if (w->ids[k] >= 0)
 			virConnectDomainEventDeregisterAny(w->c->conn,
 			    w->ids[k]);
-	if (w->close_cb)
+	if (w->close_cb && w->c)
 		virConnectUnregisterCloseCallback(w->c->conn, on_close);
 	virResetLastError();
 	lv_close(w->c);

@@ -107,29 +107,40 @@ ifname(const struct au_ctx *c, int ifindex)
 	return l ? l->l.name : "?";
 }
 
-/* One MAC on two ports: the first entry of it on another port. */
+/*
+ * One MAC on two ports, reported once per MAC, at its first entry: a MAC
+ * has an entry per VLAN (some kernels add one for VLAN 0 and one for the
+ * port's PVID), so entries, not ports, repeat.
+ */
 static void
 fdb_twice(const struct au_ctx *c, size_t i)
 {
-	const struct au_fdb *a = &c->h->fdb[i], *b;
+	const struct au_fdb *a = &c->h->fdb[i], *b = NULL;
+	size_t j, others = 0;
 	char mac[18];
-	size_t j;
 
-	for (j = 0; j < i; j++) {
-		b = &c->h->fdb[j];
-		if (memcmp(a->mac, b->mac, 6) != 0 || a->port == b->port)
+	for (j = 0; j < c->h->n_fdb; j++) {
+		const struct au_fdb *x = &c->h->fdb[j];
+
+		if (memcmp(a->mac, x->mac, 6) != 0)
 			continue;
-		au_add(c->r, "fdb_duplicate", AU_HIGH, ifname(c, a->bridge),
-		    ifname(c, a->port),
-		    "find which guest owns the MAC; bind guests to their MACs "
-		    "(bridgeguard apply) so no other port can use them",
-		    "MAC %s is learned on port %s (bridge %s, vlan %u) and on "
-		    "port %s (bridge %s, vlan %u): one of them is spoofing it",
-		    mac_format(a->mac, mac), ifname(c, b->port),
-		    ifname(c, b->bridge), b->vlan, ifname(c, a->port),
-		    ifname(c, a->bridge), a->vlan);
-		return;
+		if (j < i)
+			return;		/* reported at its first entry */
+		if (x->port != a->port && (b == NULL || x->port != b->port)) {
+			b = b ? b : x;
+			others++;
+		}
 	}
+	if (b == NULL)
+		return;
+	au_add(c->r, "fdb_duplicate", AU_HIGH, ifname(c, b->bridge),
+	    ifname(c, b->port),
+	    "find which guest owns the MAC; bind guests to their MACs "
+	    "(bridgeguard apply) so no other port can use them",
+	    "MAC %s is learned on port %s (bridge %s) and on port %s (bridge "
+	    "%s)%s: one of them is spoofing it", mac_format(a->mac, mac),
+	    ifname(c, a->port), ifname(c, a->bridge), ifname(c, b->port),
+	    ifname(c, b->bridge), others > 1 ? ", and on more" : "");
 }
 
 /* A bound guest's MAC learned on a port that is not the guest's. */
@@ -158,6 +169,19 @@ fdb_stolen(const struct au_ctx *c, const struct au_fdb *f)
 	}
 }
 
+/* Is entry i's MAC on its port in an earlier entry (another VLAN)? */
+static bool
+seen_on_port(const struct au_ctx *c, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++)
+		if (c->h->fdb[j].port == c->h->fdb[i].port &&
+		    memcmp(c->h->fdb[j].mac, c->h->fdb[i].mac, 6) == 0)
+			return true;
+	return false;
+}
+
 void
 check_fdb_duplicate(const struct au_ctx *c)
 {
@@ -165,6 +189,7 @@ check_fdb_duplicate(const struct au_ctx *c)
 
 	for (i = 0; i < c->h->n_fdb; i++) {
 		fdb_twice(c, i);
-		fdb_stolen(c, &c->h->fdb[i]);
+		if (!seen_on_port(c, i))
+			fdb_stolen(c, &c->h->fdb[i]);
 	}
 }

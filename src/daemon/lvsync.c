@@ -112,6 +112,13 @@ bind_one(struct lvsync *m, const struct lv_iface *i)
 	g = config_guest(policy_config(m->pol), i->tap, &gb);
 	if (g && strcmp(gb->name, i->bridge) == 0 && same_binding(g, i))
 		return;
+	if (g && g->libvirt_uuid[0] == '\0') {
+		/* The config's own binding of the port stays (as at load,
+		 * where the two would not validate). */
+		log_warnx("libvirt domain %s: interface %s not bound: the "
+		    "config binds %s itself", i->domain, i->tap, i->tap);
+		return;
+	}
 	if (lv_guest(&ng, i) == -1) {
 		log_warn("binding %s of domain %s", i->tap, i->domain);
 		return;

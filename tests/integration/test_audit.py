@@ -210,6 +210,8 @@ def test_fdb_duplicate(lab):
     host(lab, "ip link set p9 master br9")
     host(lab, "bridge fdb add 52:54:00:00:99:99 dev p9 master static")
     host(lab, "bridge fdb add 52:54:00:00:99:99 dev vnic-bob master static")
+    # one finding per MAC, though 6.1 adds an entry for VLAN 0 and one for
+    # the port's PVID (make check-kernels runs this there)
     d = of(audit(lab)[1], "fdb_duplicate")
     assert len(d) == 1 and "52:54:00:00:99:99" in d[0]["message"]
     host(lab, "bridge fdb del 52:54:00:00:99:99 dev p9 master")
@@ -229,8 +231,11 @@ def test_flooding(plab):
 
 
 def vnet_lab_config(lab, port):
-    """alice bound by the tap name `port` (renaming her port to it)."""
+    """alice bound by the tap name `port` (renaming her port to it; before
+    6.2 a link is renamed only while down)."""
+    host(lab, f"ip link set {lab.alice.port} down")
     host(lab, f"ip link set {lab.alice.port} name {port}")
+    host(lab, f"ip link set {port} up")
     lab.alice.port = port
     return lab.protect()
 

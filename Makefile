@@ -1,7 +1,8 @@
 # bridgeguard — see README.md. `make` builds ./bridgeguard, `make check` runs every test.
 # Messages are truncated on purpose where they do not fit: no -Wformat-truncation.
 CC	?= cc
-PKGS	 = libnftnl libmnl libfyaml jansson libnetfilter_log libseccomp
+PKGS	 = libnftnl libmnl libfyaml jansson libnetfilter_log libseccomp \
+	   libvirt libxml-2.0 libip4tc libip6tc
 CFLAGS	?= -O2 -g
 CFLAGS	+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
 	   -Wmissing-prototypes -Werror \
@@ -15,10 +16,12 @@ DEPS_lib	 =
 DEPS_config	 = lib
 DEPS_ruleset	 = config lib
 DEPS_kernel	 = ruleset config lib
+DEPS_libvirt	 = config lib
 DEPS_sensor	 = lib
-DEPS_daemon	 = sensor kernel ruleset config lib
-DEPS_cli	 = daemon sensor kernel ruleset config lib
-FOLDERS	 = lib config ruleset kernel sensor daemon cli
+DEPS_daemon	 = sensor libvirt kernel ruleset config lib
+DEPS_audit	 = libvirt kernel ruleset config lib
+DEPS_cli	 = audit daemon sensor libvirt kernel ruleset config lib
+FOLDERS	 = lib config ruleset kernel libvirt sensor daemon audit cli
 incs	 = -Isrc/$(1) $(foreach d,$(DEPS_$(1)),-Isrc/$(d))
 folder	 = $(word 2,$(subst /, ,$(1)))
 comma	 = ,
@@ -39,8 +42,12 @@ build/obj/%.o: src/%.c
 
 # The compiler checks the .c files' includes; this checks the headers' and
 # that calls between objects run downwards too, with no loop.
+# libvirt's API and the XML it speaks are src/libvirt's alone; the legacy
+# iptables backend is read by the audit only.
+DOORS	 = =libvirt:libvirt:vir =libvirt:libxml:xml =audit:libiptc:iptc_ \
+	   =audit:libiptc:ip6tc_
 layers: $(OBJS)
-	@scripts/layers.sh build/obj $(foreach d,$(FOLDERS),$(d):$(subst $(eval) ,$(comma),$(DEPS_$(d))))
+	@scripts/layers.sh build/obj $(foreach d,$(FOLDERS),$(d):$(subst $(eval) ,$(comma),$(DEPS_$(d)))) $(DOORS)
 
 deps:
 	./scripts/deps.sh

@@ -16,7 +16,7 @@ _bridgeguard()
 		_available_interfaces
 		return
 		;;
-	--socket | --metrics | --mac | --ipv4 | --ipv6)
+	--socket | --metrics | --mac | --ipv4 | --ipv6 | --uri)
 		return
 		;;
 	esac
@@ -27,7 +27,7 @@ _bridgeguard()
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
 		-c | --config | --socket | --events | --metrics | --bridge | \
-			--port | --mac | --ipv4 | --ipv6)
+			--port | --mac | --ipv4 | --ipv6 | --uri)
 			((i++))
 			;;
 		-*) ;;
@@ -46,12 +46,15 @@ _bridgeguard()
 	"")
 		if [[ $cur != -* ]]; then
 			mapfile -t COMPREPLY < <(compgen -W "apply check flush
-			    status demo run guest reload events" -- "$cur")
+			    status demo run guest reload events audit
+			    libvirt-import" -- "$cur")
 			return
 		fi
 		;;
 	apply) opts="--dry-run" ;;
 	status) opts="--json" ;;
+	audit) opts="--json --uri" ;;
+	libvirt-import) opts="--uri" ;;
 	run) opts="--events --metrics --no-syslog" ;;
 	guest)
 		case $sub in

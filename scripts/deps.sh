@@ -6,8 +6,11 @@
 set -eu
 
 BUILD="build-essential pkg-config libnftnl-dev libmnl-dev libfyaml-dev
-       libnetfilter-log-dev libjansson-dev libseccomp-dev"
+       libnetfilter-log-dev libjansson-dev libseccomp-dev libvirt-dev
+       libxml2-dev libiptc-dev"
+# libvirt-daemon and libvirt-clients: a libvirtd serving the test driver
 TEST="libcmocka-dev clang libclang-rt-dev python3-pytest python3-scapy
+      libvirt-daemon libvirt-clients
       tcpdump iperf3 dsniff dnsmasq-base nftables iproute2 iputils-ping procps"
 # make install, the .deb and their checks (tests/package)
 PACKAGE="dpkg-dev debhelper lintian man-db groff-base bash-completion systemd"

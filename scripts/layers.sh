@@ -5,7 +5,12 @@
 # folder's or a lower folder's, and no two files depend on each other,
 # directly or through others. `make layers` runs it on the built objects.
 #
-# usage: scripts/layers.sh OBJDIR FOLDER:LOWER,LOWER... ...
+# An external library may also be confined to one folder, its only door
+# (libvirt and libxml2 to src/libvirt/): a spec =FOLDER:HEADERDIR:PREFIX
+# says that only FOLDER's files include <HEADERDIR/...> and only its
+# objects call functions named PREFIX*.
+#
+# usage: scripts/layers.sh OBJDIR FOLDER:LOWER,LOWER... [=FOLDER:DIR:PREFIX]...
 set -eu
 
 objdir=$1
@@ -13,8 +18,12 @@ shift
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for spec in "$@"; do
-	echo "$spec"
-done | tr ':,' '  ' > "$tmp/deps"
+	case "$spec" in
+	=*) echo "${spec#=}" | tr ':' ' ' >> "$tmp/doors" ;;
+	*) echo "$spec" | tr ':,' '  ' >> "$tmp/deps" ;;
+	esac
+done
+touch "$tmp/doors" "$tmp/deps"
 
 # May a file of folder $1 depend on one of folder $2?
 allowed() {
@@ -62,5 +71,25 @@ if ! cut -d' ' -f1,2 "$tmp/calls" | tsort > /dev/null 2> "$tmp/loop"; then
 	sed -n 's/^tsort: //p' "$tmp/loop" | grep -v 'input contains' >&2
 	fail=1
 fi
+# Libraries with one door.
+while read -r door hdr prefix; do
+	for f in src/*/*.[ch]; do
+		from=$(echo "$f" | cut -d/ -f2)
+		[ "$from" = "$door" ] && continue
+		if grep -q "^#include <$hdr/" "$f"; then
+			echo "$f: includes <$hdr/...>, which only $door/ may" >&2
+			fail=1
+		fi
+	done
+	for o in $(find "$objdir" -name '*.o'); do
+		from=$(echo "${o#"$objdir"/}" | cut -d/ -f1)
+		[ "$from" = "$door" ] && continue
+		for sym in $(nm -u "$o" | awk -v p="$prefix" \
+		    'index($2, p) == 1 {print $2}'); do
+			echo "$o uses $sym, which only $door/ may" >&2
+			fail=1
+		done
+	done
+done < "$tmp/doors"
 [ "$fail" = 0 ] && echo "layers: includes and calls run downwards, no loops"
 exit "$fail"

@@ -14,6 +14,8 @@
 
 struct bg_opts {
 	const char	*config;
+	bool		 config_given;	/* -c: the file must exist */
+	const char	*uri;		/* --uri: libvirt-import, audit */
 	int		 verbose;
 	bool		 dry_run;
 	bool		 json;
@@ -41,6 +43,10 @@ int	ctl_reload_cmd(struct bg_opts *);
  * daemon runs (cfg untouched), -1 on error (said).
  */
 int	ctl_fetch_config(struct bg_opts *, struct bg_config *cfg);
+/* `audit [--json] [--uri URI]` (audit.c): 0, 1 if a finding is high. */
+int	audit_cmd(struct bg_opts *);
+/* `libvirt-import [--uri URI]` (libvirt.c). */
+int	libvirt_import_cmd(struct bg_opts *);
 /* `events [--follow] [FILE]` (evprint.c). */
 int	events_print_cmd(struct bg_opts *);
 

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "lv.h"
 #include "sensor.h"
 
 #define BG_VERSION	"0.1.0"
@@ -36,6 +37,12 @@ static const char usage_text[] =
 "  guest del --port P [--bridge B] [--mac M] [--save]\n"
 "                         bind or unbind one guest in the running daemon\n"
 "  reload                 make the daemon re-read its config (as SIGHUP)\n"
+"  audit [--json] [--uri URI]\n"
+"                         report what on this host is unsafe (exit 1 if\n"
+"                         anything is of high severity); read-only\n"
+"  libvirt-import [--uri URI]\n"
+"                         print the static config of libvirt's running\n"
+"                         domains (default URI " BG_LIBVIRT_URI ")\n"
 "  events [--follow] [FILE]\n"
 "                         print an events file for people (default\n"
 "                         " BG_DEFAULT_EVENTS ")\n"
@@ -68,6 +75,29 @@ load(const struct bg_opts *o, struct bg_config *cfg)
 	return 0;
 }
 
+/*
+ * The config with the guests of bridges with source: libvirt. Without
+ * libvirt, apply must not go on (exit 1); status shows the rest.
+ */
+static int
+load_all(const struct bg_opts *o, struct bg_config *cfg, bool strict)
+{
+	char err[1024];
+	int rc;
+
+	if ((rc = load(o, cfg)) != 0)
+		return rc;
+	if (lv_fill_config(o->config, cfg, err, sizeof(err)) == 0)
+		return 0;
+	if (!strict) {
+		log_warnx("%s; showing the config's own guests", err);
+		return 0;
+	}
+	log_warnx("%s", err);
+	config_clear(cfg);
+	return EXIT_RUNTIME;
+}
+
 static int
 cmd_apply(struct bg_opts *o)
 {
@@ -78,7 +108,7 @@ cmd_apply(struct bg_opts *o)
 	uint64_t t0 = now_us();
 	int rc;
 
-	if ((rc = load(o, &cfg)) != 0)
+	if ((rc = load_all(o, &cfg, true)) != 0)
 		return rc;
 	log_debug("config %s read in %.1f ms", o->config,
 	    (double)(now_us() - t0) / 1e3);
@@ -143,7 +173,7 @@ cmd_status(struct bg_opts *o)
 	memset(&cfg, 0, sizeof(cfg));
 	if ((rc = ctl_fetch_config(o, &cfg)) == -1)
 		return EXIT_RUNTIME;
-	if (rc == 0 && (rc = load(o, &cfg)) != 0)
+	if (rc == 0 && (rc = load_all(o, &cfg, false)) != 0)
 		return rc;
 	rc = status_show(stdout, &cfg, o->json);
 	config_clear(&cfg);
@@ -177,10 +207,12 @@ static const struct command {
 	{ "guest", ctl_guest_cmd },
 	{ "reload", ctl_reload_cmd },
 	{ "events", events_print_cmd },
+	{ "audit", audit_cmd },
+	{ "libvirt-import", libvirt_import_cmd },
 };
 
 enum { O_EVENTS = 256, O_METRICS, O_SOCKET, O_NOSYSLOG, O_SAVE, O_FOLLOW,
-    O_BRIDGE, O_PORT, O_MAC, O_IPV4, O_IPV6 };
+    O_BRIDGE, O_PORT, O_MAC, O_IPV4, O_IPV6, O_URI };
 
 static int
 opt_addr(const char **list, size_t *n, const char *arg)
@@ -229,6 +261,9 @@ long_opt(struct bg_opts *o, int ch)
 		return opt_addr(o->ipv4, &o->n_ipv4, optarg);
 	case O_IPV6:
 		return opt_addr(o->ipv6, &o->n_ipv6, optarg);
+	case O_URI:
+		o->uri = optarg;
+		break;
 	default:
 		return -1;
 	}
@@ -257,6 +292,7 @@ parse_opts(int argc, char **argv, struct bg_opts *o, bool stop_at_command)
 		{ "mac", required_argument, NULL, O_MAC },
 		{ "ipv4", required_argument, NULL, O_IPV4 },
 		{ "ipv6", required_argument, NULL, O_IPV6 },
+		{ "uri", required_argument, NULL, O_URI },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
@@ -266,6 +302,7 @@ parse_opts(int argc, char **argv, struct bg_opts *o, bool stop_at_command)
 		switch (ch) {
 		case 'c':
 			o->config = optarg;
+			o->config_given = true;
 			break;
 		case 'v':
 			o->verbose++;

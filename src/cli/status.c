@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "link.h"
 #include "log.h"
+#include "lv.h"
 #include "nft.h"
 
 struct kview {
@@ -25,6 +26,7 @@ struct kview {
 	enum rs_backend		 backend;
 	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* in order */
 	size_t			 n_mirrors;
+	struct lv_list		 lv;	/* source: libvirt's interfaces */
 };
 
 static json_t *
@@ -49,10 +51,16 @@ port_json(const struct kview *ks, const struct bg_bridge *b, const char *port)
 	const struct bg_link *l = link_find(ks->links, ks->n_links, port);
 	const struct bg_link *br = link_find(ks->links, ks->n_links, b->name);
 
-	return json_pack("{s:s, s:b, s:b, s:o}", "port", port,
+	const struct lv_iface *lv = lv_find_tap(&ks->lv, port);
+	json_t *j = json_pack("{s:s, s:b, s:b, s:o}", "port", port,
 	    "present", l != NULL,
 	    "attached", l && br && l->master == br->ifindex,
 	    "drops", drops_of(ks, port));
+
+	/* libvirt filters it too: the admin chooses (bridgeguard audit). */
+	if (lv && lv->filter[0])
+		json_object_set_new(j, "nwfilter", json_string(lv->filter));
+	return j;
 }
 
 static json_t *
@@ -77,6 +85,9 @@ guest_json(const struct kview *ks, const struct bg_bridge *b,
 		    &g->ip6[i], buf, sizeof(buf))));
 	json_object_set_new(j, "ipv4", a4);
 	json_object_set_new(j, "ipv6", a6);
+	if (g->libvirt_uuid[0])
+		json_object_set_new(j, "libvirt-uuid",
+		    json_string(g->libvirt_uuid));
 	return j;
 }
 
@@ -146,6 +157,25 @@ bridge_json(const struct kview *ks, const struct bg_config *cfg,
 	    "unknown", unknown_json(ks, cfg, b), "mirrors", mirrors);
 }
 
+/* The interfaces of the first libvirt the config names, for nwfilter:
+ * without them status still says the rest. */
+static void
+libvirt_read(struct kview *ks, const struct bg_config *cfg)
+{
+	struct lv_conn *c = NULL;
+	char err[512];
+	size_t k;
+
+	for (k = 0; k < cfg->n_bridges && c == NULL; k++)
+		if (cfg->bridges[k].libvirt[0] &&
+		    (c = lv_open(cfg->bridges[k].libvirt, err,
+		    sizeof(err))) == NULL)
+			log_warnx("%s", err);
+	if (c && lv_interfaces(c, &ks->lv, err, sizeof(err)) == -1)
+		log_warnx("%s", err);
+	lv_close(c);
+}
+
 static int
 kstate_read(struct kview *ks, const struct bg_config *cfg, char *err,
     size_t errlen)
@@ -177,8 +207,11 @@ kstate_read(struct kview *ks, const struct bg_config *cfg, char *err,
 		    err, errlen) == -1)
 			return -1;
 	}
-	return mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
-	    errlen);
+	if (mirror_counters(cfg, ks->mirror, &ks->n_mirrors, err,
+	    errlen) == -1)
+		return -1;
+	libvirt_read(ks, cfg);
+	return 0;
 }
 
 static void
@@ -189,6 +222,7 @@ kstate_free(struct kview *ks)
 	for (r = 0; r < R_N; r++)
 		free(ks->ctr[r]);
 	free(ks->links);
+	lv_list_clear(&ks->lv);
 }
 
 static void
@@ -211,6 +245,10 @@ print_port(FILE *f, json_t *p, const char *role)
 		fprintf(f, " %s", json_string_value(v));
 	json_object_foreach(drops, k, v)
 		fprintf(f, " drop:%s=%lld", k, (long long)json_integer_value(v));
+	if ((v = json_object_get(p, "libvirt-uuid")) != NULL)
+		fprintf(f, " libvirt:%s", json_string_value(v));
+	if ((v = json_object_get(p, "nwfilter")) != NULL)
+		fprintf(f, " nwfilter:%s", json_string_value(v));
 	fprintf(f, "\n");
 }
 

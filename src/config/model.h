@@ -26,6 +26,9 @@ struct bg_guest {
 	int		 mac_line;
 	int		*ip4_line;	/* per address; NULL if not from a file */
 	int		*ip6_line;
+	/* The libvirt domain it is bound from ("" if static): its bindings
+	 * follow the domain, and loading the config reads them afresh. */
+	char		 libvirt_uuid[40];
 };
 
 enum bg_direction { DIR_IN = 1, DIR_OUT = 2, DIR_BOTH = 3 };
@@ -66,8 +69,14 @@ struct bg_bridge {
 	size_t		 n_guests;
 	struct bg_mirror *mirrors;
 	size_t		 n_mirrors;
+	/* source: libvirt: more guests come from libvirt at this URI when
+	 * the config is loaded ("" if the bridge's guests are all static). */
+	char		 libvirt[256];
+	int		 libvirt_line, uri_line;	/* source:, libvirt-uri: */
 	int		 line;
 };
+
+#define BG_LIBVIRT_URI	"qemu:///system"	/* source: libvirt's default */
 
 struct bg_config {
 	struct bg_bridge *bridges;

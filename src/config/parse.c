@@ -131,8 +131,15 @@ guest_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 	if (strcmp(key, "ipv6") == 0)
 		return parse_addrs(cx, v, field, AF_INET6, (void **)&g->ip6,
 		    &g->ip6_line, &g->n_ip6);
+	if (strcmp(key, "libvirt-uuid") == 0) {
+		if (scalar(v, g->libvirt_uuid, sizeof(g->libvirt_uuid)) ==
+		    NULL || strlen(g->libvirt_uuid) != 36)
+			return cfg_err(cx, node_line(v), field,
+			    "must be a domain's UUID");
+		return 0;
+	}
 	return cfg_err(cx, line, field,
-	    "unknown key (expected port, mac, ipv4, ipv6)");
+	    "unknown key (expected port, mac, ipv4, ipv6, libvirt-uuid)");
 }
 
 static int
@@ -167,6 +174,37 @@ parse_trusted(struct cfgctx *cx, struct fy_node *n, const char *path,
 	    (void **)&b->trusted, &b->n_trusted, ifname_item);
 }
 
+/* source: static (the default) or libvirt. */
+static int
+parse_source(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_bridge *b)
+{
+	char buf[16];
+
+	if (scalar(v, buf, sizeof(buf)) == NULL ||
+	    (strcmp(buf, "static") != 0 && strcmp(buf, "libvirt") != 0))
+		return cfg_err(cx, node_line(v), field,
+		    "must be 'static' or 'libvirt'");
+	b->libvirt_line = strcmp(buf, "libvirt") == 0 ? node_line(v) : 0;
+	return 0;
+}
+
+/* libvirt-uri: URI, with source: libvirt (checked once the bridge is read). */
+static int
+parse_libvirt_uri(struct cfgctx *cx, struct fy_node *v, const char *field,
+    struct bg_bridge *b)
+{
+	char buf[sizeof(b->libvirt)];
+
+	if (scalar(v, buf, sizeof(buf)) == NULL || buf[0] == '\0' ||
+	    strchr(buf, ':') == NULL)
+		return cfg_err(cx, node_line(v), field,
+		    "must be a libvirt URI such as qemu:///system");
+	b->uri_line = node_line(v);
+	snprintf(b->libvirt, sizeof(b->libvirt), "%s", buf);
+	return 0;
+}
+
 static int
 bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
     const char *field, void *arg)
@@ -186,12 +224,17 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 		b->allow_unknown = strcmp(buf, "allow") == 0;
 		return 0;
 	}
+	if (strcmp(key, "source") == 0)
+		return parse_source(cx, v, field, b);
+	if (strcmp(key, "libvirt-uri") == 0)
+		return parse_libvirt_uri(cx, v, field, b);
 	if (strcmp(key, "guests") == 0)
 		return parse_guests(cx, v, field, b);
 	if (strcmp(key, "mirrors") == 0)
 		return mirror_parse_list(cx, v, field, b);
 	return cfg_err(cx, line, field, "unknown key (expected name, "
-	    "trusted-ports, unknown-ports, guests, mirrors)");
+	    "trusted-ports, unknown-ports, source, libvirt-uri, guests, "
+	    "mirrors)");
 }
 
 static int
@@ -205,6 +248,13 @@ parse_bridge(struct cfgctx *cx, struct fy_node *n, const char *path,
 		return -1;
 	if (b->name[0] == '\0')
 		return cfg_err(cx, b->line, path, "missing 'name'");
+	if (b->uri_line && b->libvirt_line == 0)
+		return cfg_err(cx, b->uri_line, path,
+		    "libvirt-uri: needs 'source: libvirt'");
+	if (b->libvirt_line == 0)
+		b->libvirt[0] = '\0';
+	else if (b->libvirt[0] == '\0')
+		snprintf(b->libvirt, sizeof(b->libvirt), "%s", BG_LIBVIRT_URI);
 	return 0;
 }
 

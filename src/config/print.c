@@ -58,6 +58,8 @@ print_guest(FILE *f, const struct bg_guest *g)
 			    inet_ntop(AF_INET6, &g->ip6[i], buf, sizeof(buf)));
 		fprintf(f, "]\n");
 	}
+	if (g->libvirt_uuid[0])
+		fprintf(f, "        libvirt-uuid: %s\n", g->libvirt_uuid);
 }
 
 static void
@@ -139,6 +141,9 @@ config_print(FILE *f, const struct bg_config *cfg)
 		}
 		fprintf(f, "]\n    unknown-ports: %s\n",
 		    b->allow_unknown ? "allow" : "drop");
+		if (b->libvirt[0])
+			fprintf(f, "    source: libvirt\n    libvirt-uri: \"%s\"\n",
+			    b->libvirt);
 		fprintf(f, "    guests:%s\n", b->n_guests ? "" : " []");
 		for (j = 0; j < b->n_guests; j++)
 			print_guest(f, &b->guests[j]);

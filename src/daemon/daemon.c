@@ -30,8 +30,10 @@
 #include "exitcode.h"
 #include "log.h"
 #include "loop.h"
+#include "lv.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "mon_libvirt.h"
 #include "policy.h"
 #include "ports.h"
 #include "requests.h"
@@ -57,6 +59,7 @@ struct daemon {
 	unsigned int		 sensor_group;
 	struct loop_timer	 sensor_timer;	/* restart a dead sensor */
 	struct control		*ctl;
+	struct mon_libvirt	*lv;		/* source: libvirt */
 	struct requests		 req;
 	struct metrics_http	*metrics;
 	struct metrics_sources	 msrc;
@@ -276,6 +279,10 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 
 	if (config_load(d->config_path, &cfg, err, errlen) == -1)
 		goto out;
+	if (lv_fill_config(d->config_path, &cfg, err, errlen) == -1) {
+		config_clear(&cfg);
+		goto out;
+	}
 	policy_stats(d->pol, &before);
 	if (mirror_devices(d, &cfg, err, errlen) == -1 ||
 	    ports_now(d, &ports, &n, err, errlen) == -1 ||
@@ -291,6 +298,7 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 	stations_seed(d->stations, policy_config(d->pol));
 	if (policy_config(d->pol)->nflog_group != d->sensor_group)
 		sensor_restart(d);
+	mon_libvirt_reload(d->lv);
 	rc = 0;
 out:
 	free(ports);
@@ -329,6 +337,7 @@ reload_now(struct daemon *d)
 static void
 daemon_free(struct daemon *d)
 {
+	mon_libvirt_close(d->lv);
 	control_close(d->ctl);
 	metrics_http_close(d->metrics);
 	if (d->sensor.fd != -1) {
@@ -462,6 +471,12 @@ daemon_start(struct daemon *d, const struct daemon_opts *o,
 		log_warnx("%s", err);
 		return -1;
 	}
+	/* After the sensor's fork: libvirt's event loop is a thread. */
+	if ((d->lv = mon_libvirt_open(d->loop, d->pol, d->links,
+	    d->stations)) == NULL) {
+		log_warn("following libvirt");
+		return -1;
+	}
 	return 0;
 }
 
@@ -491,6 +506,9 @@ daemon_main(const struct daemon_opts *o)
 		log_warnx("%s", err);
 		return EXIT_CONFIG;
 	}
+	/* libvirt down: start with the static guests; the monitor retries. */
+	if (lv_fill_config(o->config, &cfg, err, sizeof(err)) == -1)
+		log_warnx("%s; starting without libvirt's guests", err);
 	memset(&d, 0, sizeof(d));
 	d.config_path = o->config;
 	signals_setup(&waitmask);

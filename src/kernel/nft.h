@@ -83,11 +83,21 @@ struct mnl_socket;
 struct mnl_socket	*nft_socket_open(char *err, size_t errlen);
 
 /* nft_query.c: reading our tables back. */
+/* Sends one nf_tables request and runs cb on every reply until the dump
+ * is done; on error err says "what: strerror". */
+int	nft_query(struct nlmsghdr *, int (*cb)(const struct nlmsghdr *, void *),
+	    void *data, char *err, size_t errlen, const char *what);
 struct nft_counter {
 	char		 port[16];
 	uint64_t	 packets, bytes;
 };
 
+/* Runs fn on each element of one of bridgeguard's sets (fn returns 0 to
+ * go on); -1 with errno (ENOENT: no such set) and a message in err. */
+struct nftnl_set_elem;
+typedef int	(*nft_elem_fn)(struct nftnl_set_elem *, void *arg);
+int	nft_set_walk(enum rs_family, const char *set, nft_elem_fn fn,
+	    void *arg, char *err, size_t errlen);
 /* Reads the per-port counters of a dynamic set. *out is malloc'ed. */
 int	nft_set_counters(enum rs_family, const char *set,
 	    struct nft_counter **out, size_t *n, char *err, size_t errlen);

@@ -26,9 +26,8 @@ family_name(enum rs_family f)
 	return rs_family_name(f);
 }
 
-/* Sends one request and runs cb on every reply until the dump is done. */
-static int
-nl_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
+int
+nft_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
     size_t errlen, const char *what)
 {
 	struct mnl_socket *nl;
@@ -82,7 +81,7 @@ nft_table_exists(enum rs_family fam, char *err, size_t errlen)
 	    NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
-	if (nl_query(nlh, table_cb, &found, err, errlen,
+	if (nft_query(nlh, table_cb, &found, err, errlen,
 	    "looking up bridgeguard's tables") == -1)
 		return errno == ENOENT ? 0 : -1;
 	return found;
@@ -123,9 +122,15 @@ elem_counter(struct nftnl_set_elem *e, void *data)
 	return 0;
 }
 
+struct walk {
+	nft_elem_fn	 fn;
+	void		*arg;
+};
+
 static int
 elems_cb(const struct nlmsghdr *nlh, void *data)
 {
+	struct walk *w = data;
 	struct nftnl_set *s;
 	int rc;
 
@@ -133,17 +138,17 @@ elems_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	rc = nftnl_set_elems_nlmsg_parse(nlh, s);
 	if (rc == 0)
-		nftnl_set_elem_foreach(s, elem_counter, data);
+		nftnl_set_elem_foreach(s, w->fn, w->arg);
 	nftnl_set_free(s);
 	return rc < 0 ? MNL_CB_ERROR : MNL_CB_OK;
 }
 
 int
-nft_set_counters(enum rs_family fam, const char *set,
-    struct nft_counter **out, size_t *n, char *err, size_t errlen)
+nft_set_walk(enum rs_family fam, const char *set, nft_elem_fn fn, void *arg,
+    char *err, size_t errlen)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
-	struct counters cs = { NULL, 0, 0 };
+	struct walk w = { fn, arg };
 	struct nftnl_set *s;
 	struct nlmsghdr *nlh;
 
@@ -157,7 +162,16 @@ nft_set_counters(enum rs_family fam, const char *set,
 	nftnl_set_free(s);
 	snprintf(what, sizeof(what), "reading set %s %s", family_name(fam),
 	    set);
-	if (nl_query(nlh, elems_cb, &cs, err, errlen, what) == -1 ||
+	return nft_query(nlh, elems_cb, &w, err, errlen, what);
+}
+
+int
+nft_set_counters(enum rs_family fam, const char *set,
+    struct nft_counter **out, size_t *n, char *err, size_t errlen)
+{
+	struct counters cs = { NULL, 0, 0 };
+
+	if (nft_set_walk(fam, set, elem_counter, &cs, err, errlen) == -1 ||
 	    cs.oom) {
 		free(cs.c);
 		return -1;
@@ -218,7 +232,7 @@ nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
 	nftnl_rule_free(r);
 	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
 	    chain);
-	if (nl_query(nlh, rule_cb, &rc, err, errlen, what) == -1 &&
+	if (nft_query(nlh, rule_cb, &rc, err, errlen, what) == -1 &&
 	    errno != ENOENT)
 		return -1;
 	*packets = rc.packets;

@@ -236,7 +236,14 @@ static const struct bad {
 	  "t.yaml:3: yaml: duplicate key" },
 	{ "bridges:\n  - name: br0\n    colour: blue\n",
 	  "t.yaml:3: bridges[0].colour: unknown key (expected name, "
-	  "trusted-ports, unknown-ports, guests, mirrors)" },
+	  "trusted-ports, unknown-ports, source, libvirt-uri, guests, "
+	  "mirrors)" },
+	{ "bridges:\n  - name: br0\n    source: xen\n",
+	  "t.yaml:3: bridges[0].source: must be 'static' or 'libvirt'" },
+	{ "bridges:\n  - name: br0\n    libvirt-uri: test:///default\n",
+	  "t.yaml:3: bridges[0]: libvirt-uri: needs 'source: libvirt'" },
+	{ "bridges:\n  - name: br0\n    source: libvirt\n    libvirt-uri: x\n",
+	  "t.yaml:4: bridges[0].libvirt-uri: must be a libvirt URI" },
 	{ "bridges:\n  - name: br0\n    mirrors:\n      - name: ids\n"
 	  "        to: mon0\n        from: [a, mon0]\n",
 	  "t.yaml:4: mirrors[ids].to: mon0 is also in 'from': a mirror "
@@ -337,6 +344,41 @@ test_bad(void **state)
 	}
 }
 
+/* source: libvirt, its default URI, and the printed form read back. */
+static void
+test_source(void **state)
+{
+	static const char *const yaml[] = {
+		"bridges:\n  - name: br0\n    source: libvirt\n",
+		"bridges:\n  - name: br0\n    libvirt-uri: lxc:///system\n"
+		"    source: libvirt\n",
+		"bridges:\n  - name: br0\n    source: static\n",
+	};
+	static const char *const uri[] = { "qemu:///system", "lxc:///system",
+	    "" };
+	struct bg_config a, b;
+	char err[512], *text;
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(config_load_string("t.yaml", yaml[i], &a, err,
+		    sizeof(err)), 0);
+		assert_string_equal(a.bridges[0].libvirt, uri[i]);
+		text = NULL;
+		assert_non_null(f = open_memstream(&text, &len));
+		config_print(f, &a);
+		fclose(f);
+		assert_int_equal(config_load_string("printed", text, &b, err,
+		    sizeof(err)), 0);
+		assert_string_equal(b.bridges[0].libvirt, uri[i]);
+		free(text);
+		config_clear(&a);
+		config_clear(&b);
+	}
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -371,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_roundtrip_odd_names),
 		cmocka_unit_test(test_mirrors),
+		cmocka_unit_test(test_source),
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_linklocal),

@@ -241,3 +241,50 @@ rs_set_add_key(struct rs_set *s, const struct rs_elem *k)
 	s->elems[s->n++] = *k;
 	return 0;
 }
+
+int
+rs_set_add_jump(struct rs_set *s, const char *name, const char *chain)
+{
+	struct rs_elem *e;
+
+	if (rs_set_add(s, name, NULL) == -1)
+		return -1;
+	e = &s->elems[s->n - 1];
+	snprintf(e->jump, sizeof(e->jump), "%s", chain);
+	return 0;
+}
+
+struct rs_chain *
+rs_table_copy(struct rs_table *t, const struct rs_chain *c)
+{
+	struct rs_chain *n;
+	struct rs_rule *r;
+	size_t i;
+
+	if ((n = rs_table_chain(t, c->name, c->hook, c->prio)) == NULL)
+		return NULL;
+	n->role = c->role;
+	memcpy(n->port, c->port, sizeof(n->port));
+	for (i = 0; i < c->n_devs; i++)
+		rs_chain_dev(n, c->devs[i]);
+	for (i = 0; i < c->n_rules; i++)
+		if ((r = rs_chain_rule(n)) != NULL)
+			*r = *c->rules[i];
+	if (n->nomem) {
+		t->nomem = true;
+		return NULL;
+	}
+	return n;
+}
+
+bool
+rs_port_present(const struct bg_port *ports, size_t n_ports,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n_ports; i++)
+		if (strcmp(ports[i].port, name) == 0)
+			return true;
+	return false;
+}

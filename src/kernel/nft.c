@@ -416,7 +416,7 @@ batch_fault(struct nft_batch *nb)
 	if ((r = ir_rule_new()) == NULL)
 		return -1;
 	ir_verdict(r, NFT_JUMP, "no-such-chain");
-	rc = rule_create(nb, RS_NETDEV, "guest_in", r);
+	rc = rule_create(nb, RS_NETDEV, "guard_ip4", r);
 	free(r);
 	return rc;
 }

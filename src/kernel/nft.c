@@ -320,9 +320,33 @@ nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
 }
 
 static int
-batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
+chains_create(struct nft_batch *nb, const struct rs_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (chain_create(nb, t->family, t->chains[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+rules_create(struct nft_batch *nb, const struct rs_table *t)
 {
 	size_t i, j;
+
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			if (rule_create(nb, t->family, t->chains[i]->name,
+			    t->chains[i]->rules[j]) == -1)
+				return -1;
+	return 0;
+}
+
+static int
+batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
+{
+	size_t i;
 
 	/*
 	 * Replace: create if missing (so the delete cannot fail), delete,
@@ -344,35 +368,19 @@ batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
 			return -1;
 	/* All chains before any rule, since rules jump between them, and
 	 * before the verdict maps' elements, which jump too. */
-	for (i = 0; i < t->n_chains; i++)
-		if (chain_create(nb, t->family, t->chains[i]) == -1)
-			return -1;
+	if (chains_create(nb, t) == -1)
+		return -1;
 	for (i = 0; i < t->n_sets; i++)
 		if (t->sets[i]->vmap && nft_batch_elems(nb, t->family,
 		    t->sets[i], true) == -1)
 			return -1;
-	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i]->name,
-			    t->chains[i]->rules[j]) == -1)
-				return -1;
-	return 0;
+	return rules_create(nb, t);
 }
 
 int
 nft_batch_chains(struct nft_batch *nb, const struct rs_table *t)
 {
-	size_t i, j;
-
-	for (i = 0; i < t->n_chains; i++)
-		if (chain_create(nb, t->family, t->chains[i]) == -1)
-			return -1;
-	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i]->name,
-			    t->chains[i]->rules[j]) == -1)
-				return -1;
-	return 0;
+	return chains_create(nb, t) == -1 ? -1 : rules_create(nb, t);
 }
 
 int

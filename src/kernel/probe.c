@@ -55,6 +55,14 @@ question(struct nft_batch *nb, enum probe_feature f, struct rs_chain *c,
 		nft_elem_destroy(true);
 		return nft_batch_set(nb, RS_NETDEV, s) == -1 ? -1 :
 		    nft_batch_elems(nb, RS_NETDEV, s, false);
+	case PF_DYNSET:		/* as the drop_<reason> sets and chains */
+		if ((r = rs_chain_rule(c)) == NULL)
+			return -1;
+		s->counters = true;
+		ir_dynset(r, DYN_ADD, s->name, IR_KEY(FLD_IIFNAME), NULL, 0);
+		nft_batch_table(nb, RS_NETDEV);
+		return nft_batch_set(nb, RS_NETDEV, s) == -1 ? -1 :
+		    nft_batch_chain(nb, RS_NETDEV, c);
 	default:
 		return -1;
 	}
@@ -65,10 +73,12 @@ static const char *const names[PF_N] = {
 	[PF_EGRESS] = "netdev egress hook",
 	[PF_IBRNAME] = "meta ibrname",
 	[PF_DESTROY] = "DESTROYSETELEM",
+	[PF_DYNSET] = "dynamic sets with per-element counters",
 };
 static const char *const faults[PF_N] = {
 	[PF_ABSENT_HOOKS] = "no-absent-hooks", [PF_EGRESS] = "no-egress",
 	[PF_IBRNAME] = "no-ibrname", [PF_DESTROY] = "no-destroy",
+	[PF_DYNSET] = "no-dynset",
 };
 
 /* 1 yes, 0 no (why says the kernel's answer), -1 could not ask. */
@@ -79,7 +89,7 @@ probe(enum probe_feature f, char *why, size_t whylen, char *err,
 	static const enum ir_type ifname[] = { T_IFNAME };
 	struct rs_set s = { .name = "probe_set", .n_key = 1 };
 	enum rs_hook hook = f == PF_ABSENT_HOOKS ? H_INGRESS :
-	    f == PF_EGRESS ? H_EGRESS : H_PREROUTING;
+	    f == PF_EGRESS ? H_EGRESS : f == PF_IBRNAME ? H_PREROUTING : H_NONE;
 	struct nft_batch *nb = NULL;
 	struct rs_chain *c;
 	char ans[256];
@@ -179,6 +189,8 @@ probe_line(const struct probe_result *pr, int i, char *buf, size_t len)
 		    "available (unknown ports are still listed by name)" },
 		[PF_DESTROY] = { "elements are deleted with DELSETELEM",
 		    "elements are deleted with DESTROYSETELEM" },
+		[PF_DYNSET] = { "drops cannot be counted per port: apply "
+		    "will fail", "drops are counted per port and reason" },
 	};
 
 	if (i < 0 || i >= PF_N)

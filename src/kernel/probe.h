@@ -9,7 +9,7 @@
 
 /* The features probed, and what was chosen for each. */
 enum probe_feature { PF_ABSENT_HOOKS, PF_EGRESS, PF_IBRNAME, PF_DESTROY,
-    PF_N };
+    PF_DYNSET, PF_N };
 
 struct probe_result {
 	struct rs_kernel k;
@@ -20,9 +20,10 @@ struct probe_result {
 /*
  * Asks the kernel, once per process, in batches it checks and aborts (so
  * nothing changes): hooks on absent devices (6.16), the netdev egress hook
- * (5.16), bridge `meta ibrname` (nft_meta_bridge), DESTROYSETELEM (6.3).
+ * (5.16), bridge `meta ibrname` (nft_meta_bridge), DESTROYSETELEM (6.3),
+ * dynamic sets with per-element counters (what the drop counts need).
  * BRIDGEGUARD_FAULT (comma-separated no-absent-hooks, no-egress,
- * no-ibrname, no-destroy) answers no, to test the other constructions on
+ * no-ibrname, no-destroy, no-dynset) answers no, to test the other constructions on
  * kernels that have the feature. Unprivileged, answers EPERM.
  */
 const struct probe_result *probe_kernel(char *err, size_t errlen);

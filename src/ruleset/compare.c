@@ -35,24 +35,6 @@ sets_equal(const struct rs_set *a, const struct rs_set *b)
 }
 
 static bool
-chains_equal(const struct rs_chain *a, const struct rs_chain *b)
-{
-	size_t i;
-
-	if (strcmp(a->name, b->name) != 0 || a->hook != b->hook ||
-	    a->prio != b->prio || a->role != b->role ||
-	    a->n_rules != b->n_rules)
-		return false;
-	if (a->n_devs != b->n_devs || (a->n_devs && memcmp(a->devs, b->devs,
-	    a->n_devs * sizeof(*a->devs)) != 0))
-		return false;
-	for (i = 0; i < a->n_rules; i++)
-		if (memcmp(a->rules[i], b->rules[i], sizeof(*a->rules[i])) != 0)
-			return false;
-	return true;
-}
-
-static bool
 tables_equal(const struct rs_table *a, const struct rs_table *b)
 {
 	size_t i, j;
@@ -69,7 +51,7 @@ tables_equal(const struct rs_table *a, const struct rs_table *b)
 			j++;
 		if ((i < a->n_chains) != (j < b->n_chains))
 			return false;
-		if (i < a->n_chains && !chains_equal(a->chains[i],
+		if (i < a->n_chains && !rs_chain_equal(a->chains[i],
 		    b->chains[j]))
 			return false;
 	}

@@ -179,8 +179,8 @@ int	rs_set_add(struct rs_set *, const void *a, const void *b);
 int	rs_set_add_key(struct rs_set *, const struct rs_elem *);
 /* Appends a verdict map element: name : jump chain. -1 on ENOMEM. */
 int	rs_set_add_jump(struct rs_set *, const char *name, const char *chain);
-/* Appends a copy of chain c (its rules and devices) to t; NULL on ENOMEM. */
-struct rs_chain	*rs_table_copy(struct rs_table *, const struct rs_chain *c);
+/* Are two chains the same: name, hook, devices, rules? */
+bool	rs_chain_equal(const struct rs_chain *, const struct rs_chain *);
 
 /* print.c: text form, as `nft -f` reads it. */
 void	ruleset_print(FILE *, const struct ruleset *);

@@ -254,29 +254,6 @@ rs_set_add_jump(struct rs_set *s, const char *name, const char *chain)
 	return 0;
 }
 
-struct rs_chain *
-rs_table_copy(struct rs_table *t, const struct rs_chain *c)
-{
-	struct rs_chain *n;
-	struct rs_rule *r;
-	size_t i;
-
-	if ((n = rs_table_chain(t, c->name, c->hook, c->prio)) == NULL)
-		return NULL;
-	n->role = c->role;
-	memcpy(n->port, c->port, sizeof(n->port));
-	for (i = 0; i < c->n_devs; i++)
-		rs_chain_dev(n, c->devs[i]);
-	for (i = 0; i < c->n_rules; i++)
-		if ((r = rs_chain_rule(n)) != NULL)
-			*r = *c->rules[i];
-	if (n->nomem) {
-		t->nomem = true;
-		return NULL;
-	}
-	return n;
-}
-
 bool
 rs_port_present(const struct bg_port *ports, size_t n_ports,
     const char *name)
@@ -287,4 +264,22 @@ rs_port_present(const struct bg_port *ports, size_t n_ports,
 		if (strcmp(ports[i].port, name) == 0)
 			return true;
 	return false;
+}
+
+bool
+rs_chain_equal(const struct rs_chain *a, const struct rs_chain *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) != 0 || a->hook != b->hook ||
+	    a->prio != b->prio || a->role != b->role ||
+	    strcmp(a->port, b->port) != 0 || a->n_rules != b->n_rules ||
+	    a->n_devs != b->n_devs || (a->n_devs && memcmp(a->devs, b->devs,
+	    a->n_devs * sizeof(*a->devs)) != 0))
+		return false;
+	/* Rules are plain data, zeroed before they are filled. */
+	for (i = 0; i < a->n_rules; i++)
+		if (memcmp(a->rules[i], b->rules[i], sizeof(*a->rules[i])) != 0)
+			return false;
+	return true;
 }

@@ -120,22 +120,6 @@ chain_in(const struct rs_table *t, const char *name)
 	return NULL;
 }
 
-static bool
-chain_same(const struct rs_chain *a, const struct rs_chain *b)
-{
-	size_t i;
-
-	if (a->hook != b->hook || a->prio != b->prio || a->role != b->role ||
-	    strcmp(a->port, b->port) != 0 || a->n_rules != b->n_rules ||
-	    a->n_devs != b->n_devs || (a->n_devs && memcmp(a->devs, b->devs,
-	    a->n_devs * sizeof(*a->devs)) != 0))
-		return false;
-	for (i = 0; i < a->n_rules; i++)
-		if (memcmp(a->rules[i], b->rules[i], sizeof(*a->rules[i])) != 0)
-			return false;
-	return true;
-}
-
 /*
  * The guests' chains of from, less rm, plus mk, with re's rules, must be
  * exactly those of to. A refilled chain keeps its hook: re may only
@@ -164,14 +148,14 @@ check_chains(const struct rs_table *from, const struct rs_table *to,
 			assert_int_equal(r->hook, c->hook);
 			c = r;
 		}
-		if (!chain_same(c, want))
+		if (!rs_chain_equal(c, want))
 			fail_msg("chain %s differs", c->name);
 		n++;
 	}
 	for (i = 0; i < mk->n_chains; i++) {
 		want = chain_in(to, mk->chains[i]->name);
 		assert_non_null(want);
-		assert_true(chain_same(mk->chains[i], want));
+		assert_true(rs_chain_equal(mk->chains[i], want));
 		n++;
 	}
 	for (i = 0; i < to->n_chains; i++)

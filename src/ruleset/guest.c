@@ -392,9 +392,10 @@ port_unknown(const struct bg_config *cfg, const struct bg_port *p)
 }
 
 /*
- * prerouting: a guest's frame that passed its ingress chain has the bit
- * (cleared here, so the host never sees it); one from a guest port without
- * it passed none. Then unknown_ports, dropped where they enter the bridge.
+ * prerouting: unknown_ports, dropped where they enter the bridge (a guest
+ * of another bridge included, whatever its own chain said); then a guest's
+ * frame that passed its ingress chain has the bit (cleared here, so the
+ * host never sees it), and one from a guest port without it passed none.
  */
 static int
 chain_prerouting(struct rs_table *t, const struct bg_config *cfg,
@@ -415,15 +416,15 @@ chain_prerouting(struct rs_table *t, const struct bg_config *cfg,
 			return -1;
 	c = rs_table_chain(t, "prerouting", H_PREROUTING, RS_GUEST_PRIO);
 	r = rs_chain_rule(c);
+	ir_lookup(r, IR_KEY(FLD_IIFNAME), "unknown_ports", false);
+	drop(r, R_UNKNOWN);
+	r = rs_chain_rule(c);
 	ir_bits(r, FLD_MARK, &bit, &bit);
 	ir_mark_clear(r, RS_MARK_CHECKED);
 	ir_verdict(r, NF_ACCEPT, NULL);
 	r = rs_chain_rule(c);
 	ir_lookup(r, IR_KEY(FLD_IIFNAME), "guest_ports", false);
 	drop(r, R_UNHOOKED);
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME), "unknown_ports", false);
-	drop(r, R_UNKNOWN);
 	return 0;
 }
 

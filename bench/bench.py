@@ -663,7 +663,9 @@ class Bench:
                 seen = {}
                 mons = [self.monitor(ns, ["ip", "monitor", "link"], seen, "link"),
                         self.monitor(ns, ["nft", "monitor", "chains"], seen, "chain")]
-                time.sleep(0.3)
+                # nft monitor reads the whole ruleset before it listens:
+                # seconds at 10,000 guests
+                time.sleep(0.3 + n / 1000)
                 vals = []
                 for rep in range(reps):
                     g = gen.Guest(n + rep)

@@ -80,10 +80,11 @@ unit: $(UNIT_BINS)
 integration: bridgeguard bridgeguard-asan
 	$(PYTHON) -m pytest -q tests/integration tests/daemon
 
-check: all layers unit integration fuzz-smoke bench-smoke pkg-check
+check: all layers unit integration fuzz-smoke bench-smoke pkg-check check-kernels
 
 # The same suites on Debian's kernel packages booted under QEMU: a declared
-# subset by default; KERNELS=, TESTS=all: see tests/kernels/run.sh.
+# subset by default; KERNELS=, TESTS=all: see tests/kernels/run.sh. Part of
+# check (about 10 minutes a kernel): users run these kernels, not this one.
 check-kernels: bridgeguard bridgeguard-asan
 	tests/kernels/run.sh
 

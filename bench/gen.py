@@ -79,7 +79,7 @@ def yaml_config(gs, bridge="br0", mirrors=None):
 
 
 # ---------------------------------------------------- nftables reference
-# A hand-written ruleset with the structure bridgeguard generates (README, "How it is built"): netdev
+# A hand-written ruleset with the structure bridgeguard generated before its per-port chains: netdev
 # ingress base chains hooking up to 255 port names each, jumping to one chain that looks the port
 # up in concatenated sets; frames to a guest checked in the bridge table's forward and output
 # hooks, against the bridge table's own copy of the IP sets.  Used as the "nft -f" baseline before

@@ -293,10 +293,16 @@ def markdown(doc):
             extra.append("| detection latency (spoofed frame → `spoof_drop` line in the events file, "
                          "including the daemon's aggregation window), N = %s | %s |"
                          % (format(r["n"], ","), cell(r)))
+    for r in res:
+        if r["section"] == "hook" and r["status"] == "ok":
+            extra.append("| port appears → its ingress chain hooked by the daemon (kernels without "
+                         "hooks on absent devices: the link-local window), N = %s | %s |"
+                         % (format(r["n"], ","), cell(r)))
     if extra:
         L += ["| measurement | result |", "|---|---|"] + extra + [""]
     for sec, meth, what in (("mirror", "bridgeguard", "Mirroring"), ("daemon", "bg-daemon", "Daemon"),
                             ("detect", "bg-daemon", "Detection latency"),
+                            ("hook", "bg-daemon", "Port hook latency"),
                             ("inc", "bg-daemon", "Daemon add/remove")):
         why = reason(res, sec, meth)
         if why and not any(r["section"] == sec and r["status"] == "ok" and r["method"] == meth for r in res):
@@ -316,7 +322,7 @@ def markdown(doc):
           "rule (seed 004); that is timed for N ≤ 100 only and **extrapolated** beyond from the N = 10 and "
           "N = 100 medians (t ∝ N^b, b ≥ 1), marked as such. The kernel has no legacy ebtables, so "
           "`ebtables` is ebtables-nft." % m["ebt_rules_per_guest"],
-          "- nft reference: a hand-written ruleset with the structure bridgeguard generates (netdev ingress/"
+          "- nft reference: a hand-written ruleset with the structure bridgeguard generated before its per-port chains (netdev ingress/"
           "egress chains hooking up to 255 port names each, one jump to chains that look "
           "`ifname . address` up in sets); its add/remove row changes set elements only.",
           "- Data plane: iperf3 client and server, and the small-packet sender, all pinned to one CPU "

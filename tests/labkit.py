@@ -238,6 +238,25 @@ def bg(target, *args, env=None, unprivileged=False, timeout=120, check=None):
     return Result(r.returncode, r.stdout, r.stderr)
 
 
+# Time bounds of tests scale by this: tests/kernels/guest.sh sets it for
+# kernels booted under emulation (several times slower than natively).
+TIME_SCALE = float(os.environ.get("BG_TIME_SCALE", "1"))
+
+
+def scaled(seconds):
+    """A time bound for this machine: seconds natively, more under QEMU."""
+    return seconds * TIME_SCALE
+
+
+def hooks_absent_devices(target, config, env=None):
+    """Does the kernel (as bridgeguard probes it, BRIDGEGUARD_FAULT in env
+    included) hook ports that do not exist yet? `status --json` says."""
+    rc, out, err = bg(target, "-c", config, "status", "--json", env=env)
+    assert rc == 0, err
+    lines = json.loads(out)["kernel"]
+    return any(l.startswith("hooks on absent devices: yes") for l in lines)
+
+
 def wait_until(fn, timeout, interval=0.05):
     """Poll fn() until truthy or timeout; return its last value (bounded)."""
     deadline = time.monotonic() + timeout
@@ -616,7 +635,7 @@ class Lab:
 def drop_count(ns, reason, port):
     """Frames to a guest are dropped in the bridge table, the rest of the
     port-security drops in the netdev table."""
-    family = "bridge" if reason in ("egress", "unknown-port") else "netdev"
+    family = "bridge" if reason in ("egress", "unknown-port", "unhooked") else "netdev"
     for name in (f"drop_{reason}", f"drop_{reason.replace('-', '_')}"):
         r = nsrun(ns, ["nft", "-j", "list", "set", family, "bridgeguard", name],
                   check=False)

@@ -13,6 +13,7 @@
 #include "log.h"
 #include "lv.h"
 #include "sensor.h"
+#include "probe.h"
 
 #define BG_VERSION	"0.1.0"
 
@@ -98,6 +99,40 @@ load_all(const struct bg_opts *o, struct bg_config *cfg, bool strict)
 	return EXIT_RUNTIME;
 }
 
+/* What the probes found and chose, with -v. */
+static void
+log_kernel(void)
+{
+	const struct probe_result *pr;
+	char err[256], line[256];
+	int i;
+
+	if ((pr = probe_kernel(err, sizeof(err))) == NULL)
+		return;
+	for (i = 0; probe_line(pr, i, line, sizeof(line)); i++)
+		log_debug("kernel: %s", line);
+}
+
+/* Guests apply could not hook: their port does not exist yet. */
+static void
+print_waiting(struct apply_stats *st)
+{
+	size_t i;
+
+	if (st->n_waiting)
+		printf("waiting for %zu guest port%s (absent; this kernel "
+		    "cannot hook absent devices: `bridgeguard run` hooks each "
+		    "as it appears, and until then the bridge drops what it "
+		    "sends):", st->n_waiting, st->n_waiting == 1 ? "" : "s");
+	for (i = 0; i < st->n_waiting && i < 20; i++)
+		printf(" %s", st->waiting[i]);
+	if (st->n_waiting > 20)
+		printf(" and %zu more", st->n_waiting - 20);
+	if (st->n_waiting)
+		printf("\n");
+	free(st->waiting);
+}
+
 static int
 cmd_apply(struct bg_opts *o)
 {
@@ -112,6 +147,8 @@ cmd_apply(struct bg_opts *o)
 		return rc;
 	log_debug("config %s read in %.1f ms", o->config,
 	    (double)(now_us() - t0) / 1e3);
+	if (o->verbose)
+		log_kernel();
 	if (o->dry_run) {
 		/* Reads the bridge ports (unprivileged) and changes nothing. */
 		if (apply_compile(&cfg, &rs, err, sizeof(err)) == -1) {
@@ -129,6 +166,7 @@ cmd_apply(struct bg_opts *o)
 			log_warnx("mirror %s is inactive: its monitor port does "
 			    "not exist (apply again once it does)",
 			    st.inactive[i]);
+		print_waiting(&st);
 		log_debug("ruleset compiled in %.1f ms, %zu set elements "
 		    "committed in one transaction in %.1f ms", st.compile_ms,
 		    st.elements, st.commit_ms);

@@ -12,6 +12,7 @@
 #include "mirror_counters.h"
 #include "probe.h"
 #include "cli.h"
+#include "guest.h"
 #include "link.h"
 #include "log.h"
 #include "lv.h"
@@ -24,6 +25,7 @@ struct kview {
 	size_t			 n_ctr[R_N];
 	bool			 netdev, bridge;
 	enum rs_backend		 backend;
+	const struct probe_result *probe;
 	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* in order */
 	size_t			 n_mirrors;
 	struct lv_list		 lv;	/* source: libvirt's interfaces */
@@ -63,6 +65,20 @@ port_json(const struct kview *ks, const struct bg_bridge *b, const char *port)
 	return j;
 }
 
+/* Does the guest's ingress chain hook its port? (No: what it sends is
+ * dropped by the bridge until the daemon hooks it.) */
+static bool
+guest_hooked(const struct kview *ks, const struct bg_guest *g)
+{
+	char chain[RS_CHAIN_NAME], err[256];
+
+	if (!ks->netdev)
+		return false;
+	rs_guest_chain_name(chain, sizeof(chain), GC_IN, g->port);
+	return nft_chain_hook(RS_NETDEV, chain, g->port, err, sizeof(err)) ==
+	    NFT_CHAIN_HOOKED;
+}
+
 static json_t *
 guest_json(const struct kview *ks, const struct bg_bridge *b,
     const struct bg_guest *g)
@@ -73,6 +89,7 @@ guest_json(const struct kview *ks, const struct bg_bridge *b,
 	struct in6_addr ll;
 	size_t i;
 
+	json_object_set_new(j, "hooked", json_boolean(guest_hooked(ks, g)));
 	json_object_set_new(j, "mac", json_string(mac_format(g->mac, buf)));
 	for (i = 0; i < g->n_ip4; i++)
 		json_array_append_new(a4, json_string(inet_ntop(AF_INET,
@@ -184,8 +201,9 @@ kstate_read(struct kview *ks, const struct bg_config *cfg, char *err,
 	size_t r;
 	int rc;
 
-	if (probe_backend(&ks->backend, err, errlen) == -1)
+	if ((ks->probe = probe_kernel(err, errlen)) == NULL)
 		return -1;
+	ks->backend = ks->probe->k.backend;
 	if (link_dump(&ks->links, &ks->n_links) == -1) {
 		snprintf(err, errlen, "listing interfaces: %s",
 		    strerror(errno));
@@ -237,6 +255,8 @@ print_port(FILE *f, json_t *p, const char *role)
 	    !json_is_true(json_object_get(p, "present")) ? "absent" :
 	    json_is_true(json_object_get(p, "attached")) ? "attached" :
 	    "detached");
+	if ((v = json_object_get(p, "hooked")) != NULL && !json_is_true(v))
+		fprintf(f, " waiting");
 	if ((v = json_object_get(p, "mac")) != NULL)
 		fprintf(f, " %s", json_string_value(v));
 	json_array_foreach(json_object_get(p, "ipv4"), i, v)
@@ -273,6 +293,8 @@ print_text(FILE *f, json_t *st)
 	json_t *b, *p;
 	size_t i, j;
 
+	json_array_foreach(json_object_get(st, "kernel"), i, p)
+		fprintf(f, "kernel: %s\n", json_string_value(p));
 	fprintf(f, "tables: netdev %s, bridge %s\n",
 	    json_is_true(json_object_get(st, "netdev-table")) ?
 	    "installed" : "absent",
@@ -300,7 +322,8 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 {
 	struct kview ks;
 	char err[512];
-	json_t *st, *bridges;
+	json_t *st, *bridges, *kern;
+	char line[256];
 	size_t slot = 0;
 	size_t i;
 
@@ -314,9 +337,12 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 	for (i = 0; i < cfg->n_bridges; i++)
 		json_array_append_new(bridges, bridge_json(&ks, cfg,
 		    &cfg->bridges[i], &slot));
-	st = json_pack("{s:b, s:b, s:s, s:o}", "netdev-table", ks.netdev,
-	    "bridge-table", ks.bridge, "mirror-backend",
-	    backend_name(ks.backend), "bridges", bridges);
+	kern = json_array();
+	for (i = 0; probe_line(ks.probe, (int)i, line, sizeof(line)); i++)
+		json_array_append_new(kern, json_string(line));
+	st = json_pack("{s:o, s:b, s:b, s:s, s:o}", "kernel", kern,
+	    "netdev-table", ks.netdev, "bridge-table", ks.bridge,
+	    "mirror-backend", backend_name(ks.backend), "bridges", bridges);
 	if (json)
 		json_dumpf(st, f, JSON_INDENT(2)), fputc('\n', f);
 	else

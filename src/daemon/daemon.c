@@ -36,6 +36,7 @@
 #include "mon_libvirt.h"
 #include "policy.h"
 #include "ports.h"
+#include "probe.h"
 #include "requests.h"
 #include "stations.h"
 #include "txn.h"
@@ -493,6 +494,28 @@ daemon_loop(struct daemon *d, const sigset_t *waitmask)
 	}
 }
 
+
+/* What the kernel offers and what was chosen, and who waits for a port. */
+static void
+log_kernel(const struct policy *pol)
+{
+	char (*w)[BG_IFNAMSIZ], line[256], err[256];
+	const struct probe_result *pr;
+	size_t i, n;
+
+	if ((pr = probe_kernel(err, sizeof(err))) != NULL)
+		for (i = 0; probe_line(pr, (int)i, line, sizeof(line)); i++)
+			log_info("kernel: %s", line);
+	if (pr == NULL || pr->k.absent_hooks ||
+	    (w = calloc(8, sizeof(*w))) == NULL)
+		return;
+	if ((n = policy_waiting(pol, w, 8)) > 0)
+		log_info("%zu or more guest port(s) absent, hooked as they "
+		    "appear: %s%s%s%s", n, w[0], n > 1 ? " " : "",
+		    n > 1 ? w[1] : "", n > 2 ? " ..." : "");
+	free(w);
+}
+
 int
 daemon_main(const struct daemon_opts *o)
 {
@@ -513,6 +536,7 @@ daemon_main(const struct daemon_opts *o)
 	d.config_path = o->config;
 	signals_setup(&waitmask);
 	if (daemon_start(&d, o, &cfg) == 0) {
+		log_kernel(d.pol);
 		log_info("protecting %zu bridge(s) of %s", policy_config(
 		    d.pol)->n_bridges, o->config);
 		sd_notify("READY=1");

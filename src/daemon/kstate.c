@@ -9,13 +9,13 @@ kstate_init(struct kstate *ks)
 {
 	memset(ks, 0, sizeof(*ks));
 	nameset_init(&ks->unknown);
-	layout_init(&ks->layout);
+	nameset_init(&ks->hooked);
 }
 
 void
 kstate_clear(struct kstate *ks)
 {
-	layout_clear(&ks->layout);
+	nameset_clear(&ks->hooked);
 	nameset_clear(&ks->unknown);
 	free(ks->ports);
 	ks->ports = NULL;
@@ -58,22 +58,24 @@ int
 kstate_replaced(struct kstate *ks, const struct ruleset *rs,
     const struct bg_port *ports, size_t n_ports)
 {
-	struct layout l;
-	struct nameset u;
+	struct nameset h, u;
 
-	if (layout_from_ruleset(&l, rs) == -1) {
+	nameset_init(&h);
+	if (diff_hooked(&h, rs) == -1) {
+		nameset_clear(&h);
 		ks->stale = true;
 		return -1;
 	}
 	if (unknown_from_ruleset(&u, rs) == -1) {
-		layout_clear(&l);
+		nameset_clear(&h);
 		ks->stale = true;
 		return -1;
 	}
-	layout_clear(&ks->layout);
+	nameset_clear(&ks->hooked);
 	nameset_clear(&ks->unknown);
-	ks->layout = l;
+	ks->hooked = h;
 	ks->unknown = u;
+	ks->kernel = rs->kernel;
 	ks->stale = false;
 	kstate_keep_ports(ks, ports, n_ports);
 	return ks->stale ? -1 : 0;
@@ -82,6 +84,15 @@ kstate_replaced(struct kstate *ks, const struct ruleset *rs,
 void
 kstate_changed(struct kstate *ks, const struct diff *d)
 {
-	if (diff_done(d, &ks->layout, &ks->unknown) == -1)
+	if (diff_done(d, &ks->hooked, &ks->unknown) == -1)
+		ks->stale = true;
+}
+
+void
+kstate_hooked(struct kstate *ks, const char *port, bool hooked)
+{
+	if (!hooked)
+		nameset_del(&ks->hooked, port);
+	else if (nameset_add(&ks->hooked, port) == -1)
 		ks->stale = true;
 }

@@ -4,6 +4,7 @@
  * transaction (txn.c); only then does the model change. See policy.h.
  */
 #include <errno.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "probe.h"
 #include "clock.h"
 #include "edit.h"
+#include "guest.h"
+#include "nft.h"
 #include "policy.h"
 #include "txn.h"
 #include "validate.h"
@@ -87,16 +90,16 @@ rules_differ(const struct bg_config *a, const struct bg_port *pa, size_t na,
     bool *differ, char *err, size_t errlen)
 {
 	struct ruleset ra, rb;
-	enum rs_backend backend;
+	struct rs_kernel k;
 	char why[256];
 
-	if (probe_backend(&backend, err, errlen) == -1)
+	if (probe_rs_kernel(&k, err, errlen) == -1)
 		return -1;
-	if (ruleset_build(&ra, a, pa, na, backend, why, sizeof(why)) == -1) {
+	if (ruleset_build(&ra, a, pa, na, &k, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		return -1;
 	}
-	if (ruleset_build(&rb, b, pb, nb, backend, why, sizeof(why)) == -1) {
+	if (ruleset_build(&rb, b, pb, nb, &k, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		ruleset_free(&ra);
 		return -1;
@@ -145,7 +148,7 @@ policy_reload(struct policy *p, struct bg_config *cfg,
 		return policy_full(p, cfg, ports, n_ports, err, errlen);
 	diff_init(&d);
 	if (diff_configs(&d, &p->cfg, cfg, ports, n_ports, &p->ks.unknown,
-	    &p->ks.layout) == -1) {
+	    &p->ks.hooked, &p->ks.kernel) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		goto out;
@@ -157,6 +160,13 @@ policy_reload(struct policy *p, struct bg_config *cfg,
 out:
 	diff_free(&d);
 	return rc;
+}
+
+/* Should port have an ingress base chain: can the kernel hook it? */
+static bool
+want_hook(const struct policy *p, const char *port)
+{
+	return p->ks.kernel.absent_hooks || if_nametoindex(port) != 0;
 }
 
 int
@@ -174,8 +184,8 @@ policy_guest_add(struct policy *p, const char *bridge,
 	nb = config_bridge(&p->cfg, bridge);
 	old = config_guest(&p->cfg, g->port, NULL);
 	diff_init(&d);
-	if (diff_guest(&d, old, g) == -1 ||
-	    diff_hook(&d, &p->ks.layout, g->port, true) == -1 ||
+	if (diff_guest(&d, old, g, nameset_has(&p->ks.hooked, g->port),
+	    want_hook(p, g->port)) == -1 ||
 	    diff_unknown(&d, &p->ks.unknown, g->port, onbr &&
 	    config_drops_port(&p->cfg, onbr, g->port, nb)) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
@@ -216,8 +226,8 @@ policy_guest_del(struct policy *p, const char *port, const uint8_t *mac,
 		    "%s", port, mac && memcmp(mac, g->mac, 6) != 0 ? "mac" :
 		    "bridge"), -1;
 	diff_init(&d);
-	if (diff_guest(&d, g, NULL) == -1 ||
-	    diff_hook(&d, &p->ks.layout, port, false) == -1 ||
+	if (diff_guest(&d, g, NULL, nameset_has(&p->ks.hooked, port),
+	    false) == -1 ||
 	    diff_unknown(&d, &p->ks.unknown, port, onbr &&
 	    config_drops_port(&p->cfg, onbr, port, NULL)) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
@@ -233,24 +243,78 @@ out:
 	return rc;
 }
 
+/*
+ * On a kernel that cannot hook absent devices, guest g's ingress chain as
+ * its port comes (present) or goes: created for a port that appeared;
+ * deleted and created again, in one batch, if the kernel kept it hooking
+ * nothing (6.12 does when the device goes, and never re-hooks a device of
+ * the same name); deleted when the port went and the kernel kept it (no
+ * chain is left hooking nothing; 6.1 deletes it itself).
+ */
+static int
+hook_change(struct policy *p, struct diff *d, const struct bg_guest *g,
+    bool present, char *err, size_t errlen)
+{
+	char chain[RS_CHAIN_NAME], why[256];
+	int st;
+
+	if (p->ks.kernel.absent_hooks)
+		return 0;
+	rs_guest_chain_name(chain, sizeof(chain), GC_IN, g->port);
+	if ((st = nft_chain_hook(RS_NETDEV, chain, g->port, why,
+	    sizeof(why))) == -1) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	kstate_hooked(&p->ks, g->port, st != NFT_CHAIN_ABSENT);
+	if (present && st == NFT_CHAIN_ABSENT)
+		return diff_guest(d, g, g, false, true);
+	if (present && st == NFT_CHAIN_UNHOOKED)
+		return diff_rehook(d, g);
+	if (!present && st == NFT_CHAIN_UNHOOKED)
+		return diff_guest(d, g, g, true, false);
+	return 0;
+}
+
 int
-policy_port(struct policy *p, const char *port, const char *onbr, char *err,
-    size_t errlen)
+policy_port(struct policy *p, const char *port, const char *onbr,
+    bool present, char *err, size_t errlen)
 {
 	struct bg_bridge *gb = NULL;
+	const struct bg_guest *g;
 	struct diff d;
 	uint64_t t0 = now_us();
 	int rc = -1;
 
-	if (config_guest(&p->cfg, port, &gb) == NULL)
+	if ((g = config_guest(&p->cfg, port, &gb)) == NULL)
 		gb = NULL;
 	diff_init(&d);
+	if (g && hook_change(p, &d, g, present, err, errlen) == -1)
+		goto out;
 	if (diff_unknown(&d, &p->ks.unknown, port, onbr &&
 	    config_drops_port(&p->cfg, onbr, port, gb)) == -1)
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 	else
 		rc = txn_diff(&p->ks, &d, t0, err, errlen);
+out:
 	diff_free(&d);
 	return rc;
+}
+
+size_t
+policy_waiting(const struct policy *p, char (*names)[BG_IFNAMSIZ], size_t max)
+{
+	const struct bg_bridge *b;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < p->cfg.n_bridges; i++) {
+		b = &p->cfg.bridges[i];
+		for (j = 0; j < b->n_guests; j++)
+			if (!nameset_has(&p->ks.hooked, b->guests[j].port) &&
+			    n < max)
+				memcpy(names[n++], b->guests[j].port,
+				    BG_IFNAMSIZ);
+	}
+	return n;
 }

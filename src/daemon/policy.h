@@ -53,8 +53,16 @@ int	policy_guest_del(struct policy *, const char *port,
  */
 int	policy_refresh(struct policy *, const struct bg_port *ports,
 	    size_t n_ports, bool *replaced, char *err, size_t errlen);
-/* port is now a member of bridge onbr (NULL: of none): keep it right. */
+/*
+ * port is now a member of bridge onbr (NULL: of none), and exists or not
+ * (present): keep it right (unknown_ports; a guest's ingress chain, on a
+ * kernel that cannot hook absent devices). One transaction.
+ */
 int	policy_port(struct policy *, const char *port, const char *onbr,
-	    char *err, size_t errlen);
+	    bool present, char *err, size_t errlen);
+/* The guests waiting for their port (no ingress chain), into names (of
+ * at most max); their number. */
+size_t	policy_waiting(const struct policy *, char (*names)[BG_IFNAMSIZ],
+	    size_t max);
 
 #endif

@@ -28,7 +28,7 @@ check(struct ports *ps, const char *port)
 	const struct bg_link *br = mon_link_bridge_of(ps->links, l);
 	char err[512];
 
-	if (policy_port(ps->pol, port, br ? br->name : NULL, err,
+	if (policy_port(ps->pol, port, br ? br->name : NULL, l != NULL, err,
 	    sizeof(err)) == 0) {
 		nameset_del(&ps->retry, port);
 		return;

@@ -17,15 +17,15 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
 {
 	struct ruleset rs;
 	struct nft_batch *nb = NULL;
-	enum rs_backend backend;
+	struct rs_kernel k;
 	uint64_t t0 = now_us();
 	char why[256];
 	int rc = -1;
 
 	*committed = false;
-	if (probe_backend(&backend, err, errlen) == -1)
+	if (probe_rs_kernel(&k, err, errlen) == -1)
 		return -1;
-	if (ruleset_build(&rs, cfg, ports, n_ports, backend, why,
+	if (ruleset_build(&rs, cfg, ports, n_ports, &k, why,
 	    sizeof(why)) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		return -1;
@@ -63,13 +63,16 @@ out:
 	return rc;
 }
 
+/* Elements and chains a diff adds, deletes or refills. */
 static size_t
 diff_size(const struct diff *d)
 {
-	size_t i, n = d->hook.n + d->unhook.n;
+	size_t i, n = 0;
 
 	for (i = 0; i < DS_N; i++)
 		n += d->add[i].n + d->del[i].n;
+	for (i = 0; i < 2; i++)
+		n += d->mk[i].n_chains + d->re[i].n_chains + d->rm[i].n_chains;
 	return n;
 }
 
@@ -82,8 +85,7 @@ txn_diff(struct kstate *ks, struct diff *d, uint64_t t0, char *err,
 
 	if (diff_empty(d))
 		return 0;
-	if ((nb = nft_batch_new()) == NULL || nft_batch_diff(nb, d,
-	    &ks->layout) == -1) {
+	if ((nb = nft_batch_new()) == NULL || nft_batch_diff(nb, d) == -1) {
 		snprintf(err, errlen, "building the batch: %s",
 		    strerror(errno ? errno : ENOMEM));
 		goto out;

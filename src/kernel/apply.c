@@ -19,15 +19,16 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 	struct bg_link *links = NULL;
 	struct bg_port *ports = NULL;
 	size_t n_links = 0, n_ports = 0;
-	enum rs_backend backend;
+	struct rs_kernel k;
 	char why[256];
 	int rc = -1;
 
-	/* Unprivileged (a dry run), assume a kernel of today. */
-	if (probe_backend(&backend, err, errlen) == -1) {
+	/* Unprivileged (a dry run), the kernel cannot be asked: assume one
+	 * of today (6.16+). */
+	if (probe_rs_kernel(&k, err, errlen) == -1) {
 		if (errno != EPERM)
 			return -1;
-		backend = RS_COPY_NFT;
+		k = (struct rs_kernel){ RS_COPY_NFT, true, false };
 	}
 	if (link_dump(&links, &n_links) == -1) {
 		snprintf(err, errlen, "listing interfaces: %s",
@@ -39,7 +40,7 @@ apply_compile(const struct bg_config *cfg, struct ruleset *rs, char *err,
 		    strerror(errno));
 		goto out;
 	}
-	if (ruleset_build(rs, cfg, ports, n_ports, backend, why,
+	if (ruleset_build(rs, cfg, ports, n_ports, &k, why,
 	    sizeof(why)) == -1) {
 		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		goto out;
@@ -90,6 +91,8 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 	st->elements = count_elements(&rs);
 	memcpy(st->inactive, rs.inactive, sizeof(st->inactive));
 	st->n_inactive = rs.n_inactive;
+	st->waiting = NULL;
+	st->n_waiting = 0;
 	t0 = ms_now();
 	if ((nb = nft_batch_new()) == NULL) {
 		snprintf(err, errlen, "building the batch: %s",
@@ -109,7 +112,11 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		    "is in force", why);
 		goto out;
 	}
-	rc = vxlan_prune(cfg, err, errlen);
+	if ((rc = vxlan_prune(cfg, err, errlen)) == 0 && st != &dummy) {
+		st->waiting = rs.waiting;	/* the caller's now */
+		st->n_waiting = rs.n_waiting;
+		rs.waiting = NULL;
+	}
 out:
 	nft_batch_free(nb);
 	ruleset_free(&rs);

@@ -23,6 +23,10 @@ struct apply_stats {
 	/* Mirrors not installed: their monitor device does not exist. */
 	char		 inactive[BG_MAX_MIRRORS][32];
 	size_t		 n_inactive;
+	/* Guests whose port is absent on a kernel that cannot hook absent
+	 * devices (rs->waiting; the caller frees it). */
+	char		(*waiting)[BG_IFNAMSIZ];
+	size_t		 n_waiting;
 };
 
 /* Replaces bridgeguard's ruleset by cfg's in one transaction; stats may

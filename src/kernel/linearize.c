@@ -369,6 +369,10 @@ meta_set(struct lin *l, const struct ir_stmt *s)
 		for (i = 0; i < len; i++)
 			mask[i] = (uint8_t)~s->u.meta_set.value[i];
 		bitwise(l, mask, s->u.meta_set.value, len);
+	} else if (s->u.meta_set.and_self) {
+		load(l, f, 0, NFT_REG_1);
+		memset(mask, 0, sizeof(mask));
+		bitwise(l, s->u.meta_set.value, mask, len);
 	} else if ((e = add(l, "immediate")) != NULL) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, s->u.meta_set.value,
@@ -532,6 +536,11 @@ nft_set_build(enum rs_family fam, const struct rs_set *s, uint32_t id)
 	nftnl_set_set_u32(ns, NFTNL_SET_ID, id);
 	if (s->n_key == 1 && ir_types[s->key[0]].host && set_udata(ns) == -1)
 		goto err;
+	if (s->vmap) {
+		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_MAP);
+		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
+		return ns;
+	}
 	if (!s->counters) {
 		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
 		return ns;

@@ -26,7 +26,6 @@ struct nftnl_set	*nft_set_ref(enum rs_family, const char *name);
 
 enum nft_chain_part {
 	CHAIN_ALL,	/* to create it: hook, type, policy, devices */
-	CHAIN_HOOK,	/* to change its devices: hook and devices */
 	CHAIN_NAME,	/* to delete it */
 };
 struct nftnl_chain	*nft_chain_build(enum rs_family,

@@ -53,6 +53,15 @@ struct nft_batch {
 	struct nlmsghdr		*last;		/* the message to be acked */
 };
 
+/* Deleting elements: DESTROYSETELEM where the kernel knows it. */
+static uint16_t elem_del_msg = NFT_MSG_DESTROYSETELEM;
+
+void
+nft_elem_destroy(bool known)
+{
+	elem_del_msg = known ? NFT_MSG_DESTROYSETELEM : NFT_MSG_DELSETELEM;
+}
+
 static const char *
 family_name(enum rs_family f)
 {
@@ -207,6 +216,12 @@ set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 	    O_SET, nft_set_build(fam, s, ++nb->set_id), what);
 }
 
+int
+nft_batch_set(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
+{
+	return set_create(nb, fam, s);
+}
+
 /* Elements [from, to) of s in one message. */
 static int
 elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
@@ -226,13 +241,19 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 			return -1;
 		}
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, s->elems[i].key, len);
+		if (s->vmap && add) {
+			nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT,
+			    (uint32_t)NFT_JUMP);
+			nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN,
+			    s->elems[i].jump);
+		}
 		nftnl_set_elem_add(ns, e);
 	}
 	snprintf(what, sizeof(what), "%s %zu elements %s set %s %s",
 	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
 	    family_name(fam), s->name);
-	return msg_put(nb, add ? NFT_MSG_NEWSETELEM : NFT_MSG_DESTROYSETELEM,
-	    fam, add ? NLM_F_CREATE : 0, O_ELEMS, ns, what);
+	return msg_put(nb, add ? NFT_MSG_NEWSETELEM : elem_del_msg, fam,
+	    add ? NLM_F_CREATE : 0, O_ELEMS, ns, what);
 }
 
 int
@@ -258,19 +279,6 @@ chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
 	    c->name);
 	return msg_put(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    O_CHAIN, nft_chain_build(fam, c, CHAIN_ALL), what);
-}
-
-int
-nft_batch_chain_devs(struct nft_batch *nb, const struct rs_chain *c, bool add)
-{
-	char what[96];
-
-	snprintf(what, sizeof(what), "%s %zu devices %s chain netdev %s",
-	    add ? "adding" : "removing", c->n_devs, add ? "to" : "from",
-	    c->name);
-	return msg_put(nb, add ? NFT_MSG_NEWCHAIN : NFT_MSG_DELCHAIN,
-	    RS_NETDEV, 0, O_CHAIN, nft_chain_build(RS_NETDEV, c, CHAIN_HOOK),
-	    what);
 }
 
 int
@@ -312,9 +320,33 @@ nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
 }
 
 static int
-batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
+chains_create(struct nft_batch *nb, const struct rs_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (chain_create(nb, t->family, t->chains[i]) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+rules_create(struct nft_batch *nb, const struct rs_table *t)
 {
 	size_t i, j;
+
+	for (i = 0; i < t->n_chains; i++)
+		for (j = 0; j < t->chains[i]->n_rules; j++)
+			if (rule_create(nb, t->family, t->chains[i]->name,
+			    t->chains[i]->rules[j]) == -1)
+				return -1;
+	return 0;
+}
+
+static int
+batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
+{
+	size_t i;
 
 	/*
 	 * Replace: create if missing (so the delete cannot fail), delete,
@@ -331,17 +363,47 @@ batch_table(struct nft_batch *nb, const struct rs_table *t, bool exists)
 		return -1;
 	for (i = 0; i < t->n_sets; i++)
 		if (set_create(nb, t->family, t->sets[i]) == -1 ||
-		    nft_batch_elems(nb, t->family, t->sets[i], true) == -1)
+		    (!t->sets[i]->vmap && nft_batch_elems(nb, t->family,
+		    t->sets[i], true) == -1))
 			return -1;
-	/* All chains before any rule, since rules jump between them. */
-	for (i = 0; i < t->n_chains; i++)
-		if (chain_create(nb, t->family, t->chains[i]) == -1)
+	/* All chains before any rule, since rules jump between them, and
+	 * before the verdict maps' elements, which jump too. */
+	if (chains_create(nb, t) == -1)
+		return -1;
+	for (i = 0; i < t->n_sets; i++)
+		if (t->sets[i]->vmap && nft_batch_elems(nb, t->family,
+		    t->sets[i], true) == -1)
 			return -1;
-	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i]->name,
-			    t->chains[i]->rules[j]) == -1)
-				return -1;
+	return rules_create(nb, t);
+}
+
+int
+nft_batch_chains(struct nft_batch *nb, const struct rs_table *t)
+{
+	return chains_create(nb, t) == -1 ? -1 : rules_create(nb, t);
+}
+
+int
+nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_chain *c)
+{
+	struct nftnl_rule *r;
+	char what[96];
+	size_t i;
+
+	/* A rule message with a chain and no handle: all of its rules. */
+	if ((r = nftnl_rule_alloc()) == NULL)
+		return -1;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nft_family(fam));
+	snprintf(what, sizeof(what), "flushing chain %s %s", family_name(fam),
+	    c->name);
+	if (msg_put(nb, NFT_MSG_DELRULE, fam, 0, O_RULE, r, what) == -1)
+		return -1;
+	for (i = 0; i < c->n_rules; i++)
+		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
+			return -1;
 	return 0;
 }
 
@@ -362,7 +424,7 @@ batch_fault(struct nft_batch *nb)
 	if ((r = ir_rule_new()) == NULL)
 		return -1;
 	ir_verdict(r, NFT_JUMP, "no-such-chain");
-	rc = rule_create(nb, RS_NETDEV, "guest_in", r);
+	rc = rule_create(nb, RS_NETDEV, "guard_ip4", r);
 	free(r);
 	return rc;
 }

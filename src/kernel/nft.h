@@ -33,20 +33,25 @@ int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
 /*
  * Queue adding (or deleting) elements of one set; elements as in rs_set.
  * Adding an element that exists and deleting one that does not are no-ops
- * (NLM_F_CREATE without EXCL; DESTROYSETELEM), so a change computed from a
- * slightly stale view still commits.
+ * (NLM_F_CREATE without EXCL; DESTROYSETELEM, Linux 6.3), so a change
+ * computed from a slightly stale view still commits. On older kernels
+ * (nft_elem_destroy(false), as the probe found) deletions are
+ * DELSETELEM, which fails the batch if an element is missing.
  */
+void	nft_elem_destroy(bool known);
 int	nft_batch_elems(struct nft_batch *, enum rs_family, const struct rs_set *,
-	    bool add);
-/*
- * Queue adding (or removing) devices to a netdev base chain. Removing a
- * device the chain does not hook fails the batch with ENOENT.
- */
-int	nft_batch_chain_devs(struct nft_batch *, const struct rs_chain *,
 	    bool add);
 /* Queue the creation of one base chain (with its rules). */
 int	nft_batch_chain(struct nft_batch *, enum rs_family,
 	    const struct rs_chain *);
+/* Queue the creation of one set (without its elements). */
+int	nft_batch_set(struct nft_batch *, enum rs_family, const struct rs_set *);
+/* Queue the creation of t's chains, then of their rules. */
+int	nft_batch_chains(struct nft_batch *, const struct rs_table *t);
+/* Queue replacing c's rules by its rules here (flush and add): the chain
+ * stays, hooked as it is. */
+int	nft_batch_chain_rules(struct nft_batch *, enum rs_family,
+	    const struct rs_chain *c);
 /* Queue the deletion of one chain, its rules (and hooks) with it. */
 int	nft_batch_chain_del(struct nft_batch *, enum rs_family,
 	    const struct rs_chain *);
@@ -61,11 +66,9 @@ int	nft_batch_foreach(const struct nft_batch *, nft_msg_cb, void *arg);
  */
 int	nft_batch_dump(const struct nft_batch *, FILE *);
 
-/* Queue a diff (diff.h) of the policy: a few elements and hooks. */
+/* Queue a diff (diff.h) of the policy: a few chains and elements. */
 struct diff;
-struct layout;
-int	nft_batch_diff(struct nft_batch *, struct diff *,
-	    const struct layout *);
+int	nft_batch_diff(struct nft_batch *, const struct diff *);
 
 /* Queue the creation of bridgeguard's table of fam, if it is missing. */
 int	nft_batch_table(struct nft_batch *, enum rs_family);
@@ -106,5 +109,15 @@ int	nft_set_counters(enum rs_family, const char *set,
  * rules (or does not exist), or -1 on error. */
 int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
 	    uint64_t *bytes, char *err, size_t errlen);
+
+/*
+ * Does chain exist, and does its hook name dev? A kernel without hooks on
+ * absent devices deletes a chain whose only device goes (6.1) or keeps it
+ * hooking nothing (6.12), and hooks no re-created device again.
+ */
+enum { NFT_CHAIN_ABSENT, NFT_CHAIN_UNHOOKED, NFT_CHAIN_HOOKED };
+/* One of those, or -1 with a message in err. */
+int	nft_chain_hook(enum rs_family, const char *chain, const char *dev,
+	    char *err, size_t errlen);
 
 #endif

@@ -36,6 +36,10 @@ msg_name(uint16_t type)
 		return "delchain";
 	case NFT_MSG_NEWRULE:
 		return "newrule";
+	case NFT_MSG_DELRULE:
+		return "delrule";
+	case NFT_MSG_DELSETELEM:
+		return "delsetelem";
 	case NFT_MSG_NEWSET:
 		return "newset";
 	case NFT_MSG_NEWSETELEM:
@@ -221,6 +225,7 @@ dump_msg(const struct nlmsghdr *nlh, const char *what, void *arg)
 		dump_set(f, nlh);
 		break;
 	case NFT_MSG_NEWSETELEM:
+	case NFT_MSG_DELSETELEM:
 	case 30:
 		dump_elems(f, nlh);
 		break;
@@ -229,6 +234,7 @@ dump_msg(const struct nlmsghdr *nlh, const char *what, void *arg)
 		dump_chain(f, nlh);
 		break;
 	case NFT_MSG_NEWRULE:
+	case NFT_MSG_DELRULE:
 		dump_rule(f, nlh);
 		break;
 	}

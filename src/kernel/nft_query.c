@@ -5,6 +5,7 @@
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
@@ -238,4 +239,61 @@ nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
 	*packets = rc.packets;
 	*bytes = rc.bytes;
 	return rc.rules > 0;
+}
+
+struct chain_hook {
+	const char	*dev;
+	int		 state;		/* NFT_CHAIN_* */
+};
+
+static int
+chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct chain_hook *h = data;
+	struct nftnl_chain *c;
+	const char *const *devs;
+	const char *dev;
+	size_t i;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		return MNL_CB_ERROR;
+	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
+		h->state = NFT_CHAIN_UNHOOKED;
+		dev = nftnl_chain_get_str(c, NFTNL_CHAIN_DEV);
+		if (dev && strcmp(dev, h->dev) == 0)
+			h->state = NFT_CHAIN_HOOKED;
+		devs = nftnl_chain_get_array(c, NFTNL_CHAIN_DEVICES);
+		for (i = 0; devs && devs[i]; i++)
+			if (strcmp(devs[i], h->dev) == 0)
+				h->state = NFT_CHAIN_HOOKED;
+	}
+	nftnl_chain_free(c);
+	return MNL_CB_OK;
+}
+
+int
+nft_chain_hook(enum rs_family fam, const char *chain, const char *dev,
+    char *err, size_t errlen)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
+	struct chain_hook h = { dev, NFT_CHAIN_ABSENT };
+	struct nftnl_chain *c;
+	struct nlmsghdr *nlh;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		return -1;
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nft_family(fam),
+	    NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
+	    chain);
+	if (nft_query(nlh, chain_cb, &h, err, errlen, what) == -1) {
+		if (errno != ENOENT)
+			return -1;
+		h.state = NFT_CHAIN_ABSENT;
+	}
+	return h.state;
 }

@@ -12,6 +12,7 @@ enum bg_reason {
 	R_MAC, R_ETHERTYPE, R_IPV4, R_IPV6, R_ARP, R_DHCP, R_RA,
 	R_EGRESS,	/* frames to a guest: the bridge table's */
 	R_UNKNOWN,
+	R_UNHOOKED,	/* from a guest port its ingress chain did not check */
 	R_N
 };
 

@@ -1,9 +1,9 @@
 /*
  * Can a diff move from one compiled ruleset to another? Only if they
  * differ in nothing but what a diff carries: the elements of the diffed
- * sets and of guest_ports, and the devices of the guest base chains (whose
- * number the layout absorbs). Rule descriptions are plain data, zeroed
- * before they are filled, so comparing them is comparing their bytes.
+ * sets and the guests' own chains. Rule descriptions are plain data,
+ * zeroed before they are filled, so comparing them is comparing their
+ * bytes.
  */
 #include <string.h>
 
@@ -18,7 +18,7 @@ diffed_set(const char *name)
 	for (i = 0; i < DS_N; i++)
 		if (strcmp(name, diff_set_name(i)) == 0)
 			return true;
-	return strcmp(name, "guest_ports") == 0;
+	return false;
 }
 
 static bool
@@ -26,31 +26,12 @@ sets_equal(const struct rs_set *a, const struct rs_set *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->n_key != b->n_key ||
 	    memcmp(a->key, b->key, a->n_key * sizeof(*a->key)) != 0 ||
-	    a->counters != b->counters)
+	    a->counters != b->counters || a->vmap != b->vmap)
 		return false;
 	if (diffed_set(a->name))
 		return true;
 	return a->n == b->n && (a->n == 0 || memcmp(a->elems, b->elems,
 	    a->n * sizeof(*a->elems)) == 0);
-}
-
-static bool
-chains_equal(const struct rs_chain *a, const struct rs_chain *b)
-{
-	size_t i;
-
-	if (strcmp(a->name, b->name) != 0 || a->hook != b->hook ||
-	    a->prio != b->prio || a->role != b->role ||
-	    a->n_rules != b->n_rules)
-		return false;
-	if (a->role != ROLE_GUEST_HOOK && (a->n_devs != b->n_devs ||
-	    (a->n_devs && memcmp(a->devs, b->devs, a->n_devs *
-	    sizeof(*a->devs)) != 0)))
-		return false;
-	for (i = 0; i < a->n_rules; i++)
-		if (memcmp(a->rules[i], b->rules[i], sizeof(*a->rules[i])) != 0)
-			return false;
-	return true;
 }
 
 static bool
@@ -64,13 +45,13 @@ tables_equal(const struct rs_table *a, const struct rs_table *b)
 		if (!sets_equal(a->sets[i], b->sets[i]))
 			return false;
 	for (i = j = 0; i < a->n_chains || j < b->n_chains; i++, j++) {
-		while (i < a->n_chains && a->chains[i]->role == ROLE_GUEST_HOOK)
+		while (i < a->n_chains && a->chains[i]->role == ROLE_GUEST)
 			i++;
-		while (j < b->n_chains && b->chains[j]->role == ROLE_GUEST_HOOK)
+		while (j < b->n_chains && b->chains[j]->role == ROLE_GUEST)
 			j++;
 		if ((i < a->n_chains) != (j < b->n_chains))
 			return false;
-		if (i < a->n_chains && !chains_equal(a->chains[i],
+		if (i < a->n_chains && !rs_chain_equal(a->chains[i],
 		    b->chains[j]))
 			return false;
 	}

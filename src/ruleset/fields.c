@@ -36,6 +36,7 @@ const struct ir_field ir_fields[FLD_N] = {
 	[FLD_PROTOCOL] = META("meta protocol", NFT_META_PROTOCOL, T_ETHERTYPE),
 	[FLD_L4PROTO] = META("meta l4proto", NFT_META_L4PROTO, T_L4PROTO),
 	[FLD_MARK] = META("meta mark", NFT_META_MARK, T_MARK),
+	[FLD_IBRNAME] = META("meta ibrname", NFT_META_BRI_IIFNAME, T_IFNAME),
 	[FLD_ETHER_DADDR] = PAYLOAD("ether daddr", B_LL, 0, 6, T_ETHER,
 	    D_ETHER, D_NONE),
 	[FLD_ETHER_SADDR] = PAYLOAD("ether saddr", B_LL, 6, 6, T_ETHER,

@@ -1,22 +1,35 @@
 /*
- * Port security: the guests' sets and rules.
- *
- * The rules are the same whatever the number of guests: every per-guest fact
- * lives in a set keyed by port name, so a packet costs a handful of hash
- * lookups, and adding a guest is adding set elements. Only the ingress base
- * chains grow, one per 255 guest ports, because a netdev hook names devices.
+ * Port security: each guest's chains, with its MAC and addresses as
+ * constants.
  *
  * What a guest sends is checked at the netdev ingress of its port, before
- * the bridge learns anything from it. What is sent to a guest is checked in
- * the bridge table's forward and output hooks, which every kernel with
- * nftables has (the netdev egress hook needs Linux 5.16): the IP sets are
- * therefore kept in both tables, element for element.
+ * the bridge learns anything from it, by a base chain that hooks only that
+ * port (in_<port>): the kernel runs only the hooks of the device a frame
+ * arrives on, so a frame costs the same whatever the number of guests, and
+ * a guest change replaces the rules of its own chains and nothing else.
+ * Its helper chains v4_, v6_, arp_<port> hold the per-address rules; the
+ * checks that do not depend on the guest live in shared chains (guard_*),
+ * and every drop is a goto to the shared drop_<reason> chain, which counts
+ * it per port and logs it. A frame that passes sets RS_MARK_CHECKED as its
+ * last step.
+ *
+ * The bridge table's prerouting drops a guest port's frames that do not
+ * carry that bit: they passed no ingress chain (the port is not hooked yet,
+ * on a kernel that cannot hook absent devices, or it was re-created and the
+ * daemon has not re-hooked it). It matches the port by name, so it works
+ * from the first frame, on every kernel, with the daemon up or down.
+ *
+ * What is sent to a guest is checked in the bridge table's forward and
+ * output hooks (every kernel with nftables has them): `oifname vmap
+ * @guest_out` jumps to the guest's out_<port>, a name lookup that needs no
+ * hook on the port.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "guest.h"
@@ -37,285 +50,336 @@ rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
 	return buf;
 }
 
-/* The tail of every drop rule: count per port, log for the daemon, drop. */
+/* Ends r with a goto to the drop chain of reason. */
 static void
-drop(struct rs_rule *r, unsigned int reason, enum ir_fid port,
-    unsigned int group)
+drop(struct rs_rule *r, unsigned int reason)
 {
-	char set[32], prefix[32];
+	char chain[32];
 
-	ir_dynset(r, DYN_ADD, rs_drop_set(reason, set, sizeof(set), NULL),
-	    IR_KEY(port), NULL, 0);
+	ir_verdict(r, NFT_GOTO, rs_drop_set(reason, chain, sizeof(chain),
+	    NULL));
+}
+
+/* Ends r with what a frame that passed does: the bit, accept. */
+static void
+pass(struct rs_rule *r)
+{
+	ir_mark_or(r, RS_MARK_CHECKED);
+	ir_verdict(r, NF_ACCEPT, NULL);
+}
+
+/* drop_<reason>: its set and chain: count per port, log for the daemon,
+ * drop. */
+static void
+drop_chain(struct rs_table *t, unsigned int reason, unsigned int group)
+{
+	enum ir_fid port = reason == R_EGRESS ? FLD_OIFNAME : FLD_IIFNAME;
+	char name[32], prefix[32];
+	struct rs_rule *r;
+
+	rs_drop_set(reason, name, sizeof(name), NULL);
+	rs_table_set(t, name, k_ifname, 1, true);
+	r = rs_chain_rule(rs_table_chain(t, name, H_NONE, 0));
+	ir_dynset(r, DYN_ADD, name, IR_KEY(port), NULL, 0);
 	ir_log(r, reason_prefix(reason, prefix, sizeof(prefix)), group);
 	ir_verdict(r, NF_DROP, NULL);
 }
 
+/* The checks of what a guest sends that do not depend on the guest. */
 static void
-chain_guest_in(struct rs_table *t, unsigned int group)
+guards(struct rs_table *t)
 {
-	struct rs_chain *c = rs_table_chain(t, "guest_in", H_NONE, 0);
-	static const struct {
-		uint8_t		 type[2];
-		const char	*chain;
-	} d[] = {
-		{ { 0x08, 0x00 }, "guest_ip4" },
-		{ { 0x86, 0xdd }, "guest_ip6" },
-		{ { 0x08, 0x06 }, "guest_arp" },
+	static const uint8_t sport67[2] = { 0, 67 },
+	    sport547[2] = { 0x02, 0x23 }, types[2] = { 134, 137 };
+	/* htype ethernet, ptype IPv4, hlen 6, plen 4: the fields we check. */
+	static const uint8_t hdr[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
+	struct rs_chain *c;
+	struct rs_rule *r;
+	size_t i;
+
+	/* DHCP snooping: guests are clients, never servers. */
+	c = rs_table_chain(t, "guard_ip4", H_NONE, 0);
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
+	drop(r, R_DHCP);
+
+	/* RA guard: routers sit behind trusted ports. */
+	c = rs_table_chain(t, "guard_ip6", H_NONE, 0);
+	for (i = 0; i < 2; i++) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &types[i]);
+		drop(r, R_RA);
+	}
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport547);
+	drop(r, R_DHCP);
+
+	c = rs_table_chain(t, "guard_arp", H_NONE, 0);
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_ARP_HEAD, OP_NEQ, hdr);
+	drop(r, R_ARP);
+}
+
+void
+rs_guest_chain_name(char *buf, size_t len, enum rs_guest_chain which,
+    const char *port)
+{
+	static const char *const prefix[] = {
+		[GC_IN] = "in_", [GC_V4] = "v4_", [GC_V6] = "v6_",
+		[GC_ARP] = "arp_", [GC_OUT] = "out_",
 	};
+
+	snprintf(buf, len, "%s%s", prefix[which], port);
+}
+
+static struct rs_chain *
+guest_chain(struct rs_table *t, const struct bg_guest *g,
+    enum rs_guest_chain which)
+{
+	struct rs_chain *c;
+	char name[RS_CHAIN_NAME];
+
+	rs_guest_chain_name(name, sizeof(name), which, g->port);
+	c = rs_table_chain(t, name, which == GC_IN ? H_INGRESS : H_NONE,
+	    which == GC_IN ? RS_GUEST_PRIO : 0);
+	if (c == NULL)
+		return NULL;
+	c->role = ROLE_GUEST;
+	memcpy(c->port, g->port, sizeof(c->port));
+	if (which == GC_IN)
+		rs_chain_dev(c, g->port);
+	return c;
+}
+
+/* The guest's ingress base chain: its MAC, then by ethertype. */
+static void
+chain_in(struct rs_table *t, const struct bg_guest *g)
+{
+	static const struct {
+		uint8_t			type[2];
+		enum rs_guest_chain	chain;
+	} d[] = {
+		{ { 0x08, 0x00 }, GC_V4 },
+		{ { 0x86, 0xdd }, GC_V6 },
+		{ { 0x08, 0x06 }, GC_ARP },
+	};
+	struct rs_chain *c = guest_chain(t, g, GC_IN);
+	char name[RS_CHAIN_NAME];
 	struct rs_rule *r;
 	size_t i;
 
 	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME, FLD_ETHER_SADDR), "guest_mac", true);
-	drop(r, R_MAC, FLD_IIFNAME, group);
+	ir_cmp(r, FLD_ETHER_SADDR, OP_NEQ, g->mac);
+	drop(r, R_MAC);
 	/* Everything else, VLAN tags and 802.2/SNAP included, is dropped. */
 	for (i = 0; i < 3; i++) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_ETHER_TYPE, OP_EQ, d[i].type);
-		ir_verdict(r, NFT_JUMP, d[i].chain);
+		rs_guest_chain_name(name, sizeof(name), d[i].chain, g->port);
+		ir_verdict(r, NFT_GOTO, name);
 	}
-	drop(rs_chain_rule(c), R_ETHERTYPE, FLD_IIFNAME, group);
+	drop(rs_chain_rule(c), R_ETHERTYPE);
 }
 
 static void
-chain_guest_ip4(struct rs_table *t, unsigned int group)
+chain_v4(struct rs_table *t, const struct bg_guest *g)
 {
-	struct rs_chain *c = rs_table_chain(t, "guest_ip4", H_NONE, 0);
-	static const uint8_t sport67[2] = { 0, 67 }, zero[4] = { 0 },
-	    bcast[4] = { 255, 255, 255, 255 }, sport68[2] = { 0, 68 };
+	static const uint8_t zero[4] = { 0 },
+	    bcast[4] = { 255, 255, 255, 255 }, sport68[2] = { 0, 68 },
+	    dport67[2] = { 0, 67 };
+	struct rs_chain *c = guest_chain(t, g, GC_V4);
 	struct rs_rule *r;
+	size_t k;
 
-	/* DHCP snooping: guests are clients, never servers. */
-	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
-	drop(r, R_DHCP, FLD_IIFNAME, group);
-
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME, FLD_IP_SADDR), "guest_ip4", false);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
+	ir_verdict(rs_chain_rule(c), NFT_JUMP, "guard_ip4");
+	for (k = 0; k < g->n_ip4; k++) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_IP_SADDR, OP_EQ, &g->ip4[k]);
+		pass(r);
+	}
 	/* A DHCP client has no address yet. */
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_IP_SADDR, OP_EQ, zero);
 	ir_cmp(r, FLD_IP_DADDR, OP_EQ, bcast);
 	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport68);
-	ir_cmp_merged(r, FLD_UDP_DPORT, sport67);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
-	drop(rs_chain_rule(c), R_IPV4, FLD_IIFNAME, group);
+	ir_cmp_merged(r, FLD_UDP_DPORT, dport67);
+	pass(r);
+	drop(rs_chain_rule(c), R_IPV4);
 }
 
 static void
-chain_guest_ip6(struct rs_table *t, unsigned int group)
+chain_v6(struct rs_table *t, const struct bg_guest *g)
 {
-	struct rs_chain *c = rs_table_chain(t, "guest_ip6", H_NONE, 0);
-	static const uint8_t sport547[2] = { 0x02, 0x23 }, any[16] = { 0 };
-	static const uint8_t types[2] = { 134, 137 }, icmpv6 = 58;
+	static const uint8_t any[16] = { 0 }, icmpv6 = 58;
+	struct rs_chain *c = guest_chain(t, g, GC_V6);
+	struct in6_addr ll;
 	struct rs_rule *r;
-	size_t i;
+	size_t k;
 
-	/* RA guard: routers sit behind trusted ports. */
-	for (i = 0; i < 2; i++) {
+	ir_verdict(rs_chain_rule(c), NFT_JUMP, "guard_ip6");
+	/* The link-local address of its MAC is always bound. */
+	mac_to_linklocal(g->mac, &ll);
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, &ll);
+	pass(r);
+	for (k = 0; k < g->n_ip6; k++) {
+		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) == 0)
+			continue;
 		r = rs_chain_rule(c);
-		ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &types[i]);
-		drop(r, R_RA, FLD_IIFNAME, group);
+		ir_cmp(r, FLD_IP6_SADDR, OP_EQ, &g->ip6[k]);
+		pass(r);
 	}
-	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport547);
-	drop(r, R_DHCP, FLD_IIFNAME, group);
-
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME, FLD_IP6_SADDR), "guest_ip6", false);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
 	/* Duplicate address detection (and its MLD reports) come from ::. */
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, any);
 	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
-	drop(rs_chain_rule(c), R_IPV6, FLD_IIFNAME, group);
+	pass(r);
+	drop(rs_chain_rule(c), R_IPV6);
 }
 
 static void
-chain_guest_arp(struct rs_table *t, unsigned int group)
+chain_arp(struct rs_table *t, const struct bg_guest *g)
 {
-	struct rs_chain *c = rs_table_chain(t, "guest_arp", H_NONE, 0);
-	/* htype ethernet, ptype IPv4, hlen 6, plen 4: the fields we check. */
-	static const uint8_t hdr[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
 	static const uint8_t zero[4] = { 0 };
+	struct rs_chain *c = guest_chain(t, g, GC_ARP);
 	struct rs_rule *r;
+	size_t k;
 
-	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_ARP_HEAD, OP_NEQ, hdr);
-	drop(r, R_ARP, FLD_IIFNAME, group);
-
+	ir_verdict(rs_chain_rule(c), NFT_JUMP, "guard_arp");
 	/* The frame's source MAC is the guest's already, so this ties all 3. */
 	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME, FLD_ARP_SHA), "guest_mac", true);
-	drop(r, R_ARP, FLD_IIFNAME, group);
-
+	ir_cmp(r, FLD_ARP_SHA, OP_NEQ, g->mac);
+	drop(r, R_ARP);
 	r = rs_chain_rule(c);			/* ARP probe */
 	ir_cmp(r, FLD_ARP_SPA, OP_EQ, zero);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME, FLD_ARP_SPA), "guest_ip4", false);
-	ir_verdict(r, NF_ACCEPT, NULL);
-
-	drop(rs_chain_rule(c), R_ARP, FLD_IIFNAME, group);
+	pass(r);
+	for (k = 0; k < g->n_ip4; k++) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_ARP_SPA, OP_EQ, &g->ip4[k]);
+		pass(r);
+	}
+	drop(rs_chain_rule(c), R_ARP);
 }
 
 /*
  * Frames to a guest, in the bridge table. The output hook has no input
  * device, so no rule here may depend on iiftype (nft's implicit dependency
  * for `ether ...`): the group bit is read raw and the protocol from
- * skb->protocol.
+ * skb->protocol. Return, never accept: the base chain has more to do
+ * (mirror.c).
  */
 static void
-chain_guest_out(struct rs_table *t, unsigned int group)
+chain_out(struct rs_table *t, const struct bg_guest *g)
 {
-	struct rs_chain *c = rs_table_chain(t, "guest_out", H_NONE, 0);
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
 	    ip6[2] = { 0x86, 0xdd };
+	struct rs_chain *c = guest_chain(t, g, GC_OUT);
+	struct in6_addr ll;
 	struct rs_rule *r;
+	size_t k;
 
-	/* Broadcast and multicast reach every guest. Return, not accept: the
-	 * base chain has more to do (mirror.c). */
+	/* Broadcast and multicast reach every guest. */
 	r = rs_chain_rule(c);
 	ir_bits(r, FLD_LL_GROUP, &one, &one);
 	ir_verdict(r, NFT_RETURN, NULL);
-
+	for (k = 0; k < g->n_ip4; k++) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
+		ir_cmp(r, FLD_IP_DADDR, OP_EQ, &g->ip4[k]);
+		ir_verdict(r, NFT_RETURN, NULL);
+	}
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
-	ir_lookup(r, IR_KEY(FLD_OIFNAME, FLD_IP_DADDR), "guest_ip4", true);
-	drop(r, R_EGRESS, FLD_OIFNAME, group);
+	drop(r, R_EGRESS);
+	mac_to_linklocal(g->mac, &ll);
+	for (k = 0; k <= g->n_ip6; k++) {
+		const struct in6_addr *a = k == 0 ? &ll : &g->ip6[k - 1];
 
+		if (k > 0 && memcmp(a, &ll, sizeof(ll)) == 0)
+			continue;
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
+		ir_cmp(r, FLD_IP6_DADDR, OP_EQ, a);
+		ir_verdict(r, NFT_RETURN, NULL);
+	}
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
-	ir_lookup(r, IR_KEY(FLD_OIFNAME, FLD_IP6_DADDR), "guest_ip6", true);
-	drop(r, R_EGRESS, FLD_OIFNAME, group);
+	drop(r, R_EGRESS);
+}
+
+void
+rs_guest_chains(struct rs_table *nd, struct rs_table *br,
+    const struct bg_guest *g, unsigned int parts)
+{
+	if (parts & RS_GC_HOOK)
+		chain_in(nd, g);
+	if (parts & RS_GC_NETDEV) {
+		chain_v4(nd, g);
+		chain_v6(nd, g);
+		chain_arp(nd, g);
+	}
+	if (parts & RS_GC_BRIDGE)
+		chain_out(br, g);
 }
 
 int
-rs_guest_elems(const struct bg_guest *g, struct rs_set *mac,
-    struct rs_set *ip4, struct rs_set *ip6, struct rs_set *ports)
+rs_guest_elems(const struct bg_guest *g, struct rs_set *ports,
+    struct rs_set *out)
 {
-	struct in6_addr ll;
-	size_t k;
+	char chain[RS_CHAIN_NAME];
 
-	if ((mac && rs_set_add(mac, g->port, g->mac) == -1) ||
-	    (ports && rs_set_add(ports, g->port, NULL) == -1))
+	rs_guest_chain_name(chain, sizeof(chain), GC_OUT, g->port);
+	if ((ports && rs_set_add(ports, g->port, NULL) == -1) ||
+	    (out && rs_set_add_jump(out, g->port, chain) == -1))
 		return -1;
-	for (k = 0; ip4 && k < g->n_ip4; k++)
-		if (rs_set_add(ip4, g->port, &g->ip4[k]) == -1)
-			return -1;
-	if (ip6 == NULL)
-		return 0;
-	/* The link-local address of its MAC is always bound. */
-	mac_to_linklocal(g->mac, &ll);
-	if (rs_set_add(ip6, g->port, &ll) == -1)
-		return -1;
-	for (k = 0; k < g->n_ip6; k++)
-		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) != 0 &&
-		    rs_set_add(ip6, g->port, &g->ip6[k]) == -1)
-			return -1;
 	return 0;
 }
 
-/* The guest sets of table t that it has: the bridge table has no MAC set
- * but the guest ports. */
+/* Is g's port hooked at ingress by the ruleset for kernel k? */
+static bool
+hooked(const struct bg_guest *g, const struct bg_port *ports,
+    size_t n_ports, const struct rs_kernel *k)
+{
+	return k->absent_hooks || rs_port_present(ports, n_ports, g->port);
+}
+
 static int
-fill_guest_sets(struct rs_table *t, const struct bg_config *cfg)
+waiting(struct ruleset *rs, const char *port)
 {
-	struct rs_set *mac = ruleset_set(t, "guest_mac");
-	struct rs_set *ip4 = ruleset_set(t, "guest_ip4");
-	struct rs_set *ip6 = ruleset_set(t, "guest_ip6");
-	struct rs_set *ports = ruleset_set(t, "guest_ports");
-	size_t i, j;
+	void *p;
 
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_guests; j++)
-			if (rs_guest_elems(&cfg->bridges[i].guests[j], mac, ip4,
-			    ip6, ports) == -1)
-				return -1;
+	if ((p = realloc(rs->waiting, (rs->n_waiting + 1) *
+	    sizeof(*rs->waiting))) == NULL)
+		return -1;
+	rs->waiting = p;
+	memset(rs->waiting[rs->n_waiting], 0, BG_IFNAMSIZ);
+	snprintf(rs->waiting[rs->n_waiting++], BG_IFNAMSIZ, "%s", port);
 	return 0;
-}
-
-static void
-guest_hook_setup(struct rs_chain *c, size_t k)
-{
-	struct rs_rule *r;
-
-	if (c == NULL)
-		return;
-	c->role = ROLE_GUEST_HOOK;
-	c->index = k;
-	r = rs_chain_rule(c);
-	ir_verdict(r, NFT_JUMP, "guest_in");
-}
-
-static void
-guest_hook_name(char *buf, size_t len, size_t k)
-{
-	snprintf(buf, len, "in%zu", k);
-}
-
-struct rs_chain *
-rs_guest_hook(size_t k)
-{
-	struct rs_chain *c;
-	char name[16];
-
-	guest_hook_name(name, sizeof(name), k);
-	if ((c = rs_chain_new(name, H_INGRESS, RS_GUEST_PRIO)) != NULL)
-		guest_hook_setup(c, k);
-	return c;
-}
-
-/* in0, in1, ...: 255 guest ports per ingress base chain. */
-static void
-base_chains(struct rs_table *t, const struct bg_config *cfg)
-{
-	struct rs_chain *c = NULL;
-	size_t i, j, slot = 0;
-	char name[16];
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_guests; j++, slot++) {
-			if (slot % RS_DEVS_PER_CHAIN == 0) {
-				guest_hook_name(name, sizeof(name),
-				    slot / RS_DEVS_PER_CHAIN);
-				c = rs_table_chain(t, name, H_INGRESS,
-				    RS_GUEST_PRIO);
-				guest_hook_setup(c, slot / RS_DEVS_PER_CHAIN);
-			}
-			rs_chain_dev(c, cfg->bridges[i].guests[j].port);
-		}
 }
 
 int
-rs_guest_netdev(struct rs_table *t, const struct bg_config *cfg)
+rs_guest_netdev(struct ruleset *rs, const struct bg_config *cfg,
+    const struct bg_port *ports, size_t n_ports)
 {
-	static const enum ir_type mac[] = { T_IFNAME, T_ETHER },
-	    ip4[] = { T_IFNAME, T_IPV4 }, ip6[] = { T_IFNAME, T_IPV6 };
-	char set[32];
+	struct rs_table *t = &rs->netdev;
+	const struct bg_guest *g;
 	unsigned int r;
+	size_t i, j;
+	bool hook;
 
-	rs_table_set(t, "guest_mac", mac, 2, false);
-	rs_table_set(t, "guest_ip4", ip4, 2, false);
-	rs_table_set(t, "guest_ip6", ip6, 2, false);
 	for (r = 0; r < R_EGRESS; r++)
-		rs_table_set(t, rs_drop_set(r, set, sizeof(set), NULL),
-		    k_ifname, 1, true);
-	if (t->nomem || fill_guest_sets(t, cfg) == -1)
-		return -1;
-	chain_guest_in(t, cfg->nflog_group);
-	chain_guest_ip4(t, cfg->nflog_group);
-	chain_guest_ip6(t, cfg->nflog_group);
-	chain_guest_arp(t, cfg->nflog_group);
-	base_chains(t, cfg);
-	return 0;
+		drop_chain(t, r, cfg->nflog_group);
+	guards(t);
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			g = &cfg->bridges[i].guests[j];
+			hook = hooked(g, ports, n_ports, &rs->kernel);
+			if (!hook && waiting(rs, g->port) == -1)
+				return -1;
+			rs_guest_chains(t, NULL, g, RS_GC_NETDEV |
+			    (hook ? RS_GC_HOOK : 0));
+		}
+	return t->nomem ? -1 : 0;
 }
 
 static bool
@@ -327,28 +391,40 @@ port_unknown(const struct bg_config *cfg, const struct bg_port *p)
 	return config_drops_port(cfg, p->bridge, p->port, gb);
 }
 
-/* unknown_ports: dropped where they enter the bridge. */
+/*
+ * prerouting: unknown_ports, dropped where they enter the bridge (a guest
+ * of another bridge included, whatever its own chain said); then a guest's
+ * frame that passed its ingress chain has the bit (cleared here, so the
+ * host never sees it), and one from a guest port without it passed none.
+ */
 static int
-chain_unknown(struct rs_table *t, const struct bg_config *cfg,
+chain_prerouting(struct rs_table *t, const struct bg_config *cfg,
     const struct bg_port *ports, size_t n_ports)
 {
+	static const uint32_t bit = RS_MARK_CHECKED;
 	struct rs_set *unknown;
+	struct rs_chain *c;
 	struct rs_rule *r;
-	char set[32];
 	size_t i;
 
 	unknown = rs_table_set(t, "unknown_ports", k_ifname, 1, false);
-	rs_table_set(t, rs_drop_set(R_UNKNOWN, set, sizeof(set), NULL),
-	    k_ifname, 1, true);
 	if (t->nomem)
 		return -1;
 	for (i = 0; i < n_ports; i++)
 		if (port_unknown(cfg, &ports[i]) &&
 		    rs_set_add(unknown, ports[i].port, NULL) == -1)
 			return -1;
-	r = rs_chain_rule(rs_table_chain(t, "prerouting", H_PREROUTING, -300));
+	c = rs_table_chain(t, "prerouting", H_PREROUTING, RS_GUEST_PRIO);
+	r = rs_chain_rule(c);
 	ir_lookup(r, IR_KEY(FLD_IIFNAME), "unknown_ports", false);
-	drop(r, R_UNKNOWN, FLD_IIFNAME, cfg->nflog_group);
+	drop(r, R_UNKNOWN);
+	r = rs_chain_rule(c);
+	ir_bits(r, FLD_MARK, &bit, &bit);
+	ir_mark_clear(r, RS_MARK_CHECKED);
+	ir_verdict(r, NF_ACCEPT, NULL);
+	r = rs_chain_rule(c);
+	ir_lookup(r, IR_KEY(FLD_IIFNAME), "guest_ports", false);
+	drop(r, R_UNHOOKED);
 	return 0;
 }
 
@@ -360,15 +436,13 @@ static void
 chains_to_port(struct rs_table *t, struct rs_chain *to_port[2])
 {
 	static const enum rs_hook hooks[2] = { H_FORWARD, H_OUTPUT };
-	struct rs_rule *r;
 	int i;
 
 	for (i = 0; i < 2; i++) {
 		to_port[i] = rs_table_chain(t, rs_hook_name(hooks[i]),
 		    hooks[i], RS_GUEST_PRIO);
-		r = rs_chain_rule(to_port[i]);
-		ir_lookup(r, IR_KEY(FLD_OIFNAME), "guest_ports", false);
-		ir_verdict(r, NFT_JUMP, "guest_out");
+		ir_vmap(rs_chain_rule(to_port[i]), IR_KEY(FLD_OIFNAME),
+		    "guest_out");
 	}
 }
 
@@ -389,7 +463,7 @@ rs_arp_passes(const struct bg_config *cfg, const char *bridge,
 		return false;
 	if (g == NULL)
 		return true;
-	/* guest_in, then guest_arp (its header check is the parser's). */
+	/* in_<port>, then arp_<port> (its header check is the parser's). */
 	if (memcmp(src_mac, g->mac, 6) != 0 || memcmp(sha, g->mac, 6) != 0)
 		return false;
 	if (memcmp(spa, zero, 4) == 0)
@@ -404,19 +478,25 @@ int
 rs_guest_bridge(struct rs_table *t, const struct bg_config *cfg,
     const struct bg_port *ports, size_t n_ports, struct rs_chain *to_port[2])
 {
-	static const enum ir_type ip4[] = { T_IFNAME, T_IPV4 },
-	    ip6[] = { T_IFNAME, T_IPV6 };
-	char set[32];
+	struct rs_set *gp, *out;
+	unsigned int r;
+	size_t i, j;
 
-	rs_table_set(t, "guest_ip4", ip4, 2, false);
-	rs_table_set(t, "guest_ip6", ip6, 2, false);
-	rs_table_set(t, "guest_ports", k_ifname, 1, false);
-	rs_table_set(t, rs_drop_set(R_EGRESS, set, sizeof(set), NULL),
-	    k_ifname, 1, true);
-	if (t->nomem || fill_guest_sets(t, cfg) == -1 ||
-	    chain_unknown(t, cfg, ports, n_ports) == -1)
+	gp = rs_table_set(t, "guest_ports", k_ifname, 1, false);
+	if ((out = rs_table_set(t, "guest_out", k_ifname, 1, false)) != NULL)
+		out->vmap = true;
+	for (r = R_EGRESS; r < R_N; r++)
+		drop_chain(t, r, cfg->nflog_group);
+	if (t->nomem || chain_prerouting(t, cfg, ports, n_ports) == -1)
 		return -1;
-	chain_guest_out(t, cfg->nflog_group);
 	chains_to_port(t, to_port);
-	return 0;
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			rs_guest_chains(NULL, t, &cfg->bridges[i].guests[j],
+			    RS_GC_BRIDGE);
+			if (rs_guest_elems(&cfg->bridges[i].guests[j], gp,
+			    out) == -1)
+				return -1;
+		}
+	return t->nomem ? -1 : 0;
 }

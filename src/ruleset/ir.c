@@ -224,6 +224,19 @@ ir_mark_or(struct rs_rule *r, uint32_t bits)
 }
 
 void
+ir_mark_clear(struct rs_rule *r, uint32_t bits)
+{
+	struct ir_stmt *s = stmt(r, S_META_SET);
+
+	if (s == NULL)
+		return;
+	bits = ~bits;
+	s->u.meta_set.field = FLD_MARK;
+	s->u.meta_set.and_self = true;
+	memcpy(s->u.meta_set.value, &bits, sizeof(bits));
+}
+
+void
 ir_meta_set(struct rs_rule *r, enum ir_fid f, const void *value)
 {
 	struct ir_stmt *s = stmt(r, S_META_SET);

@@ -64,6 +64,7 @@ enum ir_fid {
 	FLD_ARP_HEAD, FLD_ARP_SHA, FLD_ARP_SPA,
 	FLD_UDP_SPORT, FLD_UDP_DPORT, FLD_TCP_SPORT, FLD_TCP_DPORT,
 	FLD_ICMPV6_TYPE,
+	FLD_IBRNAME,	/* the input port's bridge (nft_meta_bridge) */
 	FLD_N
 };
 
@@ -160,9 +161,10 @@ struct ir_stmt {
 			struct ir_stateful st[IR_MAX_STATEFUL];
 			uint8_t	 n_st;
 		} dynset;
-		struct {		/* meta FIELD set [FIELD |] value */
+		struct {		/* meta FIELD set [FIELD |&] value */
 			uint8_t	 field;
 			bool	 or_self;
+			bool	 and_self;
 			uint8_t	 value[IR_DATA];
 		} meta_set;
 		struct {		/* dup, fwd: the name prints, the
@@ -212,6 +214,8 @@ void	ir_dynset(struct rs_rule *, enum ir_dynset_op, const char *set,
 void	ir_meta_set(struct rs_rule *, enum ir_fid, const void *value);
 /* meta mark set meta mark | bits */
 void	ir_mark_or(struct rs_rule *, uint32_t bits);
+/* meta mark set meta mark & ~bits */
+void	ir_mark_clear(struct rs_rule *, uint32_t bits);
 void	ir_dup(struct rs_rule *, const char *dev, int ifindex);
 void	ir_fwd(struct rs_rule *, const char *dev, int ifindex);
 /* chain: for NFT_JUMP and NFT_GOTO, else NULL. */

@@ -78,6 +78,25 @@ devlist_del(struct devlist *d, const char *name)
 		}
 }
 
+/*
+ * On a kernel that cannot hook absent devices, a hook names only the
+ * ports present (the daemon recompiles as interfaces come and go).
+ */
+static void
+present_only(const struct ruleset *rs, struct devlist *d,
+    const struct bg_port *ports, size_t n_ports)
+{
+	size_t i = 0;
+
+	if (rs->kernel.absent_hooks)
+		return;
+	while (i < d->n)
+		if (!rs_port_present(ports, n_ports, d->names[i]))
+			devlist_del(d, d->names[i]);
+		else
+			i++;
+}
+
 /* Every port of bridge b that we know of: configured or present now. */
 static int
 known_ports(struct devlist *d, const struct bg_bridge *b,
@@ -343,6 +362,7 @@ copies_out(struct ruleset *rs, const struct session *ss,
 
 	if (devlist_add(&self, NULL, b->name) == -1)
 		return -1;
+	present_only(rs, &self, ports, n_ports);
 	if (rs->backend == RS_COPY_TC) {
 		tc_marks(rs, ss, to_port);
 		rc = tc_filters(rs, ss, from, ports, n_ports, false) == -1 ||
@@ -386,6 +406,8 @@ build_one(struct ruleset *rs, const struct bg_bridge *b,
 	/* A lone monitored port's own broadcasts are never sent to it. */
 	if (from.n == 1)
 		devlist_del(&all, from.names[0]);
+	present_only(rs, &from, ports, n_ports);
+	present_only(rs, &all, ports, n_ports);
 	rx = mirror_chain(t, m, ss.bit, ss.dev, ss.ifindex, true);
 	if (m->direction & DIR_IN)
 		hook_chains(t, "mirror_in", m->name, H_INGRESS, RS_MIRROR_PRIO,

@@ -242,9 +242,10 @@ print_stmt(FILE *f, const struct ir_stmt *s)
 		break;
 	case S_META_SET:
 		fprintf(f, "%s set ", ir_fields[s->u.meta_set.field].name);
-		if (s->u.meta_set.or_self)
-			fprintf(f, "%s | ",
-			    ir_fields[s->u.meta_set.field].name);
+		if (s->u.meta_set.or_self || s->u.meta_set.and_self)
+			fprintf(f, "%s %c ",
+			    ir_fields[s->u.meta_set.field].name,
+			    s->u.meta_set.or_self ? '|' : '&');
 		print_field_value(f, s->u.meta_set.field, s->u.meta_set.value);
 		break;
 	case S_DUP:
@@ -314,6 +315,8 @@ print_elem(FILE *f, const struct rs_set *s, const struct rs_elem *e)
 		    ir_types[s->key[j]].len);
 		off += ir_key_len(&s->key[j], 1);
 	}
+	if (s->vmap)
+		fprintf(f, " : jump %s", e->jump);
 }
 
 static void
@@ -321,10 +324,10 @@ print_set(FILE *f, const struct rs_set *s)
 {
 	size_t i;
 
-	fprintf(f, "\tset %s {\n\t\ttype ", s->name);
+	fprintf(f, "\t%s %s {\n\t\ttype ", s->vmap ? "map" : "set", s->name);
 	for (i = 0; i < s->n_key; i++)
 		fprintf(f, "%s%s", i ? " . " : "", ir_types[s->key[i]].name);
-	fprintf(f, "\n");
+	fprintf(f, "%s\n", s->vmap ? " : verdict" : "");
 	if (s->counters)
 		fprintf(f, "\t\tsize 65535\n\t\tflags dynamic\n\t\tcounter\n");
 	for (i = 0; i < s->n; i++) {

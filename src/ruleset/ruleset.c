@@ -21,18 +21,19 @@ check(const struct ruleset *rs, char *err, size_t errlen)
 
 int
 ruleset_build(struct ruleset *rs, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports, enum rs_backend backend,
+    const struct bg_port *ports, size_t n_ports, const struct rs_kernel *k,
     char *err, size_t errlen)
 {
 	struct rs_chain *to_port[2] = { NULL, NULL };
 	int e;
 
 	memset(rs, 0, sizeof(*rs));
-	rs->backend = backend;
+	rs->kernel = *k;
+	rs->backend = k->backend;
 	rs->netdev.family = RS_NETDEV;
 	rs->bridge.family = RS_BRIDGE;
 	errno = 0;
-	if (rs_guest_netdev(&rs->netdev, cfg) == -1 ||
+	if (rs_guest_netdev(rs, cfg, ports, n_ports) == -1 ||
 	    rs_guest_bridge(&rs->bridge, cfg, ports, n_ports, to_port) == -1 ||
 	    rs_mirrors(rs, cfg, ports, n_ports, to_port) == -1) {
 		e = errno ? errno : ENOMEM;
@@ -56,5 +57,6 @@ ruleset_free(struct ruleset *rs)
 	rs_table_free(&rs->netdev);
 	rs_table_free(&rs->bridge);
 	free(rs->tc);
+	free(rs->waiting);
 	memset(rs, 0, sizeof(*rs));
 }

@@ -27,6 +27,10 @@
 /* skb->mark bits used by mirrors: a frame mirror i has copied already (or
  * must not copy) carries MARK_MIRROR(i). */
 #define RS_MARK_MIRROR(i)	(0x00010000u << (i))
+/* Set as the last step of a guest's ingress chain: the bridge table's
+ * prerouting drops guest frames without it (they passed no check), and
+ * clears it, so nothing after it sees the bit. */
+#define RS_MARK_CHECKED		0x00800000u
 #define RS_GUEST_PRIO		-500	/* port security's base chains */
 #define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
 #define RS_MIRROR_GROUP_PRIO	-400	/* after it: only what is sent on */
@@ -36,11 +40,15 @@ enum rs_family { RS_NETDEV, RS_BRIDGE };
 enum rs_hook { H_NONE, H_INGRESS, H_EGRESS, H_PREROUTING, H_FORWARD,
     H_OUTPUT };
 
-/* What a chain is for, where others need to know (the diff, the layout). */
-enum rs_role { ROLE_NONE, ROLE_GUEST_HOOK };
+/* What a chain is for, where others need to know (the diff): ROLE_GUEST
+ * chains are one guest's, named after its port, and change with it. */
+enum rs_role { ROLE_NONE, ROLE_GUEST };
+
+#define RS_CHAIN_NAME	24	/* "out_" and a port name */
 
 struct rs_elem {
 	uint8_t		 key[RS_KEY_MAX];
+	char		 jump[RS_CHAIN_NAME];	/* a verdict map's: the chain */
 };
 
 struct rs_set {
@@ -48,6 +56,7 @@ struct rs_set {
 	enum ir_type	 key[IR_MAX_CONCAT];
 	size_t		 n_key;
 	bool		 counters;	/* dynamic, per-element counters */
+	bool		 vmap;		/* a verdict map: key : jump chain */
 	struct rs_elem	*elems;
 	size_t		 n, cap;
 };
@@ -57,7 +66,7 @@ struct rs_chain {
 	enum rs_hook	 hook;		/* H_NONE for regular chains */
 	int		 prio;
 	enum rs_role	 role;
-	size_t		 index;		/* ROLE_GUEST_HOOK: its number */
+	char		 port[BG_IFNAMSIZ];	/* ROLE_GUEST: its guest's */
 	char		(*devs)[BG_IFNAMSIZ];
 	size_t		 n_devs, cap_devs;
 	struct rs_rule	**rules;
@@ -92,9 +101,26 @@ struct rs_tc {
 	bool		 group_only;	/* copy only broadcast and multicast */
 };
 
+/*
+ * What the running kernel offers (kernel/probe.c finds out) and the
+ * ruleset depends on.
+ */
+struct rs_kernel {
+	enum rs_backend	 backend;
+	bool		 absent_hooks;	/* netdev hooks may name absent
+					 * devices (6.16+) */
+	bool		 ibrname;	/* bridge `meta ibrname` */
+};
+
 struct ruleset {
 	struct rs_table	 netdev;
 	struct rs_table	 bridge;
+	struct rs_kernel kernel;
+	/* Guests whose port does not exist, on a kernel without hooks on
+	 * absent devices: no ingress chain yet (the daemon hooks them as
+	 * they appear; until then the bridge drops what they send). */
+	char		(*waiting)[BG_IFNAMSIZ];
+	size_t		 n_waiting;
 	/* Mirrors left out because their target device does not exist. */
 	char		 inactive[BG_MAX_MIRRORS][32];
 	size_t		 n_inactive;
@@ -114,14 +140,18 @@ struct bg_port {
 };
 
 /*
- * Compiles the model. ports are the interfaces present now: bridge ports
- * on a guarded bridge that are neither guest nor trusted go to
- * unknown_ports (the kernel here cannot match a port's bridge by name).
- * -1 with errno and a message in err (what overflowed, or ENOMEM).
+ * Compiles the model for kernel k. ports are the interfaces present now:
+ * bridge ports on a guarded bridge that are neither guest nor trusted go
+ * to unknown_ports (without `meta ibrname`), and without hooks on absent
+ * devices only present ports get base chains. -1 with errno and a message
+ * in err (what overflowed, or ENOMEM).
  */
 int	ruleset_build(struct ruleset *, const struct bg_config *,
-	    const struct bg_port *ports, size_t n_ports, enum rs_backend,
-	    char *err, size_t errlen);
+	    const struct bg_port *ports, size_t n_ports,
+	    const struct rs_kernel *k, char *err, size_t errlen);
+/* Is name one of ports? */
+bool	rs_port_present(const struct bg_port *ports, size_t n_ports,
+	    const char *name);
 void	ruleset_free(struct ruleset *);
 
 /* table.c: the containers, growing as they are filled. */
@@ -147,6 +177,10 @@ size_t	rs_key_len(const struct rs_set *);
 int	rs_set_add(struct rs_set *, const void *a, const void *b);
 /* Appends a raw key, as elems[] hold them. */
 int	rs_set_add_key(struct rs_set *, const struct rs_elem *);
+/* Appends a verdict map element: name : jump chain. -1 on ENOMEM. */
+int	rs_set_add_jump(struct rs_set *, const char *name, const char *chain);
+/* Are two chains the same: name, hook, devices, rules? */
+bool	rs_chain_equal(const struct rs_chain *, const struct rs_chain *);
 
 /* print.c: text form, as `nft -f` reads it. */
 void	ruleset_print(FILE *, const struct ruleset *);
@@ -155,8 +189,8 @@ const char *rs_rule_text(const struct rs_rule *, char *buf, size_t len);
 const char *rs_hook_name(enum rs_hook);
 const char *rs_family_name(enum rs_family);
 
-/* guest.c: the drop_<reason> set counting a reason per port, and its
- * table's family (fam may be NULL). */
+/* guest.c: the drop_<reason> set (and chain) counting a reason per port,
+ * and its table's family (fam may be NULL). */
 const char *rs_drop_set(unsigned int reason, char *buf, size_t len,
 	    enum rs_family *fam);
 

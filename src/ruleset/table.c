@@ -241,3 +241,45 @@ rs_set_add_key(struct rs_set *s, const struct rs_elem *k)
 	s->elems[s->n++] = *k;
 	return 0;
 }
+
+int
+rs_set_add_jump(struct rs_set *s, const char *name, const char *chain)
+{
+	struct rs_elem *e;
+
+	if (rs_set_add(s, name, NULL) == -1)
+		return -1;
+	e = &s->elems[s->n - 1];
+	snprintf(e->jump, sizeof(e->jump), "%s", chain);
+	return 0;
+}
+
+bool
+rs_port_present(const struct bg_port *ports, size_t n_ports,
+    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n_ports; i++)
+		if (strcmp(ports[i].port, name) == 0)
+			return true;
+	return false;
+}
+
+bool
+rs_chain_equal(const struct rs_chain *a, const struct rs_chain *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) != 0 || a->hook != b->hook ||
+	    a->prio != b->prio || a->role != b->role ||
+	    strcmp(a->port, b->port) != 0 || a->n_rules != b->n_rules ||
+	    a->n_devs != b->n_devs || (a->n_devs && memcmp(a->devs, b->devs,
+	    a->n_devs * sizeof(*a->devs)) != 0))
+		return false;
+	/* Rules are plain data, zeroed before they are filled. */
+	for (i = 0; i < a->n_rules; i++)
+		if (memcmp(a->rules[i], b->rules[i], sizeof(*a->rules[i])) != 0)
+			return false;
+	return true;
+}

@@ -84,8 +84,8 @@ def test_bad_messages_rejected(nslab, bgd):
     # a well-formed request made by hand works
     r = exchange(d, hdr(1, GUEST_LEN) + (guest()))
     assert r[0] == 0x100, r
-    assert "vnic-x" in nslab.nft("list", "set", "netdev", "bridgeguard",
-                               "guest_mac")
+    assert "vnic-x" in nslab.nft("list", "set", "bridge", "bridgeguard",
+                               "guest_ports")
     assert d.p.poll() is None
     d.ctl("status", check=0)
 

@@ -4,6 +4,8 @@ import signal
 import time
 
 import pytest
+
+import labkit
 from rawframes import frame
 
 SPOOF_IP = "192.168.122.99"
@@ -11,10 +13,12 @@ SPOOF_IP = "192.168.122.99"
 
 def one_event(d, mark, type, t0, settle=0.7, **match):
     """Exactly one event of type matching fields, the first within 1 s of
-    t0; then nothing more of it for `settle` seconds."""
-    left = max(0.05, t0 + 1.0 - time.monotonic())
+    t0 (natively; labkit.scaled() stretches it under emulation); then
+    nothing more of it for `settle` seconds."""
+    bound = labkit.scaled(1.0)
+    left = max(0.05, t0 + bound - time.monotonic())
     got = d.wait_event(mark, type, timeout=left, **match)
-    assert got, f"no {type} {match} within 1 s; events: {d.since(mark)}"
+    assert got, f"no {type} {match} within {bound:g} s; events: {d.since(mark)}"
     time.sleep(settle)
     got = [e for e in d.since(mark, type)
            if all(e.get(k) == v for k, v in match.items())]

@@ -36,12 +36,12 @@ def shape(ruleset):
 
 
 def handles(nslab):
-    """Rule handles of the guest chains: a full apply renews them (the
-    table is replaced), a diff leaves them be."""
+    """Rule handles of alice's and the shared chains: a full apply renews
+    them (the table is replaced), a diff of other guests leaves them be."""
     return [re.findall(r"# handle (\d+)", nslab.nft("-a", "list", "chain",
                                                    f, "bridgeguard", c))
-            for f, c in (("netdev", "guest_in"), ("netdev", "guest_ip4"),
-                         ("bridge", "guest_out"))]
+            for f, c in (("netdev", "v4_vnic-alice"), ("netdev", "guard_ip4"),
+                         ("bridge", "out_vnic-alice"), ("bridge", "prerouting"))]
 
 
 def test_start_is_apply_and_restart_adopts(nslab, bgd):
@@ -93,8 +93,8 @@ def test_hotplug_guest_port(nslab, bgd):
     carol = labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
                         "192.168.122.44", "fd00:122::44")
     d = bgd(labkit.config_yaml([n["alice"], n["bob"], n["eve"], carol]))
-    assert "vnic-carol" in nslab.nft("list", "chain", "netdev", "bridgeguard",
-                                   "in0")
+    assert "vnic-carol" in nslab.nft("list", "set", "bridge", "bridgeguard",
+                                   "guest_ports")
     m = d.mark()
     nslab.add_node(carol)                       # appears after the start
     assert d.wait_event(m, "port_join", timeout=1, port="vnic-carol",
@@ -125,18 +125,17 @@ def test_reload_applies_a_diff(nslab, bgd):
     d.p.send_signal(signal.SIGHUP)
 
     def applied():
-        s = nslab.nft("list", "set", "netdev", "bridgeguard", "guest_ip4")
-        return "192.168.122.24" in s and "vnic-eve" not in s
+        s = nslab.ruleset()
+        return "192.168.122.24" in s and "v4_vnic-eve" not in s
     assert labkit.wait_until(applied, 2), nslab.ruleset()
-    assert "192.168.122.22" not in nslab.nft("list", "set", "netdev",
-                                           "bridgeguard", "guest_ip4")
+    assert "192.168.122.22" not in nslab.nft("list", "chain", "netdev",
+                                           "bridgeguard", "v4_vnic-bob")
     # eve is no guest any more: her port is an unknown port of br0
     assert '"vnic-eve"' in nslab.nft("list", "set", "bridge", "bridgeguard",
                                    "unknown_ports")
-    assert "vnic-eve" not in nslab.nft("list", "chain", "netdev", "bridgeguard",
-                                     "in0")
+    assert "in_vnic-eve" not in nslab.ruleset()
     assert nslab.ping("eve", n["alice"].ip4, wait=1, flush=True) == 0
-    # no rule was recreated: elements and hooks only
+    # no other guest's rule was recreated: bob's and eve's chains only
     assert handles(nslab) == before
     # and back, through the control socket
     d.config.write_text(labkit.config_yaml([n["alice"], n["bob"], n["eve"]]))
@@ -219,8 +218,7 @@ def test_guest_add_del_at_runtime(nslab, bgd):
     d.ctl("guest", "del", "--port", "vnic-eve", "--bridge", "br0", "--mac",
           eve.mac, check=0)
     assert nslab.ping("eve", alice.ip4, wait=1, flush=True) == 0
-    assert "vnic-eve" not in nslab.nft("list", "set", "netdev", "bridgeguard",
-                                     "guest_mac")
+    assert "in_vnic-eve" not in nslab.ruleset()
 
 
 def test_guest_save_survives_restart(nslab, bgd):

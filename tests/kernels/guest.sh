@@ -5,6 +5,8 @@
 # $OUT/rc. Powers the VM off whatever happens.
 OUT=$1
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8
+# Emulation is about 5x slower: tests scale their time bounds by this.
+export BG_TIME_SCALE=5
 
 mount -t proc proc /proc
 mount -t sysfs sys /sys

@@ -18,13 +18,13 @@ char	*golden_read(const char *name);
  */
 void	golden_check(const char *name, const char *out);
 
-/* A golden config, compiled against these interfaces by this backend. */
+/* A golden config, compiled against these interfaces for this kernel. */
 struct golden_case {
 	const char		*name;		/* NAME.nft, NAME.nl */
 	const char		*config;	/* in GOLDEN_DIR */
 	const struct bg_port	*ports;
 	size_t			 n_ports;
-	enum rs_backend		 backend;
+	struct rs_kernel	 kernel;
 };
 extern const struct golden_case golden_cases[];
 extern const size_t golden_n_cases;

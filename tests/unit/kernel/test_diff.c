@@ -1,11 +1,11 @@
-/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/linearize.c src/kernel/nft_diff.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/linearize.c src/kernel/nft_diff.c src/kernel/probe.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
- * Config diffs: applying the diff of A → B to A's compiled sets must give
- * exactly B's compiled sets (guest_mac, guest_ip4, guest_ip6,
- * unknown_ports; the bridge table's twins and guest_ports follow), and the
- * chain layout must end up hooking exactly B's guest ports. The compiled
- * ruleset is the reference: if its sets change and diff.c does not
- * follow, these tests fail.
+ * Config diffs: applying the diff of A → B to A's compiled ruleset (its
+ * chains deleted, created and refilled, the elements of guest_ports,
+ * guest_out and unknown_ports) must give exactly B's compiled ruleset, on
+ * a kernel with hooks on absent devices and on one without, and the
+ * bookkeeping of hooked guests must follow. The compiled ruleset is the
+ * reference: if it changes and diff.c does not follow, these tests fail.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,8 +61,8 @@ static const struct bg_port ports[] = {
 };
 #define N_PORTS	(sizeof(ports) / sizeof(ports[0]))
 
-static const char *const set_names[DS_N] = { "guest_mac", "guest_ip4",
-    "guest_ip6", "unknown_ports" };
+static const struct rs_kernel today = { RS_COPY_NFT, true, false },
+    old_kernel = { RS_COPY_NFT, false, false };
 
 static void
 load(const char *text, struct bg_config *cfg)
@@ -109,17 +109,64 @@ check_set(const struct rs_set *from, const struct rs_set *to,
 	free(want);
 }
 
-static struct rs_set *
-set_of(struct ruleset *rs, int i)
+static const struct rs_chain *
+chain_in(const struct rs_table *t, const char *name)
 {
-	return ruleset_set(i == DS_UNKNOWN ? &rs->bridge : &rs->netdev,
-	    set_names[i]);
+	size_t i;
+
+	for (i = 0; i < t->n_chains; i++)
+		if (t->chains[i] && strcmp(t->chains[i]->name, name) == 0)
+			return t->chains[i];
+	return NULL;
+}
+
+/*
+ * The guests' chains of from, less rm, plus mk, with re's rules, must be
+ * exactly those of to. A refilled chain keeps its hook: re may only
+ * change rules.
+ */
+static void
+check_chains(const struct rs_table *from, const struct rs_table *to,
+    const struct diff *d)
+{
+	const struct rs_table *mk = &d->mk[from->family],
+	    *re = &d->re[from->family], *rm = &d->rm[from->family];
+	const struct rs_chain *c, *want, *r;
+	size_t i, n = 0;
+
+	for (i = 0; i < rm->n_chains; i++)
+		assert_non_null(chain_in(from, rm->chains[i]->name));
+	for (i = 0; i < from->n_chains; i++) {
+		c = from->chains[i];
+		if (c->role != ROLE_GUEST || chain_in(rm, c->name))
+			continue;
+		assert_null(chain_in(mk, c->name));
+		want = chain_in(to, c->name);
+		if (want == NULL)
+			fail_msg("chain %s is left over", c->name);
+		if ((r = chain_in(re, c->name)) != NULL) {
+			assert_int_equal(r->hook, c->hook);
+			c = r;
+		}
+		if (!rs_chain_equal(c, want))
+			fail_msg("chain %s differs", c->name);
+		n++;
+	}
+	for (i = 0; i < mk->n_chains; i++) {
+		want = chain_in(to, mk->chains[i]->name);
+		assert_non_null(want);
+		assert_true(rs_chain_equal(mk->chains[i], want));
+		n++;
+	}
+	for (i = 0; i < to->n_chains; i++)
+		n -= to->chains[i]->role == ROLE_GUEST;
+	assert_int_equal(n, 0);
 }
 
 static void
-unknown_of(struct ruleset *rs, struct nameset *s)
+names_of(struct ruleset *rs, const char *set, struct nameset *s)
 {
-	struct rs_set *u = ruleset_set(&rs->bridge, "unknown_ports");
+	struct rs_set *u = ruleset_set(&rs->bridge, set);
 	size_t i;
 
 	nameset_init(s);
@@ -129,60 +176,67 @@ unknown_of(struct ruleset *rs, struct nameset *s)
 
 /* Runs A → B through diff_configs, nft_batch_diff and diff_done. */
 static void
-check_diff(const char *ta, const char *tb)
+check_diff_on(const char *ta, const char *tb, const struct rs_kernel *k)
 {
 	struct bg_config a, b;
 	struct ruleset ra, rb;
 	char err[256];
-	struct rs_set none = { 0 };
-	struct layout l;
-	struct nameset u;
+	struct nameset u, h, want;
 	struct nft_batch *nb;
+	struct hmap_iter it = { 0 };
+	const char *name;
 	struct diff d;
-	size_t i, j, n = 0;
+	size_t i;
 
 	load(ta, &a);
 	load(tb, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, k, err,
 	    sizeof(err)), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, k, err,
 	    sizeof(err)), 0);
 	assert_true(diff_rules_equal(&ra, &rb));
-	assert_int_equal(layout_from_ruleset(&l, &ra), 0);
-	unknown_of(&ra, &u);
+	names_of(&ra, "unknown_ports", &u);
+	nameset_init(&h);
+	assert_int_equal(diff_hooked(&h, &ra), 0);
 	diff_init(&d);
-	assert_int_equal(diff_configs(&d, &a, &b, ports, N_PORTS, &u, &l), 0);
+	assert_int_equal(diff_configs(&d, &a, &b, ports, N_PORTS, &u, &h, k),
+	    0);
 	for (i = 0; i < DS_N; i++)
-		check_set(set_of(&ra, (int)i), set_of(&rb, (int)i), &d.del[i],
+		check_set(ruleset_set(&ra.bridge, diff_set_name((int)i)),
+		    ruleset_set(&rb.bridge, diff_set_name((int)i)), &d.del[i],
 		    &d.add[i]);
+	check_chains(&ra.netdev, &rb.netdev, &d);
+	check_chains(&ra.bridge, &rb.bridge, &d);
 	nb = nft_batch_new();
-	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
-	assert_int_equal(diff_done(&d, &l, &u), 0);
-	for (i = 0; i < b.n_bridges; i++)
-		for (j = 0; j < b.bridges[i].n_guests; j++, n++)
-			assert_true(layout_chain(&l,
-			    b.bridges[i].guests[j].port) >= 0);
-	assert_int_equal(l.where.n, n);
-	for (i = 0; i < l.n_chains; i++)
-		assert_true(l.count[i] <= RS_DEVS_PER_CHAIN);
-	/* The bridge table's IP sets are the netdev table's twins, and its
-	 * guest_ports the hooked ports: nft_batch_diff() relies on both. */
-	for (i = DS_IP4; i <= DS_IP6; i++)
-		check_set(set_of(&rb, (int)i), ruleset_set(&rb.bridge,
-		    set_names[i]), &none, &none);
-	assert_int_equal(ruleset_set(&rb.bridge, "guest_ports")->n, n);
-	for (i = 0; i < set_of(&rb, DS_UNKNOWN)->n; i++)
-		assert_true(nameset_has(&u,
-		    (char *)set_of(&rb, DS_UNKNOWN)->elems[i].key));
-	assert_int_equal(u.h.n, set_of(&rb, DS_UNKNOWN)->n);
+	assert_int_equal(nft_batch_diff(nb, &d), 0);
+	assert_int_equal(diff_done(&d, &h, &u), 0);
+	nameset_init(&want);
+	assert_int_equal(diff_hooked(&want, &rb), 0);
+	while ((name = hmap_next(&want.h, &it)) != NULL)
+		assert_true(nameset_has(&h, name));
+	assert_int_equal(h.h.n, want.h.n);
+	nameset_clear(&want);
+	names_of(&rb, "unknown_ports", &want);
+	assert_int_equal(u.h.n, want.h.n);
+	memset(&it, 0, sizeof(it));
+	while ((name = hmap_next(&want.h, &it)) != NULL)
+		assert_true(nameset_has(&u, name));
+	nameset_clear(&want);
 	nft_batch_free(nb);
 	diff_free(&d);
-	layout_clear(&l);
+	nameset_clear(&h);
 	nameset_clear(&u);
 	ruleset_free(&ra);
 	ruleset_free(&rb);
 	config_clear(&a);
 	config_clear(&b);
+}
+
+static void
+check_diff(const char *ta, const char *tb)
+{
+	check_diff_on(ta, tb, &today);
+	check_diff_on(ta, tb, &old_kernel);
 }
 
 static void
@@ -205,21 +259,22 @@ test_same_is_empty(void **state)
 	struct bg_config a;
 	struct ruleset ra;
 	char err[256];
-	struct layout l;
-	struct nameset u;
+	struct nameset u, h;
 	struct diff d;
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, &today, err,
 	    sizeof(err)), 0);
-	layout_from_ruleset(&l, &ra);
-	unknown_of(&ra, &u);
+	nameset_init(&h);
+	diff_hooked(&h, &ra);
+	names_of(&ra, "unknown_ports", &u);
 	diff_init(&d);
-	assert_int_equal(diff_configs(&d, &a, &a, ports, N_PORTS, &u, &l), 0);
+	assert_int_equal(diff_configs(&d, &a, &a, ports, N_PORTS, &u, &h,
+	    &today), 0);
 	assert_true(diff_empty(&d));
 	diff_free(&d);
-	layout_clear(&l);
+	nameset_clear(&h);
 	nameset_clear(&u);
 	ruleset_free(&ra);
 	config_clear(&a);
@@ -238,7 +293,7 @@ test_unknown_policy(void **state)
 	check_diff(allow, cfg_a);
 }
 
-/* The log group is in every drop rule: no diff can change it. */
+/* The log group is in the drop chains: no diff can change it. */
 static void
 test_rules_differ(void **state)
 {
@@ -251,9 +306,9 @@ test_rules_differ(void **state)
 	snprintf(other, sizeof(other), "nflog-group: 9\n%s", cfg_a);
 	load(cfg_a, &a);
 	load(other, &b);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, &today, err,
 	    sizeof(err)), 0);
-	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&rb, &b, ports, N_PORTS, &today, err,
 	    sizeof(err)), 0);
 	assert_false(diff_rules_equal(&ra, &rb));
 	ruleset_free(&ra);
@@ -262,58 +317,87 @@ test_rules_differ(void **state)
 	config_clear(&b);
 }
 
-/* One guest at a time, as the control socket does it. */
+/* One guest at a time, as the control socket does it; a port hooked as
+ * it appears, re-hooked, unhooked. */
 static void
 test_single_guest(void **state)
 {
 	struct bg_config a;
 	struct ruleset ra;
 	char err[256];
-	struct layout l;
-	struct nameset u;
+	struct nameset u, h;
 	struct nft_batch *nb;
 	struct bg_guest g;
 	struct diff d;
 
 	(void)state;
 	load(cfg_a, &a);
-	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, RS_COPY_NFT, err,
-	    sizeof(err)), 0);
-	layout_from_ruleset(&l, &ra);
-	unknown_of(&ra, &u);
+	assert_int_equal(ruleset_build(&ra, &a, ports, N_PORTS, &old_kernel,
+	    err, sizeof(err)), 0);
+	nameset_init(&h);
+	diff_hooked(&h, &ra);
+	names_of(&ra, "unknown_ports", &u);
 	assert_true(nameset_has(&u, "stray0"));
 	memset(&g, 0, sizeof(g));
 	snprintf(g.port, sizeof(g.port), "stray0");
 	g.mac[0] = 0x52, g.mac[5] = 0x55;
+	/* Bound while its port is absent: all but the base chain. */
 	diff_init(&d);
-	assert_int_equal(diff_guest(&d, NULL, &g), 0);
-	assert_int_equal(diff_hook(&d, &l, "stray0", true), 0);
+	assert_int_equal(diff_guest(&d, NULL, &g, false, false), 0);
 	assert_int_equal(diff_unknown(&d, &u, "stray0", false), 0);
-	assert_int_equal(d.add[DS_MAC].n, 1);
-	assert_int_equal(d.add[DS_IP6].n, 1);	/* its link-local */
+	assert_int_equal(d.mk[RS_NETDEV].n_chains, 3);
+	assert_int_equal(d.mk[RS_BRIDGE].n_chains, 1);
+	assert_int_equal(d.add[DS_PORTS].n, 1);
+	assert_int_equal(d.add[DS_OUT].n, 1);
+	assert_string_equal(d.add[DS_OUT].elems[0].jump, "out_stray0");
 	assert_int_equal(d.del[DS_UNKNOWN].n, 1);
-	assert_int_equal(d.hook.n, 1);
+	assert_int_equal(d.hook.n, 0);
 	nb = nft_batch_new();
-	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
-	/* A fresh chain: the kernel will not add a device to an existing
-	 * chain in the same transaction as it hooks it elsewhere. */
-	assert_int_equal(d.hook_chain[0], 1);
-	assert_int_equal(diff_done(&d, &l, &u), 0);
-	assert_int_equal(layout_chain(&l, "stray0"), 1);
+	assert_int_equal(nft_batch_diff(nb, &d), 0);
+	assert_int_equal(diff_done(&d, &h, &u), 0);
+	assert_false(nameset_has(&h, "stray0"));
 	assert_false(nameset_has(&u, "stray0"));
 	nft_batch_free(nb);
 	diff_free(&d);
-	/* Unhooking the only port of chain 1 empties it. */
+	/* Its port appears: the base chain alone. */
 	diff_init(&d);
-	assert_int_equal(diff_hook(&d, &l, "stray0", false), 0);
-	nb = nft_batch_new();
-	assert_int_equal(nft_batch_diff(nb, &d, &l), 0);
-	assert_int_equal(diff_done(&d, &l, &u), 0);
-	assert_int_equal(l.count[1], 0);
-	assert_int_equal(layout_chain(&l, "stray0"), -1);
-	nft_batch_free(nb);
+	assert_int_equal(diff_guest(&d, &g, &g, false, true), 0);
+	assert_int_equal(d.mk[RS_NETDEV].n_chains, 1);
+	assert_int_equal(d.mk[RS_NETDEV].chains[0]->hook, H_INGRESS);
+	assert_string_equal(d.mk[RS_NETDEV].chains[0]->devs[0], "stray0");
+	assert_int_equal(d.re[RS_NETDEV].n_chains + d.rm[RS_NETDEV].n_chains +
+	    d.mk[RS_BRIDGE].n_chains + d.add[DS_PORTS].n, 0);
+	assert_int_equal(diff_done(&d, &h, &u), 0);
+	assert_true(nameset_has(&h, "stray0"));
 	diff_free(&d);
-	layout_clear(&l);
+	/* Re-created: deleted and created again in one diff. */
+	diff_init(&d);
+	assert_int_equal(diff_rehook(&d, &g), 0);
+	assert_int_equal(d.rm[RS_NETDEV].n_chains, 1);
+	assert_int_equal(d.mk[RS_NETDEV].n_chains, 1);
+	assert_int_equal(diff_done(&d, &h, &u), 0);
+	assert_true(nameset_has(&h, "stray0"));
+	diff_free(&d);
+	/* A change of address: rules replaced, no chain deleted. */
+	diff_init(&d);
+	g.mac[5] = 0x56;
+	assert_int_equal(diff_guest(&d, &(struct bg_guest){ .port = "stray0",
+	    .mac = { 0x52, 0, 0, 0, 0, 0x55 } }, &g, true, true), 0);
+	assert_int_equal(d.rm[RS_NETDEV].n_chains + d.mk[RS_NETDEV].n_chains,
+	    0);
+	assert_int_equal(d.re[RS_NETDEV].n_chains, 4);
+	assert_int_equal(d.re[RS_BRIDGE].n_chains, 1);
+	diff_free(&d);
+	/* Unbound: every chain deleted, the base chain first. */
+	diff_init(&d);
+	assert_int_equal(diff_guest(&d, &g, NULL, true, false), 0);
+	assert_int_equal(d.rm[RS_NETDEV].n_chains, 4);
+	assert_int_equal(d.rm[RS_NETDEV].chains[0]->hook, H_INGRESS);
+	assert_int_equal(d.del[DS_OUT].n, 1);
+	assert_int_equal(diff_done(&d, &h, &u), 0);
+	assert_false(nameset_has(&h, "stray0"));
+	diff_free(&d);
+	nameset_clear(&h);
 	nameset_clear(&u);
 	ruleset_free(&ra);
 	config_clear(&a);
@@ -339,7 +423,7 @@ test_monitor_port(void **state)
 	check_diff(b, cfg_a);
 }
 
-/* 300 guests: two chains (255 + 45), as ruleset.c lays them out. */
+/* 300 guests, each its own chains. */
 static void
 test_many(void **state)
 {

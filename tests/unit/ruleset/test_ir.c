@@ -117,7 +117,8 @@ test_seven_tc_mirrors(void **state)
 	}
 	ports[n++] = (struct bg_port){ "br0", "g0", 2 };
 	ports[n++] = (struct bg_port){ "", "br0", 1 };
-	assert_int_equal(ruleset_build(&rs, &cfg, ports, n, RS_COPY_TC, err,
+	assert_int_equal(ruleset_build(&rs, &cfg, ports, n,
+	    &(struct rs_kernel){ RS_COPY_TC, true, false }, err,
 	    sizeof(err)), 0);
 	for (i = 0; i < rs.bridge.n_chains; i++)
 		if (strcmp(rs.bridge.chains[i]->name, "output") == 0)

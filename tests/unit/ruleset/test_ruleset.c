@@ -43,17 +43,24 @@ test_golden(void **state)
 	}
 }
 
-/* Rules do not grow with guests: 600 guests give the same chains plus two
- * more ingress base chains, and every guest fact is a set element. */
+/*
+ * What a packet costs does not grow with guests: 600 guests give the same
+ * shared chains, and each guest its own five chains (one of them a base
+ * chain hooking only its port) whose rules do not depend on the others.
+ * Without hooks on absent devices, absent ports get no base chain and
+ * are listed as waiting.
+ */
 static void
 test_scaling(void **state)
 {
+	struct rs_kernel k = { RS_COPY_NFT, true, false };
 	struct bg_config cfg = { 0 };
 	struct bg_bridge br = { 0 };
+	struct bg_port present = { "br0", "g7", 0 };
 	struct ruleset rs;
 	struct in_addr a;
 	char err[256];
-	size_t i, rules_small = 0, rules_big = 0;
+	size_t i, shared_small = 0, shared_big = 0, base = 0, own = 0;
 
 	(void)state;
 	strcpy(br.name, "br0");
@@ -74,31 +81,47 @@ test_scaling(void **state)
 	cfg.bridges = &br;
 	cfg.n_bridges = 1;
 	cfg.nflog_group = 7;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, &k, err,
 	    sizeof(err)), 0);
-	for (i = 0; i < rs.netdev.n_chains; i++)
-		if (rs.netdev.chains[i]->hook == H_NONE)
-			rules_big += rs.netdev.chains[i]->n_rules;
-	/* 600 ports: 3 ingress base chains of at most 255 devices. */
-	assert_int_equal(rs.netdev.n_chains, 4 + 3);
-	assert_int_equal(rs.netdev.chains[4]->n_devs, 255);
-	assert_int_equal(rs.netdev.chains[6]->n_devs, 90);
-	assert_int_equal(ruleset_set(&rs.netdev, "guest_mac")->n, 600);
-	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip4")->n, 600);
-	assert_int_equal(ruleset_set(&rs.netdev, "guest_ip6")->n, 600);
-	/* The egress check's twins, and the ports it guards. */
-	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip4")->n, 600);
-	assert_int_equal(ruleset_set(&rs.bridge, "guest_ip6")->n, 600);
+	for (i = 0; i < rs.netdev.n_chains; i++) {
+		const struct rs_chain *c = rs.netdev.chains[i];
+
+		if (c->role != ROLE_GUEST)
+			shared_big += c->n_rules;
+		else if (c->hook == H_INGRESS) {
+			assert_int_equal(c->n_devs, 1);
+			assert_string_equal(c->devs[0], c->port);
+			base++;
+		} else
+			own++;
+	}
+	assert_int_equal(base, 600);
+	assert_int_equal(own, 3 * 600);
 	assert_int_equal(ruleset_set(&rs.bridge, "guest_ports")->n, 600);
-	assert_int_equal(rs.bridge.n_chains, 4);
+	assert_int_equal(ruleset_set(&rs.bridge, "guest_out")->n, 600);
+	assert_int_equal(rs.n_waiting, 0);
 	ruleset_free(&rs);
+
+	k.absent_hooks = false;
+	assert_int_equal(ruleset_build(&rs, &cfg, &present, 1, &k, err,
+	    sizeof(err)), 0);
+	for (i = base = 0; i < rs.netdev.n_chains; i++)
+		if (rs.netdev.chains[i]->hook == H_INGRESS) {
+			assert_string_equal(rs.netdev.chains[i]->port, "g7");
+			base++;
+		}
+	assert_int_equal(base, 1);
+	assert_int_equal(rs.n_waiting, 599);
+	ruleset_free(&rs);
+
+	k.absent_hooks = true;
 	cfg.bridges[0].n_guests = 1;
-	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, RS_COPY_NFT, err,
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, &k, err,
 	    sizeof(err)), 0);
 	for (i = 0; i < rs.netdev.n_chains; i++)
-		if (rs.netdev.chains[i]->hook == H_NONE)
-			rules_small += rs.netdev.chains[i]->n_rules;
-	assert_int_equal(rules_small, rules_big);
+		if (rs.netdev.chains[i]->role != ROLE_GUEST)
+			shared_small += rs.netdev.chains[i]->n_rules;
+	assert_int_equal(shared_small, shared_big);
 	ruleset_free(&rs);
 	cfg.bridges[0].n_guests = 600;
 	for (i = 0; i < br.n_guests; i++)

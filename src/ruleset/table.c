@@ -58,7 +58,19 @@ rs_table_set(struct rs_table *t, const char *name, const enum ir_type *key,
 	memcpy(s->key, key, n_key * sizeof(*key));
 	s->n_key = n_key;
 	s->counters = counters;
+	s->dynamic = counters;
 	t->sets[t->n_sets++] = s;
+	return s;
+}
+
+struct rs_set *
+rs_table_dynset(struct rs_table *t, const char *name, const enum ir_type *key,
+    size_t n_key)
+{
+	struct rs_set *s = rs_table_set(t, name, key, n_key, false);
+
+	if (s)
+		s->dynamic = true;
 	return s;
 }
 

@@ -15,7 +15,7 @@ import pytest
 from scapy.all import (BOOTP, DHCP, DHCP6_Advertise, DHCP6_Reply,
                        DHCP6_Solicit, DHCP6OptClientId, DHCP6OptServerId,
                        DUID_LL, ICMPv6EchoRequest, ICMPv6MLReport2,
-                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA,
+                       ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6ND_RS,
                        ICMPv6NDOptDstLLAddr, ICMPv6NDOptPrefixInfo,
                        ICMPv6NDOptSrcLLAddr, IP, IPv6, IPv6ExtHdrDestOpt,
                        IPv6ExtHdrFragment, IPv6ExtHdrHopByHop, PadN, Raw,
@@ -211,6 +211,43 @@ def test_ns_with_another_guests_mac(lab):
     lab.protect()
     assert _poison(lab, E.ip6, f, E) == E.mac, \
         "protected: eve's NS with bob's MAC changed alice's entry"
+
+
+def test_lla_option_behind_another_option(lab):
+    """The link-layer address need not be the first option for a receiver:
+    an NA for eve's own address with a nonce option first and bob's MAC
+    second poisons alice just as well. Only one option is allowed."""
+    B, E = lab.bob, lab.eve
+    nonce = Raw(bytes([14, 1]) + bytes(6))
+    f = (Ether(src=E.mac, dst=ALL_NODES[1]) / IPv6(src=E.ip6, dst=ALL_NODES[0], hlim=255) /
+         ICMPv6ND_NA(tgt=E.ip6, R=0, S=0, O=1) / nonce /
+         ICMPv6NDOptDstLLAddr(lladdr=B.mac))
+    assert _poison(lab, E.ip6, f, E) == B.mac, "unprotected: NA did not take"
+    lab.protect()
+    assert _poison(lab, E.ip6, f, E) == E.mac, \
+        "protected: an NA with bob's MAC in its second option changed alice's entry"
+
+
+def test_rs_with_another_guests_mac(lab):
+    """A router (the uplink, forwarding) learns a host's MAC from the source
+    link-layer option of its router solicitation: eve's RS with bob's MAC
+    makes the router send eve's traffic to bob."""
+    B, E = lab.bob, lab.eve
+    lab.run("uplink", "sysctl -qw net.ipv6.conf.all.forwarding=1")
+    rs = (Ether(src=E.mac, dst="33:33:00:00:00:02") /
+          IPv6(src=E.ll6, dst="ff02::2", hlim=255) / ICMPv6ND_RS() /
+          ICMPv6NDOptSrcLLAddr(lladdr=B.mac))
+
+    def attack():
+        lab.run("uplink", "ip neigh flush dev eth0", check=False)
+        assert lab.ping("uplink", E.ll6 + "%eth0") == 1
+        lab.send("eve", rs, count=3, interval=0.05)
+        time.sleep(0.2)
+        return lab.lladdr("uplink", E.ll6)
+
+    assert attack() == B.mac, "unprotected: the router did not take eve's RS"
+    lab.protect()
+    assert attack() == E.mac, "protected: eve's RS with bob's MAC reached the router"
 
 
 def test_nd_with_extension_headers(lab):

@@ -7,8 +7,9 @@
  *   DHCPv6: anything to port 546; advertise, reply, reconfigure and
  *   relay-reply (types 2, 7, 10, 13) to port 547.
  * Fragments could hide the op or the type: a fragmented IPv4 DHCP message
- * is dropped here, IPv6 ones in frag.c. Both chains are jumped to for UDP
- * only and return what they do not drop.
+ * is dropped here, IPv6 ones in frag.c. Both chains are jumped to for
+ * UDP to DHCP's ports only (67-68, 546-547) and return what they do not
+ * drop.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <linux/netfilter.h>

@@ -49,14 +49,17 @@ guards(struct rs_table *t)
 {
 	/* htype ethernet, ptype IPv4, hlen 6, plen 4: the fields we check. */
 	static const uint8_t hdr[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
-	static const uint8_t first[2] = { 0, 0 }, udp = IPPROTO_UDP,
-	    icmpv6 = IPPROTO_ICMPV6;
+	static const uint8_t first[2] = { 0, 0 }, icmpv6 = IPPROTO_ICMPV6,
+	    dhcp4[2][2] = { { 0, 67 }, { 0, 68 } },
+	    dhcp6[2][2] = { { 0x02, 0x22 }, { 0x02, 0x23 } };
 	struct rs_chain *c;
 	struct rs_rule *r;
 
+	/* The DHCP guards only for DHCP's ports: ordinary UDP pays one
+	 * rule. */
 	c = rs_table_chain(t, "guard_ip4", H_NONE, 0);
 	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_L4PROTO, OP_EQ, &udp);
+	ir_range(r, FLD_UDP_DPORT, false, dhcp4[0], dhcp4[1]);
 	ir_verdict(r, NFT_JUMP, "guard_dhcp4");
 
 	c = rs_table_chain(t, "guard_ip6", H_NONE, 0);
@@ -67,7 +70,7 @@ guards(struct rs_table *t)
 	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
 	ir_verdict(r, NFT_JUMP, "guard_icmp6");
 	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_L4PROTO, OP_EQ, &udp);
+	ir_range(r, FLD_UDP_DPORT, false, dhcp6[0], dhcp6[1]);
 	ir_verdict(r, NFT_JUMP, "guard_dhcp6");
 
 	c = rs_table_chain(t, "guard_arp", H_NONE, 0);

@@ -554,7 +554,7 @@ nft_set_build(enum rs_family fam, const struct rs_set *s, uint32_t id)
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		return ns;
 	}
-	if (!s->dynamic) {
+	if (!s->dynamic && !s->counters) {
 		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
 		return ns;
 	}

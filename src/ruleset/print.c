@@ -355,7 +355,7 @@ print_set(FILE *f, const struct rs_set *s)
 	for (i = 0; i < s->n_key; i++)
 		fprintf(f, "%s%s", i ? " . " : "", ir_types[s->key[i]].name);
 	fprintf(f, "%s\n", s->vmap ? " : verdict" : "");
-	if (s->dynamic)
+	if (s->dynamic || s->counters)
 		fprintf(f, "\t\tsize 65535\n\t\tflags dynamic\n");
 	if (s->counters)
 		fprintf(f, "\t\tcounter\n");

@@ -57,7 +57,9 @@ struct rs_set {
 	size_t		 n_key;
 	bool		 counters;	/* dynamic, per-element counters */
 	bool		 vmap;		/* a verdict map: key : jump chain */
-	bool		 dynamic;	/* filled by rules (dynset) */
+	bool		 dynamic;	/* dynamic without counters: its
+					 * elements carry what the rule's
+					 * dynset adds (a limit) */
 	struct rs_elem	*elems;
 	size_t		 n, cap;
 };

@@ -58,7 +58,6 @@ rs_table_set(struct rs_table *t, const char *name, const enum ir_type *key,
 	memcpy(s->key, key, n_key * sizeof(*key));
 	s->n_key = n_key;
 	s->counters = counters;
-	s->dynamic = counters;
 	t->sets[t->n_sets++] = s;
 	return s;
 }

@@ -9,6 +9,7 @@ kinds (DHCP discover and solicit, DAD, MLD, fragmented UDP and echo, a
 stable-privacy link-local address) is shown to keep flowing.
 """
 import secrets
+import socket
 import time
 
 import pytest
@@ -43,8 +44,7 @@ def arrived(lab, who, frames, sender="eve"):
 
 def solicited_node(ip6):
     """The solicited-node group of ip6 and its MAC."""
-    g = in6_getnsma(inet_pton(10, ip6))
-    import socket
+    g = in6_getnsma(inet_pton(socket.AF_INET6, ip6))
     return socket.inet_ntop(socket.AF_INET6, g), in6_getnsmac(g)
 
 
@@ -275,10 +275,9 @@ def test_nd_with_extension_headers(lab):
         "protected: eve's plain NA for her own address did not reach alice"
 
 
-def _dad_sysctl(who_ns):
-    return ("sysctl -qw net.ipv6.conf.eth0.accept_dad=1 "
-            "net.ipv6.conf.eth0.dad_transmits=3 "
-            "net.ipv6.neigh.eth0.retrans_time_ms=400")
+DAD_SYSCTL = ("sysctl -qw net.ipv6.conf.eth0.accept_dad=1 "
+              "net.ipv6.conf.eth0.dad_transmits=3 "
+              "net.ipv6.neigh.eth0.retrans_time_ms=400")
 
 
 def _bob_dad_under_fire(lab):
@@ -288,7 +287,7 @@ def _bob_dad_under_fire(lab):
     g, gmac = solicited_node(B.ip6)
     probe = (Ether(src=E.mac, dst=gmac) / IPv6(src="::", dst=g, hlim=255) /
              ICMPv6ND_NS(tgt=B.ip6))
-    lab.sh("bob", f"{_dad_sysctl('bob')} && ip addr del {B.ip6}/64 dev eth0")
+    lab.sh("bob", f"{DAD_SYSCTL} && ip addr del {B.ip6}/64 dev eth0")
     with lab.sender("eve", probe, interval=0.1, maxtime=5):
         lab.run("bob", f"ip addr add {B.ip6}/64 dev eth0")
 

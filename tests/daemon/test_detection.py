@@ -1,5 +1,6 @@
 """Every detection event type, triggered for real in the nslab: exactly one
 event (or one aggregate), with the right fields, within one second."""
+import math
 import time
 
 import pytest
@@ -104,22 +105,24 @@ def test_spoof_drop_reasons(nslab, bgd, reason):
 
 
 def test_spoof_flood_counts_exact(nslab, bgd):
-    """A flood: few events, and their counts add up to the kernel's."""
+    """A flood: few events (at most two a second), and their counts add up
+    to the kernel's."""
     d = bgd()
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
-    m = d.mark()
+    m, t0 = d.mark(), time.monotonic()
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
                             dip=alice.ip4), count=6000)
     time.sleep(1.3)
+    seconds = math.ceil(time.monotonic() - t0)     # slower under emulation
     ev = d.since(m, "spoof_drop")
-    assert ev and len(ev) <= 6, ev
+    assert ev and len(ev) <= max(6, 2 * seconds), ev
     assert sum(e["count"] for e in ev) == 6000, ev
     assert all(e["reason"] == "ipv4" and e["port"] == "vnic-eve" for e in ev)
     # NFLOG is limited to 10 frames a second per port and reason after a
     # burst of 20 (src/ruleset/drop.h): the events say the rest went
     # unlogged, and the sensor did not see them.
     logged = sum(e["count"] - e["not_logged"] for e in ev)
-    assert 20 <= logged <= 20 + 10 * 3, ev
+    assert 20 <= logged <= 20 + 10 * seconds, (seconds, ev)
 
 
 def test_fdb_move(nslab, bgd):

@@ -3,9 +3,11 @@ second), for the daemon tests and bench/detect.py; lab.send() sends them:
 
   nslab.send("eve", frame("udp4", src=..., dst=..., sip=..., dip=...), count=3)
 
-KIND: udp4 | udp6 | arp | vlan4 | dhcp (a DHCP discover).  Keys: src, dst
-(MACs), sip, dip, op (ARP), sha, tha, vlan, tag (bytes added to the
-payload, so captures can find the frame).
+KIND: udp4 | udp6 | arp | vlan4 | dhcp (a DHCP discover) | na6 (an
+unsolicited NA) | frag6 (a first fragment ending before its UDP header).
+Keys: src, dst (MACs), sip, dip, op (ARP), sha, tha, vlan, chaddr (DHCP),
+target, lla (NA), tag (bytes added to the payload, so captures can find
+the frame).
 """
 import socket
 import struct
@@ -53,7 +55,7 @@ def frame(kind, **a):
         return eth + b"\x86\xdd" + ipv6(a["sip"], a["dip"], udp(40000, 9, tag))
     if kind == "dhcp":
         body = bytes([1, 1, 6, 0]) + b"\x12\x34\x56\x78" + bytes(20) + \
-            mac(a["src"]) + bytes(10 + 192) + b"\x63\x82\x53\x63" + \
+            mac(a.get("chaddr", a["src"])) + bytes(10 + 192) + b"\x63\x82\x53\x63" + \
             bytes([53, 1, 1, 255])
         return eth + b"\x08\x00" + ipv4("0.0.0.0", "255.255.255.255",
                                           udp(68, 67, body))
@@ -63,4 +65,19 @@ def frame(kind, **a):
         body = struct.pack("!HHBBH", 1, 0x0800, 6, 4, int(a.get("op", 1))) + \
             sha + socket.inet_aton(a["sip"]) + tha + socket.inet_aton(a["dip"])
         return eth + b"\x08\x06" + body + bytes(18)
+    if kind == "na6":
+        body = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + \
+            socket.inet_pton(socket.AF_INET6, a["target"]) + \
+            bytes([2, 1]) + mac(a.get("lla", a["src"]))
+        ip6 = ipv6(a["sip"], a["dip"], body, nh=58)
+        ip6 = ip6[:7] + b"\xff" + ip6[8:]                 # hop limit 255
+        pseudo = ip6[8:40] + struct.pack("!IxxxB", len(body), 58)
+        c = csum(pseudo + body)
+        return eth + b"\x86\xdd" + ip6[:42] + struct.pack("!H", c) + ip6[44:]
+    if kind == "frag6":
+        # fragment header (next: destination options, offset 0, M), then a
+        # destination-options header whose next header, UDP, is not there
+        body = struct.pack("!BBHI", 60, 0, 1, 0x4242) + \
+            bytes([17, 0, 1, 4, 0, 0, 0, 0])
+        return eth + b"\x86\xdd" + ipv6(a["sip"], a["dip"], body, nh=44)
     raise ValueError("unknown kind " + kind)

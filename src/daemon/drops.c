@@ -107,6 +107,16 @@ describe(struct event *e, const struct drop_win *w, uint64_t n)
 	else if (w->reason == R_EGRESS)
 		ev_msg(e, "%s: %llu packet(s) to %s, not bound to the port, "
 		    "kept from it", w->port, (unsigned long long)n, a);
+	else if (w->reason == R_ND)
+		ev_msg(e, "%s: %llu neighbour discovery message(s) from %s "
+		    "not about the port's own addresses and MAC dropped",
+		    w->port, (unsigned long long)n, a);
+	else if (w->reason == R_FRAGMENT)
+		ev_msg(e, "%s: %llu fragment(s) hiding a header from the "
+		    "checks dropped", w->port, (unsigned long long)n);
+	else if (w->reason == R_DHCP_CLIENT)
+		ev_msg(e, "%s: %llu DHCP request(s) for another hardware "
+		    "address dropped", w->port, (unsigned long long)n);
 	else
 		ev_msg(e, "%s: %llu frame(s) dropped (%s)", w->port,
 		    (unsigned long long)n, reason_name(w->reason));
@@ -155,6 +165,9 @@ emit(struct drops *d, const struct drop_win *w, uint64_t n, uint64_t now)
 	ev_str(e, "reason", reason_name(w->reason));
 	ev_str(e, "direction", w->outgoing ? "out" : "in");
 	ev_int(e, "count", (long long)n);
+	/* NFLOG is rate-limited per port and reason: the rest of the count
+	 * was dropped without a message. */
+	ev_int(e, "not_logged", (long long)(n > w->seen ? n - w->seen : 0));
 	ev_int(e, "window_ms", (long long)(now - w->opened));
 	frame_fields(e, w);
 	describe(e, w, n);

@@ -67,6 +67,32 @@ static const uint32_t bases[] = {
 	[B_TH] = NFT_PAYLOAD_TRANSPORT_HEADER,
 };
 
+/* reg1 = (reg1 & mask) ^ xor */
+static void
+bitwise(struct lin *l, const void *mask, const void *xor, uint32_t len)
+{
+	struct nftnl_expr *e;
+
+	if ((e = add(l, "bitwise")) == NULL)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
+}
+
+/* A field of bits: nft masks what it loaded (into reg 1, as all fields
+ * of bits are loaded alone). */
+static void
+field_mask(struct lin *l, uint16_t mask)
+{
+	const uint8_t m[2] = { (uint8_t)(mask >> 8), (uint8_t)mask }, x[2] =
+	    { 0, 0 };
+
+	bitwise(l, m, x, 2);
+}
+
 /* Loads len bytes of field f (0: all of it) into reg. */
 static struct nftnl_expr *
 load(struct lin *l, enum ir_fid f, uint32_t len, uint32_t reg)
@@ -103,6 +129,8 @@ load(struct lin *l, enum ir_fid f, uint32_t len, uint32_t reg)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
 		break;
 	}
+	if (d->mask)
+		field_mask(l, d->mask);
 	return e;
 }
 
@@ -122,21 +150,6 @@ cmp(struct lin *l, enum ir_op op, const void *data, uint32_t len)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, cmp_ops[op]);
 	nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len);
 	return e;
-}
-
-/* reg1 = (reg1 & mask) ^ xor */
-static void
-bitwise(struct lin *l, const void *mask, const void *xor, uint32_t len)
-{
-	struct nftnl_expr *e;
-
-	if ((e = add(l, "bitwise")) == NULL)
-		return;
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, len);
-	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, xor, len);
 }
 
 /* An equality on one whole field satisfies the dependencies it is. */
@@ -541,12 +554,14 @@ nft_set_build(enum rs_family fam, const struct rs_set *s, uint32_t id)
 		nftnl_set_set_u32(ns, NFTNL_SET_DATA_TYPE, NFT_DATA_VERDICT);
 		return ns;
 	}
-	if (!s->counters) {
+	if (!s->dynamic && !s->counters) {
 		nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, 0);
 		return ns;
 	}
 	nftnl_set_set_u32(ns, NFTNL_SET_FLAGS, NFT_SET_EVAL);
 	nftnl_set_set_u32(ns, NFTNL_SET_DESC_SIZE, 65535);
+	if (!s->counters)
+		return ns;
 	if ((ctr = nftnl_expr_alloc("counter")) == NULL)
 		goto err;
 	nftnl_set_add_expr(ns, ctr);

@@ -7,8 +7,9 @@
 static const char *const names[R_N] = {
 	[R_MAC] = "mac", [R_ETHERTYPE] = "ethertype", [R_IPV4] = "ipv4",
 	[R_IPV6] = "ipv6", [R_ARP] = "arp", [R_DHCP] = "dhcp-server",
-	[R_RA] = "ra", [R_EGRESS] = "egress", [R_UNKNOWN] = "unknown-port",
-	[R_UNHOOKED] = "unhooked",
+	[R_RA] = "ra", [R_ND] = "nd", [R_FRAGMENT] = "fragment",
+	[R_DHCP_CLIENT] = "dhcp-client", [R_EGRESS] = "egress",
+	[R_UNKNOWN] = "unknown-port", [R_UNHOOKED] = "unhooked",
 };
 
 const char *

@@ -10,6 +10,9 @@
 
 enum bg_reason {
 	R_MAC, R_ETHERTYPE, R_IPV4, R_IPV6, R_ARP, R_DHCP, R_RA,
+	R_ND,		/* neighbour discovery not about the guest itself */
+	R_FRAGMENT,	/* fragments that hide a header from the checks */
+	R_DHCP_CLIENT,	/* a DHCP request for another hardware address */
 	R_EGRESS,	/* frames to a guest: the bridge table's */
 	R_UNKNOWN,
 	R_UNHOOKED,	/* from a guest port its ingress chain did not check */

@@ -26,7 +26,8 @@ sets_equal(const struct rs_set *a, const struct rs_set *b)
 {
 	if (strcmp(a->name, b->name) != 0 || a->n_key != b->n_key ||
 	    memcmp(a->key, b->key, a->n_key * sizeof(*a->key)) != 0 ||
-	    a->counters != b->counters || a->vmap != b->vmap)
+	    a->counters != b->counters || a->vmap != b->vmap ||
+	    a->dynamic != b->dynamic)
 		return false;
 	if (diffed_set(a->name))
 		return true;

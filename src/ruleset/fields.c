@@ -23,11 +23,14 @@ const struct ir_typedesc ir_types[T_N] = {
 	[T_MARK] = { "mark", 19, 4, true },
 	[T_IFTYPE] = { "iface_type", 21, 2, true },
 	[T_BITS] = { "integer", 4, 0, false },
+	[T_UINT] = { "integer", 4, 0, false },
 	[T_BYTES] = { "integer", 4, 0, false },
 };
 
 #define META(n, k, t)		{ n, B_META, k, 0, 0, t, { D_NONE, D_NONE } }
-#define PAYLOAD(n, b, o, l, t, d0, d1)	{ n, b, 0, o, l, t, { d0, d1 } }
+#define PAYLOAD(n, b, o, l, t, d0, d1)	{ n, b, 0, o, l, t, { d0, d1 }, 0 }
+/* Bytes of the transport header, as nft writes a raw payload. */
+#define TH(n, o, l, t)	PAYLOAD(n, B_TH, o, l, t, D_NONE, D_NONE)
 
 const struct ir_field ir_fields[FLD_N] = {
 	[FLD_IIFNAME] = META("iifname", NFT_META_IIFNAME, T_IFNAME),
@@ -73,6 +76,25 @@ const struct ir_field ir_fields[FLD_N] = {
 	    D_TCP, D_NONE),
 	[FLD_ICMPV6_TYPE] = PAYLOAD("icmpv6 type", B_TH, 0, 1, T_ICMPV6_TYPE,
 	    D_IP6, D_ICMPV6),
+	[FLD_IP_FRAGOFF] = PAYLOAD("ip frag-off", B_NH, 6, 2, T_UINT, D_IP,
+	    D_NONE),
+	[FLD_IP6_NEXTHDR] = PAYLOAD("ip6 nexthdr", B_NH, 6, 1, T_L4PROTO,
+	    D_IP6, D_NONE),
+	[FLD_IP6_LENGTH] = PAYLOAD("ip6 length", B_NH, 4, 2, T_UINT, D_IP6,
+	    D_NONE),
+	/* The fragment header's offset (13 bits): 0 in a first fragment. A
+	 * packet without that header does not match at all. */
+	[FLD_FRAG_OFF] = { "frag frag-off", B_EXTHDR, 44 /* fragment */, 2, 2,
+	    T_UINT, { D_IP6, D_NONE }, 0xfff8 },
+	[FLD_TH_7] = TH("@th,56,8", 7, 1, T_BITS),
+	[FLD_TH_19] = TH("@th,152,8", 19, 1, T_BITS),
+	[FLD_TH_8] = TH("@th,64,8", 8, 1, T_BITS),
+	[FLD_ND_TARGET] = TH("@th,64,128", 8, 16, T_BYTES),
+	[FLD_ND_OPT] = TH("@th,192,16", 24, 2, T_BITS),
+	[FLD_ND_LLADDR] = TH("@th,208,48", 26, 6, T_BITS),
+	[FLD_RS_OPT] = TH("@th,64,16", 8, 2, T_BITS),
+	[FLD_RS_LLADDR] = TH("@th,80,48", 10, 6, T_BITS),
+	[FLD_BOOTP_CHADDR] = TH("@th,288,48", 36, 6, T_BITS),
 };
 
 const struct ir_depdesc ir_deps[D_N] = {

@@ -32,92 +32,55 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dhcp.h"
+#include "drop.h"
+#include "frag.h"
 #include "guest.h"
+#include "nd.h"
 
 static const enum ir_type k_ifname[] = { T_IFNAME };
 
-const char *
-rs_drop_set(unsigned int reason, char *buf, size_t len, enum rs_family *fam)
-{
-	size_t i;
-
-	snprintf(buf, len, "drop_%s", reason_name(reason));
-	for (i = 0; buf[i]; i++)
-		if (buf[i] == '-')
-			buf[i] = '_';
-	if (fam)
-		*fam = reason >= R_EGRESS ? RS_BRIDGE : RS_NETDEV;
-	return buf;
-}
-
-/* Ends r with a goto to the drop chain of reason. */
-static void
-drop(struct rs_rule *r, unsigned int reason)
-{
-	char chain[32];
-
-	ir_verdict(r, NFT_GOTO, rs_drop_set(reason, chain, sizeof(chain),
-	    NULL));
-}
-
-/* Ends r with what a frame that passed does: the bit, accept. */
-static void
-pass(struct rs_rule *r)
-{
-	ir_mark_or(r, RS_MARK_CHECKED);
-	ir_verdict(r, NF_ACCEPT, NULL);
-}
-
-/* drop_<reason>: its set and chain: count per port, log for the daemon,
- * drop. */
-static void
-drop_chain(struct rs_table *t, unsigned int reason, unsigned int group)
-{
-	enum ir_fid port = reason == R_EGRESS ? FLD_OIFNAME : FLD_IIFNAME;
-	char name[32], prefix[32];
-	struct rs_rule *r;
-
-	rs_drop_set(reason, name, sizeof(name), NULL);
-	rs_table_set(t, name, k_ifname, 1, true);
-	r = rs_chain_rule(rs_table_chain(t, name, H_NONE, 0));
-	ir_dynset(r, DYN_ADD, name, IR_KEY(port), NULL, 0);
-	ir_log(r, reason_prefix(reason, prefix, sizeof(prefix)), group);
-	ir_verdict(r, NF_DROP, NULL);
-}
-
-/* The checks of what a guest sends that do not depend on the guest. */
+/*
+ * The checks of what a guest sends that do not depend on the guest: DHCP
+ * (dhcp.c), first fragments (frag.c), ICMPv6 (nd.c), ARP's header.
+ */
 static void
 guards(struct rs_table *t)
 {
-	static const uint8_t sport67[2] = { 0, 67 },
-	    sport547[2] = { 0x02, 0x23 }, types[2] = { 134, 137 };
 	/* htype ethernet, ptype IPv4, hlen 6, plen 4: the fields we check. */
 	static const uint8_t hdr[6] = { 0x00, 0x01, 0x08, 0x00, 0x06, 0x04 };
+	static const uint8_t first[2] = { 0, 0 }, icmpv6 = IPPROTO_ICMPV6,
+	    dhcp4[2][2] = { { 0, 67 }, { 0, 68 } },
+	    dhcp6[2][2] = { { 0x02, 0x22 }, { 0x02, 0x23 } };
 	struct rs_chain *c;
 	struct rs_rule *r;
-	size_t i;
 
-	/* DHCP snooping: guests are clients, never servers. */
+	/* The DHCP guards only for DHCP's ports: ordinary UDP pays one
+	 * rule. */
 	c = rs_table_chain(t, "guard_ip4", H_NONE, 0);
 	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
-	drop(r, R_DHCP);
+	ir_range(r, FLD_UDP_DPORT, false, dhcp4[0], dhcp4[1]);
+	ir_verdict(r, NFT_JUMP, "guard_dhcp4");
 
-	/* RA guard: routers sit behind trusted ports. */
 	c = rs_table_chain(t, "guard_ip6", H_NONE, 0);
-	for (i = 0; i < 2; i++) {
-		r = rs_chain_rule(c);
-		ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &types[i]);
-		drop(r, R_RA);
-	}
 	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport547);
-	drop(r, R_DHCP);
+	ir_cmp(r, FLD_FRAG_OFF, OP_EQ, first);
+	ir_verdict(r, NFT_JUMP, "guard_frag6");
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
+	ir_verdict(r, NFT_JUMP, "guard_icmp6");
+	r = rs_chain_rule(c);
+	ir_range(r, FLD_UDP_DPORT, false, dhcp6[0], dhcp6[1]);
+	ir_verdict(r, NFT_JUMP, "guard_dhcp6");
 
 	c = rs_table_chain(t, "guard_arp", H_NONE, 0);
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_ARP_HEAD, OP_NEQ, hdr);
-	drop(r, R_ARP);
+	rs_drop(r, R_ARP);
+
+	rs_dhcp_chains(t);
+	rs_frag_chain(t);
+	rs_nd_chains(t);
 }
 
 void
@@ -126,7 +89,8 @@ rs_guest_chain_name(char *buf, size_t len, enum rs_guest_chain which,
 {
 	static const char *const prefix[] = {
 		[GC_IN] = "in_", [GC_V4] = "v4_", [GC_V6] = "v6_",
-		[GC_ARP] = "arp_", [GC_OUT] = "out_",
+		[GC_ARP] = "arp_", [GC_ND] = "nd_", [GC_TGT] = "tgt_",
+		[GC_OUT] = "out_",
 	};
 
 	snprintf(buf, len, "%s%s", prefix[which], port);
@@ -151,6 +115,29 @@ guest_chain(struct rs_table *t, const struct bg_guest *g,
 	return c;
 }
 
+/*
+ * The guest's IPv6 addresses, one per call from *k = 0 on, NULL after the
+ * last: the link-local address of its MAC first (always bound), then the
+ * others (ll holds the first).
+ */
+static const struct in6_addr *
+guest_ip6(const struct bg_guest *g, size_t *k, struct in6_addr *ll)
+{
+	const struct in6_addr *a;
+
+	if (*k == 0) {
+		*k = 1;
+		mac_to_linklocal(g->mac, ll);
+		return ll;
+	}
+	while (*k <= g->n_ip6) {
+		a = &g->ip6[(*k)++ - 1];
+		if (memcmp(a, ll, sizeof(*ll)) != 0)
+			return a;
+	}
+	return NULL;
+}
+
 /* The guest's ingress base chain: its MAC, then by ethertype. */
 static void
 chain_in(struct rs_table *t, const struct bg_guest *g)
@@ -170,7 +157,7 @@ chain_in(struct rs_table *t, const struct bg_guest *g)
 
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_ETHER_SADDR, OP_NEQ, g->mac);
-	drop(r, R_MAC);
+	rs_drop(r, R_MAC);
 	/* Everything else, VLAN tags and 802.2/SNAP included, is dropped. */
 	for (i = 0; i < 3; i++) {
 		r = rs_chain_rule(c);
@@ -178,7 +165,7 @@ chain_in(struct rs_table *t, const struct bg_guest *g)
 		rs_guest_chain_name(name, sizeof(name), d[i].chain, g->port);
 		ir_verdict(r, NFT_GOTO, name);
 	}
-	drop(rs_chain_rule(c), R_ETHERTYPE);
+	rs_drop(rs_chain_rule(c), R_ETHERTYPE);
 }
 
 static void
@@ -192,10 +179,16 @@ chain_v4(struct rs_table *t, const struct bg_guest *g)
 	size_t k;
 
 	ir_verdict(rs_chain_rule(c), NFT_JUMP, "guard_ip4");
+	/* A DHCP request names the client's MAC: its own (no lease taken
+	 * for another guest, no pool exhausted with invented ones). */
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_UDP_DPORT, OP_EQ, dport67);
+	ir_cmp(r, FLD_BOOTP_CHADDR, OP_NEQ, g->mac);
+	rs_drop(r, R_DHCP_CLIENT);
 	for (k = 0; k < g->n_ip4; k++) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_IP_SADDR, OP_EQ, &g->ip4[k]);
-		pass(r);
+		rs_pass(r);
 	}
 	/* A DHCP client has no address yet. */
 	r = rs_chain_rule(c);
@@ -203,38 +196,97 @@ chain_v4(struct rs_table *t, const struct bg_guest *g)
 	ir_cmp(r, FLD_IP_DADDR, OP_EQ, bcast);
 	ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport68);
 	ir_cmp_merged(r, FLD_UDP_DPORT, dport67);
-	pass(r);
-	drop(rs_chain_rule(c), R_IPV4);
+	rs_pass(r);
+	rs_drop(rs_chain_rule(c), R_IPV4);
 }
 
 static void
 chain_v6(struct rs_table *t, const struct bg_guest *g)
 {
-	static const uint8_t any[16] = { 0 }, icmpv6 = 58;
+	static const uint8_t any[16] = { 0 }, icmpv6 = IPPROTO_ICMPV6;
 	struct rs_chain *c = guest_chain(t, g, GC_V6);
+	char nd[RS_CHAIN_NAME];
+	const struct in6_addr *a;
 	struct in6_addr ll;
 	struct rs_rule *r;
 	size_t k;
 
 	ir_verdict(rs_chain_rule(c), NFT_JUMP, "guard_ip6");
-	/* The link-local address of its MAC is always bound. */
-	mac_to_linklocal(g->mac, &ll);
 	r = rs_chain_rule(c);
-	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, &ll);
-	pass(r);
-	for (k = 0; k < g->n_ip6; k++) {
-		if (memcmp(&g->ip6[k], &ll, sizeof(ll)) == 0)
-			continue;
+	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
+	rs_guest_chain_name(nd, sizeof(nd), GC_ND, g->port);
+	ir_verdict(r, NFT_JUMP, nd);
+	for (k = 0; (a = guest_ip6(g, &k, &ll)) != NULL; ) {
 		r = rs_chain_rule(c);
-		ir_cmp(r, FLD_IP6_SADDR, OP_EQ, &g->ip6[k]);
-		pass(r);
+		ir_cmp(r, FLD_IP6_SADDR, OP_EQ, a);
+		rs_pass(r);
 	}
-	/* Duplicate address detection (and its MLD reports) come from ::. */
+	/* Duplicate address detection and MLD reports come from ::. */
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, any);
-	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
-	pass(r);
-	drop(rs_chain_rule(c), R_IPV6);
+	ir_verdict(r, NFT_GOTO, "guard_unspec6");
+	rs_drop(rs_chain_rule(c), R_IPV6);
+}
+
+/*
+ * The guest's own values in its neighbour discovery (nd.c has checked the
+ * structure: no extension headers, the one option in its place): an NA is
+ * for one of its addresses, a DAD probe too, and a link-layer address
+ * option carries its MAC.
+ */
+/* A message of type whose IPv6 payload is len bytes has its one option,
+ * a link-layer address at f: the guest's MAC, or dropped. */
+static void
+lla_is_mac(struct rs_chain *c, uint8_t type, uint8_t len, enum ir_fid f,
+    const uint8_t mac[6])
+{
+	const uint8_t l[2] = { 0, len };
+	struct rs_rule *r = rs_chain_rule(c);
+
+	ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &type);
+	ir_cmp(r, FLD_IP6_LENGTH, OP_EQ, l);
+	ir_cmp(r, f, OP_NEQ, mac);
+	rs_drop(r, R_ND);
+}
+
+static void
+chain_nd(struct rs_table *t, const struct bg_guest *g)
+{
+	static const uint8_t any[16] = { 0 }, ns = 135, na = 136;
+	struct rs_chain *c = guest_chain(t, g, GC_ND);
+	char tgt[RS_CHAIN_NAME];
+	struct rs_rule *r;
+
+	rs_guest_chain_name(tgt, sizeof(tgt), GC_TGT, g->port);
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &na);
+	ir_verdict(r, NFT_JUMP, tgt);
+	lla_is_mac(c, na, 32, FLD_ND_LLADDR, g->mac);
+	/* DAD: the target is all there is to check. */
+	r = rs_chain_rule(c);
+	ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &ns);
+	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, any);
+	ir_verdict(r, NFT_GOTO, tgt);
+	lla_is_mac(c, ns, 32, FLD_ND_LLADDR, g->mac);
+	lla_is_mac(c, 133 /* RS */, 16, FLD_RS_LLADDR, g->mac);
+}
+
+/* tgt_<port>: is the ND target one of the guest's addresses? */
+static void
+chain_tgt(struct rs_table *t, const struct bg_guest *g)
+{
+	struct rs_chain *c = guest_chain(t, g, GC_TGT);
+	const struct in6_addr *a;
+	struct in6_addr ll;
+	struct rs_rule *r;
+	size_t k;
+
+	for (k = 0; (a = guest_ip6(g, &k, &ll)) != NULL; ) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_ND_TARGET, OP_EQ, a);
+		ir_verdict(r, NFT_RETURN, NULL);
+	}
+	rs_drop(rs_chain_rule(c), R_ND);
 }
 
 static void
@@ -249,16 +301,16 @@ chain_arp(struct rs_table *t, const struct bg_guest *g)
 	/* The frame's source MAC is the guest's already, so this ties all 3. */
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_ARP_SHA, OP_NEQ, g->mac);
-	drop(r, R_ARP);
+	rs_drop(r, R_ARP);
 	r = rs_chain_rule(c);			/* ARP probe */
 	ir_cmp(r, FLD_ARP_SPA, OP_EQ, zero);
-	pass(r);
+	rs_pass(r);
 	for (k = 0; k < g->n_ip4; k++) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_ARP_SPA, OP_EQ, &g->ip4[k]);
-		pass(r);
+		rs_pass(r);
 	}
-	drop(rs_chain_rule(c), R_ARP);
+	rs_drop(rs_chain_rule(c), R_ARP);
 }
 
 /*
@@ -274,6 +326,7 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
 	    ip6[2] = { 0x86, 0xdd };
 	struct rs_chain *c = guest_chain(t, g, GC_OUT);
+	const struct in6_addr *a;
 	struct in6_addr ll;
 	struct rs_rule *r;
 	size_t k;
@@ -290,13 +343,8 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 	}
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
-	drop(r, R_EGRESS);
-	mac_to_linklocal(g->mac, &ll);
-	for (k = 0; k <= g->n_ip6; k++) {
-		const struct in6_addr *a = k == 0 ? &ll : &g->ip6[k - 1];
-
-		if (k > 0 && memcmp(a, &ll, sizeof(ll)) == 0)
-			continue;
+	rs_drop(r, R_EGRESS);
+	for (k = 0; (a = guest_ip6(g, &k, &ll)) != NULL; ) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
 		ir_cmp(r, FLD_IP6_DADDR, OP_EQ, a);
@@ -304,7 +352,7 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 	}
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
-	drop(r, R_EGRESS);
+	rs_drop(r, R_EGRESS);
 }
 
 void
@@ -316,6 +364,8 @@ rs_guest_chains(struct rs_table *nd, struct rs_table *br,
 	if (parts & RS_GC_NETDEV) {
 		chain_v4(nd, g);
 		chain_v6(nd, g);
+		chain_nd(nd, g);	/* after v6_, which jumps to it: */
+		chain_tgt(nd, g);	/* the order a diff deletes them in */
 		chain_arp(nd, g);
 	}
 	if (parts & RS_GC_BRIDGE)
@@ -363,12 +413,11 @@ rs_guest_netdev(struct ruleset *rs, const struct bg_config *cfg,
 {
 	struct rs_table *t = &rs->netdev;
 	const struct bg_guest *g;
-	unsigned int r;
 	size_t i, j;
 	bool hook;
 
-	for (r = 0; r < R_EGRESS; r++)
-		drop_chain(t, r, cfg->nflog_group);
+	if (rs_drop_chains(t, cfg->nflog_group) == -1)
+		return -1;
 	guards(t);
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
@@ -417,14 +466,14 @@ chain_prerouting(struct rs_table *t, const struct bg_config *cfg,
 	c = rs_table_chain(t, "prerouting", H_PREROUTING, RS_GUEST_PRIO);
 	r = rs_chain_rule(c);
 	ir_lookup(r, IR_KEY(FLD_IIFNAME), "unknown_ports", false);
-	drop(r, R_UNKNOWN);
+	rs_drop(r, R_UNKNOWN);
 	r = rs_chain_rule(c);
 	ir_bits(r, FLD_MARK, &bit, &bit);
 	ir_mark_clear(r, RS_MARK_CHECKED);
 	ir_verdict(r, NF_ACCEPT, NULL);
 	r = rs_chain_rule(c);
 	ir_lookup(r, IR_KEY(FLD_IIFNAME), "guest_ports", false);
-	drop(r, R_UNHOOKED);
+	rs_drop(r, R_UNHOOKED);
 	return 0;
 }
 
@@ -479,15 +528,13 @@ rs_guest_bridge(struct rs_table *t, const struct bg_config *cfg,
     const struct bg_port *ports, size_t n_ports, struct rs_chain *to_port[2])
 {
 	struct rs_set *gp, *out;
-	unsigned int r;
 	size_t i, j;
 
 	gp = rs_table_set(t, "guest_ports", k_ifname, 1, false);
 	if ((out = rs_table_set(t, "guest_out", k_ifname, 1, false)) != NULL)
 		out->vmap = true;
-	for (r = R_EGRESS; r < R_N; r++)
-		drop_chain(t, r, cfg->nflog_group);
-	if (t->nomem || chain_prerouting(t, cfg, ports, n_ports) == -1)
+	if (rs_drop_chains(t, cfg->nflog_group) == -1 ||
+	    chain_prerouting(t, cfg, ports, n_ports) == -1)
 		return -1;
 	chains_to_port(t, to_port);
 	for (i = 0; i < cfg->n_bridges; i++)

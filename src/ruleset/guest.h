@@ -17,13 +17,13 @@ int	rs_guest_bridge(struct rs_table *, const struct bg_config *,
 	    struct rs_chain *to_port[2]);
 
 /* A guest's chains, each named after its port. */
-enum rs_guest_chain { GC_IN, GC_V4, GC_V6, GC_ARP, GC_OUT };
+enum rs_guest_chain { GC_IN, GC_V4, GC_V6, GC_ND, GC_TGT, GC_ARP, GC_OUT };
 void	rs_guest_chain_name(char *buf, size_t len, enum rs_guest_chain,
 	    const char *port);
 
 /* Which of a guest's chains rs_guest_chains() builds. */
 #define RS_GC_HOOK	0x1	/* in_<port>, the netdev ingress base chain */
-#define RS_GC_NETDEV	0x2	/* its helpers v4_, v6_, arp_<port> */
+#define RS_GC_NETDEV	0x2	/* its helpers v4_, v6_, nd_, tgt_, arp_ */
 #define RS_GC_BRIDGE	0x4	/* out_<port>, in the bridge table */
 /*
  * Appends guest g's chains (parts) to nd (netdev) and br (bridge): the one

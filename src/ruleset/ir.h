@@ -40,6 +40,7 @@ enum ir_type {
 	T_IFNAME, T_ETHER, T_IPV4, T_IPV6, T_ETHERTYPE, T_L4PROTO,
 	T_INET_SERVICE, T_ICMPV6_TYPE, T_MARK, T_IFTYPE,
 	T_BITS,		/* an integer read raw, printed as 0x1 */
+	T_UINT,		/* an integer, printed in decimal */
 	T_BYTES,	/* bytes read raw, printed as 0x000108000604 */
 	T_N
 };
@@ -65,6 +66,16 @@ enum ir_fid {
 	FLD_UDP_SPORT, FLD_UDP_DPORT, FLD_TCP_SPORT, FLD_TCP_DPORT,
 	FLD_ICMPV6_TYPE,
 	FLD_IBRNAME,	/* the input port's bridge (nft_meta_bridge) */
+	FLD_IP_FRAGOFF, FLD_IP6_NEXTHDR, FLD_IP6_LENGTH, FLD_FRAG_OFF,
+	/* Raw bytes of the transport header (@th,BITS,LEN): in a UDP header
+	 * and what follows it, in an ICMPv6 message. */
+	FLD_TH_7, FLD_TH_19,		/* the 8th, the 20th byte: is it there? */
+	FLD_TH_8,			/* BOOTP op, DHCPv6 msg-type */
+	FLD_ND_TARGET,			/* NS, NA: the target address */
+	FLD_ND_OPT,			/* NS, NA: first option's type, length */
+	FLD_ND_LLADDR,			/* its link-layer address */
+	FLD_RS_OPT, FLD_RS_LLADDR,	/* the same in an RS */
+	FLD_BOOTP_CHADDR,		/* BOOTP client hardware address */
 	FLD_N
 };
 
@@ -79,6 +90,9 @@ struct ir_field {
 	uint32_t	 off, len;	/* payload, exthdr: bytes */
 	enum ir_type	 type;
 	enum ir_dep	 dep[2];	/* in the order nft adds them */
+	uint16_t	 mask;		/* a field of bits of 2 bytes: nft
+					 * masks it after loading (big
+					 * endian); 0 if none */
 };
 extern const struct ir_field ir_fields[FLD_N];
 

@@ -100,6 +100,7 @@ print_value(FILE *f, enum ir_type t, const uint8_t *v, size_t len)
 		return;
 	case T_INET_SERVICE:
 	case T_BITS:
+	case T_UINT:
 	case T_N:
 		break;
 	}
@@ -120,10 +121,36 @@ print_key(FILE *f, const struct ir_key *k)
 		fprintf(f, "%s%s", i ? " . " : "", ir_fields[k->f[i]].name);
 }
 
+/* A field of bits prints as nft writes it: shifted down to bit 0. */
 static void
 print_field_value(FILE *f, enum ir_fid fid, const uint8_t *v)
 {
-	print_value(f, ir_fields[fid].type, v, ir_field_len(fid));
+	uint16_t mask = ir_fields[fid].mask, n;
+	uint8_t shifted[2];
+
+	if (mask == 0) {
+		print_value(f, ir_fields[fid].type, v, ir_field_len(fid));
+		return;
+	}
+	n = (uint16_t)((v[0] << 8 | v[1]) & mask);
+	while ((mask & 1) == 0)
+		mask >>= 1, n >>= 1;
+	shifted[0] = (uint8_t)(n >> 8);
+	shifted[1] = (uint8_t)n;
+	print_value(f, ir_fields[fid].type, shifted, 2);
+}
+
+/* A named value would make a range ambiguous (nd-router-solicit-...):
+ * its ends print as numbers. */
+static void
+print_range_end(FILE *f, enum ir_fid fid, const uint8_t *v)
+{
+	enum ir_type t = ir_fields[fid].type;
+
+	if (t == T_ICMPV6_TYPE || t == T_L4PROTO)
+		fprintf(f, "%u", v[0]);
+	else
+		print_field_value(f, fid, v);
 }
 
 static const char *const ops[] = {
@@ -155,9 +182,9 @@ print_match(FILE *f, const struct ir_match *m)
 		fprintf(f, "/%u", m->plen);
 		break;
 	case RHS_RANGE:
-		print_field_value(f, fid, m->value);
+		print_range_end(f, fid, m->value);
 		fprintf(f, "-");
-		print_field_value(f, fid, m->to);
+		print_range_end(f, fid, m->to);
 		break;
 	case RHS_SET:
 		fprintf(f, "@%s", m->set);
@@ -328,8 +355,10 @@ print_set(FILE *f, const struct rs_set *s)
 	for (i = 0; i < s->n_key; i++)
 		fprintf(f, "%s%s", i ? " . " : "", ir_types[s->key[i]].name);
 	fprintf(f, "%s\n", s->vmap ? " : verdict" : "");
+	if (s->dynamic || s->counters)
+		fprintf(f, "\t\tsize 65535\n\t\tflags dynamic\n");
 	if (s->counters)
-		fprintf(f, "\t\tsize 65535\n\t\tflags dynamic\n\t\tcounter\n");
+		fprintf(f, "\t\tcounter\n");
 	for (i = 0; i < s->n; i++) {
 		fprintf(f, i == 0 ? "\t\telements = { " : ",\n\t\t\t     ");
 		print_elem(f, s, &s->elems[i]);

@@ -57,6 +57,9 @@ struct rs_set {
 	size_t		 n_key;
 	bool		 counters;	/* dynamic, per-element counters */
 	bool		 vmap;		/* a verdict map: key : jump chain */
+	bool		 dynamic;	/* dynamic without counters: its
+					 * elements carry what the rule's
+					 * dynset adds (a limit) */
 	struct rs_elem	*elems;
 	size_t		 n, cap;
 };
@@ -158,6 +161,9 @@ void	ruleset_free(struct ruleset *);
 struct rs_set	*ruleset_set(const struct rs_table *, const char *name);
 struct rs_set	*rs_table_set(struct rs_table *, const char *name,
 		    const enum ir_type *key, size_t n_key, bool counters);
+/* A set that rules fill (dynset), its elements carrying what they add. */
+struct rs_set	*rs_table_dynset(struct rs_table *, const char *name,
+		    const enum ir_type *key, size_t n_key);
 struct rs_chain	*rs_table_chain(struct rs_table *, const char *name,
 		    enum rs_hook, int prio);
 /* A chain of no table (the daemon's changes build them); NULL on ENOMEM. */
@@ -189,7 +195,7 @@ const char *rs_rule_text(const struct rs_rule *, char *buf, size_t len);
 const char *rs_hook_name(enum rs_hook);
 const char *rs_family_name(enum rs_family);
 
-/* guest.c: the drop_<reason> set (and chain) counting a reason per port,
+/* drop.c: the drop_<reason> set (and chain) counting a reason per port,
  * and its table's family (fam may be NULL). */
 const char *rs_drop_set(unsigned int reason, char *buf, size_t len,
 	    enum rs_family *fam);

@@ -62,6 +62,17 @@ rs_table_set(struct rs_table *t, const char *name, const enum ir_type *key,
 	return s;
 }
 
+struct rs_set *
+rs_table_dynset(struct rs_table *t, const char *name, const enum ir_type *key,
+    size_t n_key)
+{
+	struct rs_set *s = rs_table_set(t, name, key, n_key, false);
+
+	if (s)
+		s->dynamic = true;
+	return s;
+}
+
 struct rs_chain *
 rs_chain_new(const char *name, enum rs_hook hook, int prio)
 {

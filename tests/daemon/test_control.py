@@ -124,11 +124,15 @@ def test_metrics(nslab, bgd):
     m = d.mark()
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
                             sip="192.168.122.99", dip=alice.ip4), count=7)
-    assert d.wait_event(m, "spoof_drop", timeout=1.5)
+    nslab.send("eve", frame("frag6", src=eve.mac, dst=alice.mac,
+                            sip=eve.ip6, dip=alice.ip6), count=2)
+    assert d.wait_event(m, "spoof_drop", timeout=1.5, reason="fragment")
     text = scrape(nslab, port)
     assert 'bridgeguard_drops_total{bridge="br0",port="vnic-eve",' \
            'reason="ipv4"} 7' in text, text
-    assert 'bridgeguard_events_total{type="spoof_drop"} 1' in text
+    assert 'bridgeguard_drops_total{bridge="br0",port="vnic-eve",' \
+           'reason="fragment"} 2' in text, text
+    assert 'bridgeguard_events_total{type="spoof_drop"} 2' in text
     assert 'bridgeguard_guests{bridge="br0"} 3' in text
     assert 'bridgeguard_ports{bridge="br0",role="trusted"} 1' in text
     assert "bridgeguard_up 1" in text

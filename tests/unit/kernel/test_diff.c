@@ -1,4 +1,4 @@
-/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/linearize.c src/kernel/nft_diff.c src/kernel/probe.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/diff.c src/ruleset/compare.c src/lib/hmap.c src/lib/nameset.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/linearize.c src/kernel/nft_diff.c src/kernel/probe.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * Config diffs: applying the diff of A → B to A's compiled ruleset (its
  * chains deleted, created and refilled, the elements of guest_ports,
@@ -345,7 +345,7 @@ test_single_guest(void **state)
 	diff_init(&d);
 	assert_int_equal(diff_guest(&d, NULL, &g, false, false), 0);
 	assert_int_equal(diff_unknown(&d, &u, "stray0", false), 0);
-	assert_int_equal(d.mk[RS_NETDEV].n_chains, 3);
+	assert_int_equal(d.mk[RS_NETDEV].n_chains, 5);
 	assert_int_equal(d.mk[RS_BRIDGE].n_chains, 1);
 	assert_int_equal(d.add[DS_PORTS].n, 1);
 	assert_int_equal(d.add[DS_OUT].n, 1);
@@ -385,13 +385,13 @@ test_single_guest(void **state)
 	    .mac = { 0x52, 0, 0, 0, 0, 0x55 } }, &g, true, true), 0);
 	assert_int_equal(d.rm[RS_NETDEV].n_chains + d.mk[RS_NETDEV].n_chains,
 	    0);
-	assert_int_equal(d.re[RS_NETDEV].n_chains, 4);
+	assert_int_equal(d.re[RS_NETDEV].n_chains, 6);
 	assert_int_equal(d.re[RS_BRIDGE].n_chains, 1);
 	diff_free(&d);
 	/* Unbound: every chain deleted, the base chain first. */
 	diff_init(&d);
 	assert_int_equal(diff_guest(&d, &g, NULL, true, false), 0);
-	assert_int_equal(d.rm[RS_NETDEV].n_chains, 4);
+	assert_int_equal(d.rm[RS_NETDEV].n_chains, 6);
 	assert_int_equal(d.rm[RS_NETDEV].chains[0]->hook, H_INGRESS);
 	assert_int_equal(d.del[DS_OUT].n, 1);
 	assert_int_equal(diff_done(&d, &h, &u), 0);

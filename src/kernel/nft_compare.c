@@ -56,6 +56,14 @@ kdump_free(struct kdump *k)
 	free(k->r);
 }
 
+/* The dump is asked for our table only; kernels that dump every table
+ * anyway are filtered here. */
+static bool
+ours(const char *table)
+{
+	return table && strcmp(table, RS_TABLE) == 0;
+}
+
 static int
 chains_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -65,8 +73,9 @@ chains_cb(const struct nlmsghdr *nlh, void *data)
 
 	if ((c = nftnl_chain_alloc()) == NULL)
 		goto oom;
-	if (nftnl_chain_nlmsg_parse(nlh, c) != 0 || strcmp(RS_TABLE,
-	    nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)) != 0) {
+	if (nftnl_chain_nlmsg_parse(nlh, c) != 0 ||
+	    !ours(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE)) ||
+	    nftnl_chain_get_str(c, NFTNL_CHAIN_NAME) == NULL) {
 		nftnl_chain_free(c);
 		return MNL_CB_OK;
 	}
@@ -92,8 +101,9 @@ rules_cb(const struct nlmsghdr *nlh, void *data)
 
 	if ((r = nftnl_rule_alloc()) == NULL)
 		goto oom;
-	if (nftnl_rule_nlmsg_parse(nlh, r) != 0 || strcmp(RS_TABLE,
-	    nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) != 0) {
+	if (nftnl_rule_nlmsg_parse(nlh, r) != 0 ||
+	    !ours(nftnl_rule_get_str(r, NFTNL_RULE_TABLE)) ||
+	    nftnl_rule_get_str(r, NFTNL_RULE_CHAIN) == NULL) {
 		nftnl_rule_free(r);
 		return MNL_CB_OK;
 	}
@@ -259,6 +269,13 @@ u32_or(const struct nftnl_chain *c, uint16_t attr, uint32_t dflt)
 	    dflt;
 }
 
+static const char *
+str_or(const struct nftnl_chain *c, uint16_t attr)
+{
+	return nftnl_chain_is_set(c, attr) ? nftnl_chain_get_str(c, attr) :
+	    "";
+}
+
 /* The kernel's chain against the one the batch would create: 0, 1. */
 static int
 hook_differs(enum rs_family fam, const struct nftnl_chain *want,
@@ -271,9 +288,10 @@ hook_differs(enum rs_family fam, const struct nftnl_chain *want,
 	    NFTNL_CHAIN_HOOKNUM, ~0u) || u32_or(want, NFTNL_CHAIN_PRIO, 0) !=
 	    u32_or(have, NFTNL_CHAIN_PRIO, 0) || u32_or(want,
 	    NFTNL_CHAIN_POLICY, NF_ACCEPT) != u32_or(have, NFTNL_CHAIN_POLICY,
-	    NF_ACCEPT)) {
+	    NF_ACCEPT) || strcmp(str_or(want, NFTNL_CHAIN_TYPE),
+	    str_or(have, NFTNL_CHAIN_TYPE)) != 0) {
 		snprintf(why, whylen, "chain %s %s is not hooked as the "
-		    "policy's (hook, priority or policy)", rs_family_name(fam),
+		    "policy's (hook, type, priority or policy)", rs_family_name(fam),
 		    name);
 		return 1;
 	}
@@ -346,8 +364,11 @@ table_differs(const struct ruleset *rs, const struct rs_table *t,
 	for (i = 0; i < t->n_chains; i++) {
 		name = t->chains[i]->name;
 		if ((have = kdump_chain(k, name)) == NULL) {
-			snprintf(why, whylen, "chain %s %s is missing",
-			    rs_family_name(t->family), name);
+			snprintf(why, whylen, "chain %s %s is missing%s",
+			    rs_family_name(t->family), name,
+			    t->chains[i]->role == ROLE_GUEST &&
+			    t->chains[i]->hook == H_INGRESS ? " (its port "
+			    "appeared after apply: the daemon hooks it)" : "");
 			return 1;
 		}
 		if ((want = nft_chain_build(t->family, t->chains[i],

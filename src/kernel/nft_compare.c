@@ -40,7 +40,6 @@ struct kdump {
 	size_t			 nc;
 	struct nftnl_rule	**r;
 	size_t			 nr;
-	int			 oom;
 };
 
 static void
@@ -89,7 +88,7 @@ chains_cb(const struct nlmsghdr *nlh, void *data)
 	v[k->nc++].name = nftnl_chain_get_str(c, NFTNL_CHAIN_NAME);
 	return MNL_CB_OK;
 oom:
-	k->oom = 1;
+	errno = ENOMEM;
 	return MNL_CB_ERROR;
 }
 
@@ -115,7 +114,7 @@ rules_cb(const struct nlmsghdr *nlh, void *data)
 	k->r[k->nr++] = r;
 	return MNL_CB_OK;
 oom:
-	k->oom = 1;
+	errno = ENOMEM;
 	return MNL_CB_ERROR;
 }
 
@@ -392,34 +391,35 @@ table_differs(const struct ruleset *rs, const struct rs_table *t,
 	return 0;
 }
 
+/* One table of rs against the kernel's: 0, 1, -1 with err. */
+static int
+compare_table(const struct ruleset *rs, const struct rs_table *t,
+    char *why, size_t whylen, char *err, size_t errlen)
+{
+	struct kdump k;
+	int rc;
+
+	memset(&k, 0, sizeof(k));
+	/* A callback's failure to allocate fails the query, err said. */
+	if ((rc = kdump_read(t->family, &k, err, errlen)) == 0) {
+		kdump_index(&k);
+		if ((rc = table_differs(rs, t, &k, why, whylen)) == -1)
+			snprintf(err, errlen, "comparing table %s %s: %s",
+			    rs_family_name(t->family), RS_TABLE,
+			    strerror(errno));
+	}
+	kdump_free(&k);
+	return rc;
+}
+
 int
 nft_chains_compare(const struct ruleset *rs, char *why, size_t whylen,
     char *err, size_t errlen)
 {
-	const struct rs_table *t[2] = { &rs->netdev, &rs->bridge };
-	struct kdump k;
-	int i, rc = 0;
+	int rc;
 
-	for (i = 0; i < 2 && rc == 0; i++) {
-		memset(&k, 0, sizeof(k));
-		rc = kdump_read(t[i]->family, &k, err, errlen);
-		if (rc == 0 && k.oom) {
-			errno = ENOMEM;
-			rc = -1;
-		}
-		if (rc == -1 && k.oom)
-			snprintf(err, errlen, "reading table %s %s: %s",
-			    rs_family_name(t[i]->family), RS_TABLE,
-			    strerror(ENOMEM));
-		if (rc == 0) {
-			kdump_index(&k);
-			rc = table_differs(rs, t[i], &k, why, whylen);
-		}
-		if (rc == -1 && errno == ENOMEM && !k.oom)
-			snprintf(err, errlen, "comparing table %s %s: %s",
-			    rs_family_name(t[i]->family), RS_TABLE,
-			    strerror(ENOMEM));
-		kdump_free(&k);
-	}
+	rc = compare_table(rs, &rs->netdev, why, whylen, err, errlen);
+	if (rc == 0)
+		rc = compare_table(rs, &rs->bridge, why, whylen, err, errlen);
 	return rc;
 }

@@ -632,6 +632,18 @@ class Lab:
         return drop_count(self.host, reason, port)
 
 
+def hooked(ns, port):
+    """Does bridgeguard's ingress base chain of port, in_<port>, hook it?"""
+    r = nft(ns, "list", "chain", "netdev", "bridgeguard", f"in_{port}", check=False)
+    return f'device "{port}"' in r or f'devices = {{ "{port}" }}' in r
+
+
+def bound(ns, port, mac):
+    """Is port hooked by its chain, which checks frames' source MAC is mac?"""
+    r = nft(ns, "list", "chain", "netdev", "bridgeguard", f"in_{port}", check=False)
+    return hooked(ns, port) and f"ether saddr != {mac.lower()} " in r
+
+
 def drop_count(ns, reason, port):
     """Frames to a guest are dropped in the bridge table, the rest of the
     port-security drops in the netdev table."""

@@ -13,6 +13,7 @@ au_host_free(struct au_host *h)
 	free(h->addrs);
 	free(h->fdb);
 	free(h->chains);
+	free(h->prot.waiting);
 	lv_list_clear(&h->lv);
 	memset(h, 0, sizeof(*h));
 }
@@ -73,7 +74,7 @@ audit_run(const struct au_opts *o, struct au_report *r, char *err,
 		check_hub_mode, check_promisc, check_unguarded_port,
 		check_bridge_address, check_br_netfilter_order,
 		check_fdb_duplicate, check_flooding, check_unstable_tap_name,
-		check_nwfilter, check_no_protection,
+		check_nwfilter, check_no_protection, check_waiting,
 	};
 	struct au_host h;
 	struct au_ctx c = { &h, o->cfg, r };

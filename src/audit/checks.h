@@ -45,5 +45,6 @@ void	check_nwfilter(const struct au_ctx *);
 /* checks_fw.c */
 void	check_br_netfilter_order(const struct au_ctx *);
 void	check_no_protection(const struct au_ctx *);
+void	check_waiting(const struct au_ctx *);
 
 #endif

@@ -92,3 +92,25 @@ check_no_protection(const struct au_ctx *c)
 		    "running)",
 		    "bridgeguard's tables do not match the config: %s", p->why);
 }
+
+/* A waiting guest is no hole (the bridge drops what its port sends until
+ * it is hooked), but nothing of it flows until something hooks it. */
+void
+check_waiting(const struct au_ctx *c)
+{
+	const struct au_protect *p = &c->h->prot;
+	struct bg_bridge *b;
+	size_t i;
+
+	for (i = 0; i < p->n_waiting; i++) {
+		b = NULL;
+		config_guest(c->cfg, p->waiting[i], &b);
+		au_add(c->r, "waiting", AU_LOW, b ? b->name : NULL,
+		    p->waiting[i], "keep the daemon running (bridgeguard run "
+		    "hooks the port as it appears), or apply again once it "
+		    "exists", "guest port %s does not exist and this kernel "
+		    "cannot hook absent devices: it has no ingress chain yet, "
+		    "and the bridge drops what it sends until it is hooked",
+		    p->waiting[i]);
+	}
+}

@@ -60,6 +60,10 @@ struct au_protect {
 	bool		 compared;		/* a policy was compiled */
 	bool		 match;
 	char		 why[200];		/* the first difference */
+	/* Guests whose port is absent on a kernel that cannot hook absent
+	 * devices: no ingress chain until the port appears (rs->waiting). */
+	char		(*waiting)[BG_IFNAMSIZ];
+	size_t		 n_waiting;
 };
 
 struct au_host {

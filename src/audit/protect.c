@@ -1,8 +1,11 @@
 /*
  * Is bridgeguard's ruleset in force, and is it the policy's? The policy
- * is compiled as `apply` would compile it now, and each set of bindings
- * is compared, element for element, with the kernel's. Sets the packet
- * path fills (per-port counters) are not compared.
+ * is compiled as `apply` would compile it now, against the ports present
+ * now, and compared with the kernel's: each set element for element (a
+ * verdict map's chains too; the per-port counters the packet path fills
+ * are not compared), then every chain and its rules (nft_compare.c). A
+ * guest whose port is absent, on a kernel that cannot hook absent devices,
+ * has no ingress chain yet: it is waiting, not a difference.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <errno.h>
@@ -38,6 +41,9 @@ elem_key(struct nftnl_set_elem *e, void *data)
 	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	if (key)
 		memcpy(v[ks->n].key, key, len < RS_KEY_MAX ? len : RS_KEY_MAX);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+		snprintf(v[ks->n].jump, sizeof(v[ks->n].jump), "%s",
+		    nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
 	ks->n++;
 	return 0;
 }
@@ -59,7 +65,8 @@ has_key(const struct rs_elem *v, size_t n, const struct rs_elem *k,
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if (memcmp(v[i].key, k->key, klen) == 0)
+		if (memcmp(v[i].key, k->key, klen) == 0 &&
+		    strcmp(v[i].jump, k->jump) == 0)
 			return true;
 	return false;
 }
@@ -131,6 +138,12 @@ au_read_protection(struct au_host *h, const struct bg_config *cfg,
 	rc = compare_table(&rs.netdev, p, err, errlen);
 	if (rc == 0)
 		rc = compare_table(&rs.bridge, p, err, errlen);
+	if (rc == 0)
+		rc = nft_chains_compare(&rs, p->why, sizeof(p->why), err,
+		    errlen);
+	p->waiting = rs.waiting;	/* ours now */
+	p->n_waiting = rs.n_waiting;
+	rs.waiting = NULL;
 	ruleset_free(&rs);
 	p->match = rc == 0;
 	return rc == -1 ? -1 : 0;

@@ -72,10 +72,7 @@ def legit(src, dst_node):
 
 
 def hooked(nslab, port):
-    """Does an ingress base chain of bridgeguard hook port?"""
-    r = labkit.nft(nslab.host, "list", "chain", "netdev", "bridgeguard",
-                   f"in_{port}", check=False)
-    return f'device "{port}"' in r or f'devices = {{ "{port}" }}' in r
+    return labkit.hooked(nslab.host, port)
 
 
 def hooked_ports(nslab):

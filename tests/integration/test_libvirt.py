@@ -95,9 +95,14 @@ def test_source_libvirt_binds_the_domains(vlab):
     cfg = libvirt_config(lab)
     bg(lab, "-c", cfg, "apply", check=0)
     lab.reset_l2()
-    elems = lab.nft("list", "set", "netdev", "bridgeguard", "guest_mac")
     for n in (DB, CACHE, STATIC):
-        assert f'"{n.port}" . {n.mac}' in elems
+        # each port hooked by its own chain, bound to the domain's MAC: a
+        # frame from another MAC, otherwise the guest's, is dropped
+        assert labkit.bound(lab.host, n.port, n.mac), lab.ruleset()
+        other = "52:54:00:de:ad:" + n.mac[-2:]
+        lab.send(n.name, Ether(src=other, dst=BCAST) /
+                 ARP(op=1, hwsrc=n.mac, psrc=n.ip4, pdst=UPLINK.ip4))
+        assert lab.fdb_ports(other) == [], n.port
     # the filterref's addresses pass, others do not
     assert ping_from(lab, "db", DB.ip4)
     assert not ping_from(lab, "db", "192.168.122.77")

@@ -1,8 +1,9 @@
 /*
  * Ruleset → one nf_tables netlink batch (libnftnl + libmnl).
  *
- * Each message is described ("creating set guest_mac") so that when the
- * kernel refuses one, and so rolls back the whole batch, we can say exactly
+ * Each message is described ("creating chain netdev in_vnic-bob") so that
+ * when the kernel refuses one, and so rolls back the whole batch, we can say
+ * exactly
  * which part it refused and why. The kernel reports every refusal; only the
  * last message asks for an ack too, which proves the batch was processed
  * (an ack per message would overflow the socket at 10,000 guests).

@@ -108,7 +108,8 @@ compare_table(const struct rs_table *t, struct au_protect *p, char *err,
 	int rc;
 
 	for (i = 0; i < t->n_sets; i++) {
-		if (t->sets[i]->counters)
+		/* The kernel fills these itself (drop counters, log limits). */
+		if (t->sets[i]->counters || t->sets[i]->dynamic)
 			continue;
 		if ((rc = compare_set(t->family, t->sets[i], p, err,
 		    errlen)) != 0)

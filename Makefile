@@ -129,7 +129,7 @@ FUZZ_SECONDS	?= 30
 FUZZ_SRCS	 = $(wildcard fuzz/*/fuzz_*.c)
 FUZZ_NAMES	 = $(patsubst fuzz_%,%,$(basename $(notdir $(FUZZ_SRCS))))
 FUZZ_BINS	 = $(addprefix build/fuzz_,$(FUZZ_NAMES))
-FUZZ_FLAGS	 = -g -O1 -std=c11 -D_GNU_SOURCE $(shell pkg-config --cflags $(PKGS)) \
+FUZZ_FLAGS	 = -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-missing-field-initializers $(shell pkg-config --cflags $(PKGS)) \
 		   -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_MAXLEN	?= 4096
 fuzz_src	 = $(wildcard fuzz/*/fuzz_$(1).c)

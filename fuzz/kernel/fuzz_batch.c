@@ -1,7 +1,8 @@
-/* links: src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * libFuzzer harness for config → ruleset → netlink batch, on both mirror
- * backends (nft dup and tc), with every port the config names present and
+ * backends (nft dup and tc), on kernels with and without hooks on absent
+ * devices and meta ibrname, with every port the config names present and
  * with none: an accepted config compiles or fails with a message (a
  * bound), never writes past a builder's array; what it compiles to prints,
  * and becomes a batch (the whole-ruleset and the replacing one) of
@@ -78,14 +79,14 @@ batch(const struct ruleset *rs, bool replace)
 
 static void
 build(const struct bg_config *cfg, const struct bg_port *p, size_t n,
-    enum rs_backend backend)
+    const struct rs_kernel *k)
 {
 	struct ruleset rs;
 	char err[512];
 	FILE *f;
 
 	err[0] = '\0';
-	if (ruleset_build(&rs, cfg, p, n, backend, err, sizeof(err)) == -1) {
+	if (ruleset_build(&rs, cfg, p, n, k, err, sizeof(err)) == -1) {
 		if (err[0] == '\0')
 			abort();
 		return;
@@ -106,8 +107,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct bg_port ports[MAX_PORTS];
 	struct bg_config cfg;
+	static const struct rs_kernel kernels[] = {
+		{ RS_COPY_NFT, true, true }, { RS_COPY_TC, true, false },
+		{ RS_COPY_NFT, false, false }, { RS_COPY_TC, false, true },
+	};
 	char err[1024], *text;
-	size_t n;
+	size_t n, i;
 
 	if ((text = malloc(size + 1)) == NULL)
 		return 0;
@@ -115,10 +120,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	if (config_load_string("f", text, &cfg, err, sizeof(err)) == 0) {
 		n = ports_of(&cfg, ports);
-		build(&cfg, ports, n, RS_COPY_NFT);
-		build(&cfg, ports, n, RS_COPY_TC);
-		build(&cfg, NULL, 0, RS_COPY_NFT);
-		build(&cfg, NULL, 0, RS_COPY_TC);
+		for (i = 0; i < sizeof(kernels) / sizeof(kernels[0]); i++) {
+			build(&cfg, ports, n, &kernels[i]);
+			build(&cfg, NULL, 0, &kernels[i]);
+		}
 		config_clear(&cfg);
 	}
 	free(text);

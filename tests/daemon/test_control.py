@@ -126,7 +126,7 @@ def test_metrics(nslab, bgd):
                             sip="192.168.122.99", dip=alice.ip4), count=7)
     nslab.send("eve", frame("frag6", src=eve.mac, dst=alice.mac,
                             sip=eve.ip6, dip=alice.ip6), count=2)
-    assert d.wait_event(m, "spoof_drop", timeout=1.5, reason="fragment")
+    assert d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1.5), reason="fragment")
     text = scrape(nslab, port)
     assert 'bridgeguard_drops_total{bridge="br0",port="vnic-eve",' \
            'reason="ipv4"} 7' in text, text
@@ -174,7 +174,7 @@ def test_metrics_mirror_counters(nslab, bgd):
 def test_events_printer(nslab, bgd):
     d = bgd()
     nslab.run("host", "ip link set vnic-bob promisc on")
-    assert d.wait_event(0, "promisc", timeout=1)
+    assert d.wait_event(0, "promisc", timeout=labkit.scaled(1))
     r = labkit.bg(nslab, "events", d.events_path, check=0)
     assert "promisc" in r.stdout and "vnic-bob" in r.stdout
     assert "promiscuous mode on" in r.stdout

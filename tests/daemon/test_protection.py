@@ -100,7 +100,7 @@ def test_hotplug_guest_port(nslab, bgd):
                                    "guest_ports")
     m = d.mark()
     nslab.add_node(carol)                       # appears after the start
-    assert d.wait_event(m, "port_join", timeout=1, port="vnic-carol",
+    assert d.wait_event(m, "port_join", timeout=labkit.scaled(1), port="vnic-carol",
                         role="guest")
     assert not d.since(m, "unknown_port")
     watch(nslab, "alice", SPOOF_IP, carol.ip4)
@@ -113,7 +113,7 @@ def test_hotplug_guest_port(nslab, bgd):
             # deleted and re-created under the same name: still protected
             m = d.mark()
             nslab.run("host", "ip link del vnic-carol")
-            assert d.wait_event(m, "port_leave", timeout=1, port="vnic-carol")
+            assert d.wait_event(m, "port_leave", timeout=labkit.scaled(1), port="vnic-carol")
             nslab.add_node(carol)
     assert count_at(nslab, "alice", carol.ip4) > 0
 
@@ -169,7 +169,7 @@ def test_reload_broken_config_keeps_rules(nslab, bgd):
     m = d.mark()
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
                             dip=alice.ip4), count=2)
-    assert d.wait_event(m, "spoof_drop", timeout=1, reason="ipv4")
+    assert d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1), reason="ipv4")
 
 
 def test_guest_add_del_at_runtime(nslab, bgd):
@@ -185,7 +185,7 @@ def test_guest_add_del_at_runtime(nslab, bgd):
     m, t0 = d.mark(), time.monotonic()
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
                             dip=alice.ip4), count=4)
-    e = d.wait_event(m, "spoof_drop", timeout=1, reason="ipv4")
+    e = d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1), reason="ipv4")
     assert e and e[0]["count"] == 4 and time.monotonic() - t0 < 1.5
     # status shows the daemon's policy, runtime guests included
     assert re.search(r"guest\s+vnic-eve", d.ctl("status", check=0).stdout)
@@ -281,7 +281,7 @@ def test_mirror_follows_hotplug(nslab, bgd):
               "--mac", "52:54:00:00:00:98", check=1)
     assert "monitor port" in r.stderr
     # carol is unknown (dropped) and still reported as such
-    assert d.wait_event(0, "unknown_port", timeout=1, port="vnic-carol")
+    assert d.wait_event(0, "unknown_port", timeout=labkit.scaled(1), port="vnic-carol")
     assert '"vnic-carol"' in nslab.nft("list", "set", "bridge", "bridgeguard",
                                      "unknown_ports")
 

@@ -144,7 +144,7 @@ def test_slow_stdout_blocks_nothing(nslab, bgd):
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
                             sip="192.168.122.99", dip=alice.ip4), count=3)
-    assert d.wait_event(m, "spoof_drop", timeout=1.5)
+    assert d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1.5))
 
 
 def test_sensor_restarted(nslab, bgd):
@@ -165,7 +165,7 @@ def test_sensor_restarted(nslab, bgd):
     m = d.mark()
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
                             sip="192.168.122.99", dip=alice.ip4), count=3)
-    e = d.wait_event(m, "spoof_drop", timeout=1.5)
+    e = d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1.5))
     assert e and e[0]["count"] == 3
 
 

@@ -146,6 +146,7 @@ fuzz-run: $(FUZZ_BINS)
 	    src=$$(ls fuzz/*/fuzz_$$n.c); dir=$${src%/*}; \
 	    mkdir -p build/fuzz-corpus/$$n build/fuzz-artifacts; \
 	    echo "== fuzz_$$n: $(FUZZ_SECONDS) s from $$dir/corpus/$$n"; \
+	    LSAN_OPTIONS=suppressions=fuzz/lsan.supp \
 	    build/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 	        -max_len=$(FUZZ_MAXLEN) -print_final_stats=1 \
 	        -artifact_prefix=build/fuzz-artifacts/$$n- \

@@ -75,6 +75,7 @@ audit_run(const struct au_opts *o, struct au_report *r, char *err,
 		check_bridge_address, check_br_netfilter_order,
 		check_fdb_duplicate, check_flooding, check_unstable_tap_name,
 		check_nwfilter, check_no_protection, check_waiting,
+		check_linklocal_learn,
 	};
 	struct au_host h;
 	struct au_ctx c = { &h, o->cfg, r };

@@ -37,6 +37,7 @@ void	check_hub_mode(const struct au_ctx *);
 void	check_flooding(const struct au_ctx *);
 void	check_promisc(const struct au_ctx *);
 void	check_fdb_duplicate(const struct au_ctx *);
+void	check_linklocal_learn(const struct au_ctx *);
 /* checks_port.c */
 void	check_unguarded_port(const struct au_ctx *);
 void	check_bridge_address(const struct au_ctx *);

@@ -193,3 +193,31 @@ check_fdb_duplicate(const struct au_ctx *c)
 			fdb_stolen(c, &c->h->fdb[i]);
 	}
 }
+
+/*
+ * The bridge learns source MACs from STP and LLDP frames before any
+ * netfilter hook (br_handle_frame): a port attached after apply, while the
+ * daemon is down, can point a guest's MAC at itself with one such frame.
+ * bridgeguard does not change the bridge; the admin can.
+ */
+void
+check_linklocal_learn(const struct au_ctx *c)
+{
+	const struct bg_bridge *b;
+	size_t k;
+
+	for (k = 0; k < c->h->n_links; k++) {
+		const struct bg_link *l = &c->h->links[k].l;
+
+		if (!l->is_bridge || !l->linklocal_learn || c->cfg == NULL ||
+		    (b = config_bridge(c->cfg, l->name)) == NULL ||
+		    b->allow_unknown)
+			continue;
+		au_add(c->r, "linklocal_learn", AU_MEDIUM, l->name, NULL,
+		    "ip link set BRIDGE type bridge no_linklocal_learn 1",
+		    "bridge %s learns source addresses from link-local frames "
+		    "(STP, LLDP) outside netfilter: while the daemon is not "
+		    "running, a port attached after apply can take a guest's "
+		    "MAC with one such frame", l->name);
+	}
+}

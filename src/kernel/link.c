@@ -1,6 +1,7 @@
 /* Link messages → bg_link; the dump of all links `apply` compiles against. */
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <linux/if_bridge.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
@@ -42,10 +43,17 @@ parse_bridge(struct bg_link *l, const struct nlattr *data)
 {
 	const struct nlattr *a;
 
+	/* A kernel without IFLA_BR_MULTI_BOOLOPT (before 5.0) learns. */
+	l->linklocal_learn = true;
 	mnl_attr_for_each_nested(a, data)
 		if (mnl_attr_get_type(a) == IFLA_BR_AGEING_TIME &&
 		    mnl_attr_validate(a, MNL_TYPE_U32) == 0)
 			l->ageing = mnl_attr_get_u32(a);
+		else if (mnl_attr_get_type(a) == IFLA_BR_MULTI_BOOLOPT &&
+		    mnl_attr_get_payload_len(a) >= sizeof(struct br_boolopt_multi))
+			l->linklocal_learn = !(((const struct br_boolopt_multi *)
+			    mnl_attr_get_payload(a))->optval &
+			    (1u << BR_BOOLOPT_NO_LL_LEARN));
 }
 
 static void

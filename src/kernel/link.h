@@ -25,6 +25,9 @@ struct bg_link {
 	uint32_t	 promiscuity;
 	bool		 is_bridge;
 	uint32_t	 ageing;	/* bridges: FDB ageing, 1/100 s */
+	/* bridges: learns source MACs from link-local frames (STP, LLDP),
+	 * which it does outside netfilter (no_linklocal_learn 0) */
+	bool		 linklocal_learn;
 	bool		 is_port;	/* bridge port info known: */
 	bool		 learning, unicast_flood;
 };

@@ -50,6 +50,8 @@ def plab(lab):
     host(lab, "sysctl -qw net.bridge.bridge-nf-call-iptables=0 "
               "net.bridge.bridge-nf-call-ip6tables=0", check=False)
     lab.protect()
+    # what linklocal_learn asks of the admin on a bridge with unknown-ports: drop
+    host(lab, "ip link set br0 type bridge no_linklocal_learn 1")
     return lab
 
 
@@ -69,6 +71,23 @@ def test_hub_mode(plab):
     assert hub[0]["port"] is None
     host(plab, "ip link set br0 type bridge ageing_time 30000")
     assert of(audit(plab)[1], "hub_mode") == []
+
+
+def test_linklocal_learn(plab):
+    """A guarded bridge (unknown-ports: drop) that learns from STP/LLDP
+    frames, which it does outside netfilter: medium, with the fix."""
+    host(plab, "ip link set br0 type bridge no_linklocal_learn 0")
+    rc, f = audit(plab)
+    ll = of(f, "linklocal_learn")
+    assert rc == 0 and len(ll) == 1, f
+    assert ll[0]["bridge"] == "br0" and ll[0]["severity"] == "medium"
+    assert "no_linklocal_learn 1" in ll[0]["fix"]
+    host(plab, "ip link set br0 type bridge no_linklocal_learn 1")
+    assert of(audit(plab)[1], "linklocal_learn") == []
+    # unknown-ports: allow: the bridge's unknown ports are forwarded anyway
+    host(plab, "ip link set br0 type bridge no_linklocal_learn 0")
+    cfg = plab.write_config(unknown="allow")
+    assert of(audit(plab, config=str(cfg))[1], "linklocal_learn") == []
 
 
 def test_promisc_flag_and_capture(plab):

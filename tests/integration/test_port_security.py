@@ -716,3 +716,29 @@ def test_drop_counters_in_kernel_sets(lab):
     assert all(v >= 3 for v in kernel.values()), (
         f"nft -j list set netdev|bridge bridgeguard drop_<reason>, element \"vnic-eve\": {kernel}\n"
         + labkit.nft(lab.host, "list", "set", "netdev", "bridgeguard", "drop_mac"))
+
+
+def test_late_unknown_port_lldp_needs_no_linklocal_learn(lab):
+    """An unknown port attached after `apply`, with no daemon, sends LLDP
+    (01:80:c2:00:00:0e) with bob's MAC as source.  The bridge learns from
+    it before any netfilter hook (br_handle_frame), so bridgeguard alone
+    cannot stop it: bob's MAC moves to mallory's port.  With the bridge
+    option no_linklocal_learn, which the admin sets (bridgeguard does not
+    change the bridge; `audit` reports it as linklocal_learn), it does not."""
+    B = lab.bob
+    lldp = Ether(src=B.mac, dst="01:80:c2:00:00:0e", type=0x88cc) / (b"\x00" * 46)
+    guests = [lab.alice, lab.bob, lab.eve]
+
+    def attack():
+        lab.reset_l2()
+        lab.ping("bob", lab.alice.ip4)          # bob's MAC learned on his port
+        assert lab.fdb_ports(B.mac) == [B.port]
+        lab.send("mallory", lldp, count=3)
+        return lab.fdb_ports(B.mac)
+
+    lab.protect(guests=guests)
+    lab.add_node(Node(**MALLORY))
+    assert attack() == ["vnic-mallory"], "the attack does not work: test proves nothing"
+    labkit.nsrun(lab.host, "ip link set br0 type bridge no_linklocal_learn 1")
+    assert attack() == [B.port], "no_linklocal_learn set, yet LLDP moved bob's MAC"
+    assert lab.ping("alice", B.ip4) == 1 and lab.ping("alice", B.ip6) == 1

@@ -199,10 +199,16 @@ dump_rule(FILE *f, const struct nlmsghdr *nlh)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	char *buf = malloc(8192);
+	size_t n;
 
 	if (r && buf && nftnl_rule_nlmsg_parse(nlh, r) == 0) {
 		nftnl_rule_snprintf(buf, 8192, r, NFTNL_OUTPUT_DEFAULT, 0);
-		fprintf(f, "  %s", buf);
+		/* libnftnl 1.2.9 (Debian 13) ends the last expression
+		 * without the newline 1.2.4 (Debian 12) prints. */
+		n = strlen(buf);
+		while (n > 0 && buf[n - 1] == '\n')
+			n--;
+		fprintf(f, "  %.*s\n", (int)n, buf);
 	}
 	free(buf);
 	nftnl_rule_free(r);

@@ -248,13 +248,19 @@ def scaled(seconds):
     return seconds * TIME_SCALE
 
 
-def hooks_absent_devices(target, config, env=None):
-    """Does the kernel (as bridgeguard probes it, BRIDGEGUARD_FAULT in env
-    included) hook ports that do not exist yet? `status --json` says."""
+def kernel_has(target, config, feature, env=None):
+    """Does the kernel offer feature ("hooks on absent devices", "meta
+    ibrname", ...), as bridgeguard probes it (BRIDGEGUARD_FAULT in env
+    included)? `status --json` says."""
     rc, out, err = bg(target, "-c", config, "status", "--json", env=env)
     assert rc == 0, err
     lines = json.loads(out)["kernel"]
-    return any(l.startswith("hooks on absent devices: yes") for l in lines)
+    return any(l.startswith(f"{feature}: yes") for l in lines)
+
+
+def hooks_absent_devices(target, config, env=None):
+    """Does the kernel hook ports that do not exist yet?"""
+    return kernel_has(target, config, "hooks on absent devices", env)
 
 
 def wait_until(fn, timeout, interval=0.05):

@@ -249,7 +249,8 @@ prefix(struct lin *l, const struct ir_match *m)
 	l->cmp = cmp(l, (enum ir_op)m->op, net, len);
 }
 
-/* In a range: two compares, as nft does; out of it: a range. */
+/* One range expression, either way (nft 1.1 does the same for a range;
+ * older nft sent two compares for one in a range). */
 static void
 range(struct lin *l, const struct ir_match *m)
 {
@@ -257,15 +258,11 @@ range(struct lin *l, const struct ir_match *m)
 	struct nftnl_expr *e;
 
 	l->load = load(l, m->lhs.f[0], 0, NFT_REG_1);
-	if (m->op == OP_EQ) {
-		cmp(l, OP_GTE, m->value, len);
-		cmp(l, OP_LTE, m->to, len);
-		return;
-	}
 	if ((e = add(l, "range")) == NULL)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_SREG, NFT_REG_1);
-	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, NFT_RANGE_NEQ);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_RANGE_OP, m->op == OP_EQ ?
+	    NFT_RANGE_EQ : NFT_RANGE_NEQ);
 	nftnl_expr_set(e, NFTNL_EXPR_RANGE_FROM_DATA, m->value, len);
 	nftnl_expr_set(e, NFTNL_EXPR_RANGE_TO_DATA, m->to, len);
 }
@@ -574,7 +571,7 @@ err:
 static const uint32_t hooknums[] = {
 	[H_INGRESS] = NF_NETDEV_INGRESS, [H_EGRESS] = NF_NETDEV_EGRESS,
 	[H_PREROUTING] = NF_BR_PRE_ROUTING, [H_FORWARD] = NF_BR_FORWARD,
-	[H_OUTPUT] = NF_BR_LOCAL_OUT,
+	[H_OUTPUT] = NF_BR_LOCAL_OUT, [H_INPUT] = NF_BR_LOCAL_IN,
 };
 
 /* Sets the hook's device list; libnftnl copies the names. */

@@ -185,8 +185,8 @@ probe_line(const struct probe_result *pr, int i, char *buf, size_t len)
 		    "they send", "absent ports are hooked by name" },
 		[PF_EGRESS] = { "mirrors copy outgoing frames with tc",
 		    "mirrors copy outgoing frames with nftables" },
-		[PF_IBRNAME] = { "unknown ports are listed by name",
-		    "available (unknown ports are still listed by name)" },
+		[PF_IBRNAME] = { "unknown ports are matched by name only",
+		    "unknown ports are also matched by their bridge" },
 		[PF_DESTROY] = { "elements are deleted with DELSETELEM",
 		    "elements are deleted with DESTROYSETELEM" },
 		[PF_DYNSET] = { "drops cannot be counted per port: apply "

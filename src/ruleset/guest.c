@@ -13,10 +13,10 @@
  * it per port and logs it. A frame that passes sets RS_MARK_CHECKED as its
  * last step.
  *
- * The bridge table's prerouting drops a guest port's frames that do not
- * carry that bit: they passed no ingress chain (the port is not hooked yet,
- * on a kernel that cannot hook absent devices, or it was re-created and the
- * daemon has not re-hooked it). It matches the port by name, so it works
+ * The bridge table's prerouting (entry.c) drops a guest port's frames
+ * that do not carry that bit: they passed no ingress chain (the port is
+ * not hooked yet, on a kernel that cannot hook absent devices, or it was
+ * re-created and the daemon has not re-hooked it). It matches the port by name, so it works
  * from the first frame, on every kernel, with the daemon up or down.
  *
  * What is sent to a guest is checked in the bridge table's forward and
@@ -431,52 +431,6 @@ rs_guest_netdev(struct ruleset *rs, const struct bg_config *cfg,
 	return t->nomem ? -1 : 0;
 }
 
-static bool
-port_unknown(const struct bg_config *cfg, const struct bg_port *p)
-{
-	struct bg_bridge *gb = NULL;
-
-	config_guest(cfg, p->port, &gb);
-	return config_drops_port(cfg, p->bridge, p->port, gb);
-}
-
-/*
- * prerouting: unknown_ports, dropped where they enter the bridge (a guest
- * of another bridge included, whatever its own chain said); then a guest's
- * frame that passed its ingress chain has the bit (cleared here, so the
- * host never sees it), and one from a guest port without it passed none.
- */
-static int
-chain_prerouting(struct rs_table *t, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports)
-{
-	static const uint32_t bit = RS_MARK_CHECKED;
-	struct rs_set *unknown;
-	struct rs_chain *c;
-	struct rs_rule *r;
-	size_t i;
-
-	unknown = rs_table_set(t, "unknown_ports", k_ifname, 1, false);
-	if (t->nomem)
-		return -1;
-	for (i = 0; i < n_ports; i++)
-		if (port_unknown(cfg, &ports[i]) &&
-		    rs_set_add(unknown, ports[i].port, NULL) == -1)
-			return -1;
-	c = rs_table_chain(t, "prerouting", H_PREROUTING, RS_GUEST_PRIO);
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME), "unknown_ports", false);
-	rs_drop(r, R_UNKNOWN);
-	r = rs_chain_rule(c);
-	ir_bits(r, FLD_MARK, &bit, &bit);
-	ir_mark_clear(r, RS_MARK_CHECKED);
-	ir_verdict(r, NF_ACCEPT, NULL);
-	r = rs_chain_rule(c);
-	ir_lookup(r, IR_KEY(FLD_IIFNAME), "guest_ports", false);
-	rs_drop(r, R_UNHOOKED);
-	return 0;
-}
-
 /*
  * Frames the bridge forwards to a port, and those the host sends through
  * it: the guest check, and (mirror.c) the monitor ports' guards.
@@ -525,7 +479,7 @@ rs_arp_passes(const struct bg_config *cfg, const char *bridge,
 
 int
 rs_guest_bridge(struct rs_table *t, const struct bg_config *cfg,
-    const struct bg_port *ports, size_t n_ports, struct rs_chain *to_port[2])
+    struct rs_chain *to_port[2])
 {
 	struct rs_set *gp, *out;
 	size_t i, j;
@@ -533,8 +487,7 @@ rs_guest_bridge(struct rs_table *t, const struct bg_config *cfg,
 	gp = rs_table_set(t, "guest_ports", k_ifname, 1, false);
 	if ((out = rs_table_set(t, "guest_out", k_ifname, 1, false)) != NULL)
 		out->vmap = true;
-	if (rs_drop_chains(t, cfg->nflog_group) == -1 ||
-	    chain_prerouting(t, cfg, ports, n_ports) == -1)
+	if (rs_drop_chains(t, cfg->nflog_group) == -1)
 		return -1;
 	chains_to_port(t, to_port);
 	for (i = 0; i < cfg->n_bridges; i++)

@@ -9,11 +9,9 @@
  * gets no base chain and is listed in rs->waiting. */
 int	rs_guest_netdev(struct ruleset *, const struct bg_config *,
 	    const struct bg_port *ports, size_t n_ports);
-/* The bridge table: fail-secure and unknown ports (prerouting), the check
- * of frames to guests, and the forward and output chains (to_port) mirrors
- * add their guards to. */
+/* The bridge table: guest_ports, the check of frames to guests, and the
+ * forward and output chains (to_port) mirrors add their guards to. */
 int	rs_guest_bridge(struct rs_table *, const struct bg_config *,
-	    const struct bg_port *ports, size_t n_ports,
 	    struct rs_chain *to_port[2]);
 
 /* A guest's chains, each named after its port. */

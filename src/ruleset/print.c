@@ -318,7 +318,7 @@ rs_hook_name(enum rs_hook h)
 	static const char *const names[] = {
 		[H_NONE] = "", [H_INGRESS] = "ingress", [H_EGRESS] = "egress",
 		[H_PREROUTING] = "prerouting", [H_FORWARD] = "forward",
-		[H_OUTPUT] = "output",
+		[H_OUTPUT] = "output", [H_INPUT] = "input",
 	};
 
 	return names[h];

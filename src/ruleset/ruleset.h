@@ -38,7 +38,7 @@
 enum rs_family { RS_NETDEV, RS_BRIDGE };
 
 enum rs_hook { H_NONE, H_INGRESS, H_EGRESS, H_PREROUTING, H_FORWARD,
-    H_OUTPUT };
+    H_OUTPUT, H_INPUT };
 
 /* What a chain is for, where others need to know (the diff): ROLE_GUEST
  * chains are one guest's, named after its port, and change with it. */
@@ -145,7 +145,7 @@ struct bg_port {
 /*
  * Compiles the model for kernel k. ports are the interfaces present now:
  * bridge ports on a guarded bridge that are neither guest nor trusted go
- * to unknown_ports (without `meta ibrname`), and without hooks on absent
+ * to unknown_ports (entry.c), and without hooks on absent
  * devices only present ports get base chains. -1 with errno and a message
  * in err (what overflowed, or ENOMEM).
  */

@@ -742,3 +742,48 @@ def test_late_unknown_port_lldp_needs_no_linklocal_learn(lab):
     labkit.nsrun(lab.host, "ip link set br0 type bridge no_linklocal_learn 1")
     assert attack() == [B.port], "no_linklocal_learn set, yet LLDP moved bob's MAC"
     assert lab.ping("alice", B.ip4) == 1 and lab.ping("alice", B.ip6) == 1
+
+
+@pytest.mark.parametrize("when", ["before-apply", "after-apply"])
+def test_unknown_port_link_local_frame(lab, when):
+    """An unknown port on a bridge with unknown-ports: drop sends EAPOL
+    (01:80:c2:00:00:03) with bob's MAC as source.  The bridge learns from
+    such a frame in its LOCAL_IN path, which never passes prerouting, so
+    the unknown-port check must be in the bridge's input hook as well.
+    Present at apply, the port is dropped there by name on every kernel;
+    attached after apply with no daemon, by its bridge (`meta ibrname`)
+    where the kernel has it — without it, only the daemon knows the port
+    (tests/daemon), and the frame is learned."""
+    B = lab.bob
+    eapol = Ether(src=B.mac, dst="01:80:c2:00:00:03", type=0x888E) / Raw(b"\x01\x01\x00\x00")
+    guests = [lab.alice, lab.bob, lab.eve]
+
+    def attack():
+        lab.reset_l2()
+        lab.ping("bob", lab.alice.ip4)          # bob's MAC learned on his port
+        assert lab.fdb_ports(B.mac) == [B.port]
+        lab.send("mallory", eapol, count=3, interval=0.05)
+        return lab.fdb_ports(B.mac)
+
+    if when == "before-apply":
+        lab.add_node(Node(**MALLORY))
+        assert attack() == ["vnic-mallory"], "unprotected: EAPOL did not move bob's MAC"
+        lab.protect(guests=guests)
+        assert attack() == [B.port], "protected: EAPOL from an unknown port moved bob's MAC"
+        assert lab.drops("unknown-port", "vnic-mallory") >= 3
+    else:
+        lab.protect(guests=guests)
+        lab.add_node(Node(**MALLORY))
+        got = attack()
+        if labkit.kernel_has(lab, lab.config, "meta ibrname"):
+            assert got == [B.port], "late unknown port: EAPOL moved bob's MAC (ibrname)"
+            m = mark()
+            with lab.capture("alice", direction="in") as cap:
+                lab.send("mallory", Ether(src=B.mac, dst=lab.alice.mac) /
+                         IP(src=B.ip4, dst=lab.alice.ip4) / ICMP() / Raw(m), count=3)
+            assert not cap.with_marker(m), "late unknown port: its IPv4 reached alice"
+        else:
+            assert got == ["vnic-mallory"], "without ibrname the late port is expected unknown " \
+                                            "to the ruleset: the test's premise is wrong"
+    lab.reset_l2()
+    assert lab.ping("alice", B.ip4) == 1 and lab.ping("alice", B.ip6) == 1

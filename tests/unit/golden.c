@@ -66,11 +66,17 @@ const struct golden_case golden_cases[] = {
 	{ "example", "example.yaml", example_ports, 4, TODAY },
 	{ "mirrors", "mirrors.yaml", mirror_ports, 5, TODAY },
 	/*
-	 * A kernel without hooks on absent devices (6.1, 6.12): vnic-bob is
-	 * absent, so it has its chains but no ingress base chain (waiting).
+	 * A kernel without hooks on absent devices: vnic-bob is absent, so
+	 * it has its chains but no ingress base chain (waiting).
 	 */
 	{ "example-waiting", "example.yaml", example_ports, 4,
 	    { RS_COPY_NFT, false, false } },
+	/*
+	 * Debian's 6.1 and 6.12: waiting as above, and bridge meta ibrname
+	 * (unknown ports also matched by their bridge).
+	 */
+	{ "example-debian", "example.yaml", example_ports, 4,
+	    { RS_COPY_NFT, false, true } },
 	/*
 	 * Without the netdev egress hook: no egress chains; tc filters at
 	 * the egress of the monitored ports present (vnic-bob is absent)

@@ -59,8 +59,7 @@ static const struct kind kinds[] = {
 	  "  [ meta load l4proto => reg 1 ]\n"
 	  "  [ cmp eq reg 1 0x00000006 ]\n"
 	  "  [ payload load 2b @ transport header + 2 => reg 1 ]\n"
-	  "  [ cmp gte reg 1 0x0000e803 ]\n"
-	  "  [ cmp lte reg 1 0x0000d007 ]\n"
+	  "  [ range eq reg 1 0x0000e803 0x0000d007 ]\n"
 	  "  [ immediate reg 0 accept ]\n" },
 	{ "tcp dport != 1000-2000 drop",
 	  "  [ meta load l4proto => reg 1 ]\n"

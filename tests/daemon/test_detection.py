@@ -7,7 +7,7 @@ import time
 import pytest
 
 import labkit
-from rawframes import frame
+from rawframes import frame, mac
 
 SPOOF_IP = "192.168.122.99"
 
@@ -275,6 +275,16 @@ def test_port_join_unknown_leave(nslab, bgd):
                               sip=stray.ip4, dip=alice.ip4), count=2)
     e = one_event(d, m, "spoof_drop", t0, reason="unknown-port")
     assert e["port"] == "vnic-stray" and e["count"] == 2
+    # so are the link-local frames the bridge keeps for itself (and
+    # learns from after its input hook): alice's MAC stays on her port
+    nslab.ping("alice", nslab.nodes["bob"].ip4)
+    assert nslab.fdb_ports(alice.mac) == [alice.port]
+    m, t0 = d.mark(), time.monotonic()
+    eapol = mac("01:80:c2:00:00:03") + mac(alice.mac) + b"\x88\x8e\x01\x01\x00\x00"
+    nslab.send("stray", eapol + bytes(46), count=2)
+    e = one_event(d, m, "spoof_drop", t0, reason="unknown-port")
+    assert e["port"] == "vnic-stray" and e["count"] == 2
+    assert nslab.fdb_ports(alice.mac) == [alice.port], "EAPOL from an unknown port moved alice's MAC"
     m, t0 = d.mark(), time.monotonic()
     nslab.run("host", "ip link del vnic-stray")
     e = one_event(d, m, "port_leave", t0, settle=0.3)

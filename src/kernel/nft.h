@@ -85,11 +85,20 @@ int	nft_table_exists(enum rs_family, char *err, size_t errlen);
 struct mnl_socket;
 struct mnl_socket	*nft_socket_open(char *err, size_t errlen);
 
-/* nft_query.c: reading our tables back. */
-/* Sends one nf_tables request and runs cb on every reply until the dump
- * is done; on error err says "what: strerror". */
-int	nft_query(struct nlmsghdr *, int (*cb)(const struct nlmsghdr *, void *),
+/* nft_query.c: reading tables back (ours; anyone's for the audit). */
+/*
+ * Asks for the chains of table (NULL: of every table) of the netlink
+ * family nfproto (NFPROTO_*: anyone's tables, not only ours), or for the
+ * one chain named (NULL: all of them), and runs cb on every reply until
+ * the dump is done; -1 with errno and err saying "what: strerror".
+ */
+int	nft_query_chains(uint16_t nfproto, const char *table,
+	    const char *chain, int (*cb)(const struct nlmsghdr *, void *),
 	    void *data, char *err, size_t errlen, const char *what);
+/* The same for the rules of table, of one chain if named (NULL: all). */
+int	nft_query_rules(uint16_t nfproto, const char *table, const char *chain,
+	    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+	    size_t errlen, const char *what);
 struct nft_counter {
 	char		 port[16];
 	uint64_t	 packets, bytes;

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "guest.h"
 #include "linearize.h"
@@ -121,32 +120,17 @@ oom:
 static int
 kdump_read(enum rs_family fam, struct kdump *k, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
-	struct nftnl_chain *c;
-	struct nftnl_rule *r;
-	struct nlmsghdr *nlh;
+	char what[64];
 
 	snprintf(what, sizeof(what), "reading the chains of table %s %s",
 	    rs_family_name(fam), RS_TABLE);
-	if ((c = nftnl_chain_alloc()) == NULL)
-		return -1;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	if (nft_query(nlh, chains_cb, k, err, errlen, what) == -1)
+	if (nft_query_chains(nft_family(fam), RS_TABLE, NULL, chains_cb, k,
+	    err, errlen, what) == -1)
 		return -1;
 	snprintf(what, sizeof(what), "reading the rules of table %s %s",
 	    rs_family_name(fam), RS_TABLE);
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nft_query(nlh, rules_cb, k, err, errlen, what);
+	return nft_query_rules(nft_family(fam), RS_TABLE, NULL, rules_cb, k,
+	    err, errlen, what);
 }
 
 static int

@@ -285,16 +285,6 @@ mon_neigh_read(struct mon_neigh *n)
 	return rc;
 }
 
-int
-mon_neigh_fdb_port(const struct mon_neigh *n, int bridge, const uint8_t mac[6])
-{
-	const struct fdb_ent *e;
-	struct fdb_ent key = { .bridge = bridge };
-
-	memcpy(key.mac, mac, 6);
-	return (e = hmap_get(&n->fdb, &key)) != NULL ? e->port : 0;
-}
-
 uint64_t
 mon_neigh_resyncs(const struct mon_neigh *n)
 {

@@ -267,7 +267,7 @@ mon_neigh_fd(const struct mon_neigh *n)
  * Entries deleted while notifications were lost stay until relearnt; a
  * stale entry can only make a later move look like one, which it was.
  */
-int
+static int
 mon_neigh_resync(struct mon_neigh *n)
 {
 	n->resyncs++;

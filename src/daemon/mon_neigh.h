@@ -30,7 +30,6 @@ struct mon_neigh *mon_neigh_open(mon_neigh_cb, void *arg);
 void	mon_neigh_close(struct mon_neigh *);
 int	mon_neigh_fd(const struct mon_neigh *);
 int	mon_neigh_read(struct mon_neigh *);
-int	mon_neigh_resync(struct mon_neigh *);
 uint64_t	mon_neigh_resyncs(const struct mon_neigh *);
 
 #endif

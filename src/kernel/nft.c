@@ -63,12 +63,6 @@ nft_elem_destroy(bool known)
 	elem_del_msg = known ? NFT_MSG_DESTROYSETELEM : NFT_MSG_DELSETELEM;
 }
 
-static const char *
-family_name(enum rs_family f)
-{
-	return rs_family_name(f);
-}
-
 struct nft_batch *
 nft_batch_new(void)
 {
@@ -201,8 +195,8 @@ table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nft_family(fam));
-	snprintf(what, sizeof(what), "%s table %s %s", verb, family_name(fam),
-	    RS_TABLE);
+	snprintf(what, sizeof(what), "%s table %s %s", verb,
+	    rs_family_name(fam), RS_TABLE);
 	return msg_put(nb, type, fam, flags, O_TABLE, t, what);
 }
 
@@ -211,7 +205,7 @@ set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "creating set %s %s", family_name(fam),
+	snprintf(what, sizeof(what), "creating set %s %s", rs_family_name(fam),
 	    s->name);
 	return msg_put(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    O_SET, nft_set_build(fam, s, ++nb->set_id), what);
@@ -252,7 +246,7 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 	}
 	snprintf(what, sizeof(what), "%s %zu elements %s set %s %s",
 	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
-	    family_name(fam), s->name);
+	    rs_family_name(fam), s->name);
 	return msg_put(nb, add ? NFT_MSG_NEWSETELEM : elem_del_msg, fam,
 	    add ? NLM_F_CREATE : 0, O_ELEMS, ns, what);
 }
@@ -276,8 +270,8 @@ chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "creating chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "creating chain %s %s",
+	    rs_family_name(fam), c->name);
 	return msg_put(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    O_CHAIN, nft_chain_build(fam, c, CHAIN_ALL), what);
 }
@@ -288,8 +282,8 @@ nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "deleting chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "deleting chain %s %s",
+	    rs_family_name(fam), c->name);
 	return msg_put(nb, NFT_MSG_DELCHAIN, fam, 0, O_CHAIN,
 	    nft_chain_build(fam, c, CHAIN_NAME), what);
 }
@@ -301,7 +295,7 @@ rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
 	char what[96], text[256];
 
 	snprintf(what, sizeof(what), "adding rule to chain %s %s: %.40s",
-	    family_name(fam), chain, rs_rule_text(r, text, sizeof(text)));
+	    rs_family_name(fam), chain, rs_rule_text(r, text, sizeof(text)));
 	return msg_put(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
 	    O_RULE, nft_rule_build(fam, chain, r), what);
 }
@@ -398,8 +392,8 @@ nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nft_family(fam));
-	snprintf(what, sizeof(what), "flushing chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "flushing chain %s %s",
+	    rs_family_name(fam), c->name);
 	if (msg_put(nb, NFT_MSG_DELRULE, fam, 0, O_RULE, r, what) == -1)
 		return -1;
 	for (i = 0; i < c->n_rules; i++)

@@ -155,7 +155,8 @@ ir_counter(struct rs_rule *r)
 	stmt(r, S_COUNTER);
 }
 
-struct ir_limit
+/* l with nft's defaults: burst 5, unit a second. */
+static struct ir_limit
 ir_limit_value(const struct ir_limit *l)
 {
 	struct ir_limit v = *l;

@@ -218,8 +218,6 @@ void	ir_lookup(struct rs_rule *, struct ir_key, const char *set,
 void	ir_vmap(struct rs_rule *, struct ir_key, const char *set);
 void	ir_counter(struct rs_rule *);
 void	ir_limit(struct rs_rule *, const struct ir_limit *);
-/* l with nft's defaults: burst 5, unit a second. */
-struct ir_limit	ir_limit_value(const struct ir_limit *);
 void	ir_log(struct rs_rule *, const char *prefix, unsigned int group);
 /* add|update @set { key [stateful...] }; st may be NULL (n 0). */
 void	ir_dynset(struct rs_rule *, enum ir_dynset_op, const char *set,

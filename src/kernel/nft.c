@@ -436,8 +436,8 @@ nft_batch_ruleset(struct nft_batch *nb, const struct ruleset *rs,
 	return 0;
 }
 
-int
-nft_batch_replace(struct nft_batch *nb, const struct ruleset *rs)
+static int
+batch_replace(struct nft_batch *nb, const struct ruleset *rs)
 {
 	char err[256];
 
@@ -452,6 +452,24 @@ nft_batch_replace(struct nft_batch *nb, const struct ruleset *rs)
 		return -1;
 	}
 	return 0;
+}
+
+int
+nft_replace(const struct ruleset *rs, char *err, size_t errlen)
+{
+	struct nft_batch *nb;
+	int rc;
+
+	if ((nb = nft_batch_new()) == NULL) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* A failure to build is recorded in nb and reported by commit. */
+	batch_replace(nb, rs);
+	rc = nft_batch_commit(nb, err, errlen);
+	nft_batch_free(nb);
+	return rc;
 }
 
 int

@@ -26,8 +26,11 @@ void	nft_batch_free(struct nft_batch *);
  */
 int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *,
 	    bool netdev_exists, bool bridge_exists);
-/* The same, asking the kernel which of our tables exist now. */
-int	nft_batch_replace(struct nft_batch *, const struct ruleset *);
+/*
+ * Replaces both bridgeguard tables by rs in one transaction, asking the
+ * kernel which of them exist now: 0, or -1 with err (the kernel's words).
+ */
+int	nft_replace(const struct ruleset *, char *err, size_t errlen);
 /* Queue the deletion of bridgeguard's tables (those that exist). */
 int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
 /*

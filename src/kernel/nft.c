@@ -300,18 +300,26 @@ rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
 	    O_RULE, nft_rule_build(fam, chain, r), what);
 }
 
-int
-nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
+/* Queue appending c's rules, in order. */
+static int
+chain_rules_create(struct nft_batch *nb, enum rs_family fam,
     const struct rs_chain *c)
 {
 	size_t i;
 
-	if (chain_create(nb, fam, c) == -1)
-		return -1;
 	for (i = 0; i < c->n_rules; i++)
 		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
 			return -1;
 	return 0;
+}
+
+int
+nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_chain *c)
+{
+	if (chain_create(nb, fam, c) == -1)
+		return -1;
+	return chain_rules_create(nb, fam, c);
 }
 
 static int
@@ -328,13 +336,11 @@ chains_create(struct nft_batch *nb, const struct rs_table *t)
 static int
 rules_create(struct nft_batch *nb, const struct rs_table *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i]->name,
-			    t->chains[i]->rules[j]) == -1)
-				return -1;
+		if (chain_rules_create(nb, t->family, t->chains[i]) == -1)
+			return -1;
 	return 0;
 }
 
@@ -384,7 +390,6 @@ nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
 {
 	struct nftnl_rule *r;
 	char what[96];
-	size_t i;
 
 	/* A rule message with a chain and no handle: all of its rules. */
 	if ((r = nftnl_rule_alloc()) == NULL)
@@ -396,10 +401,7 @@ nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
 	    rs_family_name(fam), c->name);
 	if (msg_put(nb, NFT_MSG_DELRULE, fam, 0, O_RULE, r, what) == -1)
 		return -1;
-	for (i = 0; i < c->n_rules; i++)
-		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
-			return -1;
-	return 0;
+	return chain_rules_create(nb, fam, c);
 }
 
 /*

@@ -133,12 +133,13 @@ int	nft_chain_hook(enum rs_family, const char *chain, const char *dev,
 	    char *err, size_t errlen);
 
 /*
- * nft_compare.c: are the kernel's chains of bridgeguard's tables rs's?
- * Hooks, devices and rules (expression by expression, counters' values
- * aside), and no chain rs lacks but a waiting guest's ingress chain. 0 if
- * so, 1 if not (why says the first difference), -1 with a message in err.
+ * nft_compare.c: are the kernel's sets and chains of bridgeguard's tables
+ * rs's? The elements of the sets the policy fills; hooks, devices and
+ * rules (expression by expression, counters' values aside), and no chain
+ * rs lacks but a waiting guest's ingress chain. 0 if so, 1 if not (why
+ * says the first difference), -1 with a message in err.
  */
-int	nft_chains_compare(const struct ruleset *rs, char *why, size_t whylen,
+int	nft_ruleset_compare(const struct ruleset *rs, char *why, size_t whylen,
 	    char *err, size_t errlen);
 
 #endif

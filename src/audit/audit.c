@@ -6,7 +6,7 @@
 
 #include "checks.h"
 
-void
+static void
 au_host_free(struct au_host *h)
 {
 	free(h->links);

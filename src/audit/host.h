@@ -100,6 +100,5 @@ int	au_read_legacy(struct au_host *, char *err, size_t errlen);
 /* protect.c: bridgeguard's tables against cfg (NULL: only existence). */
 int	au_read_protection(struct au_host *, const struct bg_config *cfg,
 	    char *err, size_t errlen);
-void	au_host_free(struct au_host *);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "host.h"
 #include "nft.h"
@@ -86,14 +85,10 @@ out:
 int
 au_read_chains(struct au_host *h, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct chains cs = { h, 0 };
-	struct nlmsghdr *nlh;
 
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_UNSPEC,
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	if (nft_query(nlh, chain_cb, &cs, err, errlen,
-	    "listing nftables chains") == -1)
+	if (nft_query_chains(NFPROTO_UNSPEC, NULL, NULL, chain_cb, &cs, err,
+	    errlen, "listing nftables chains") == -1)
 		return -1;
 	if (cs.oom) {
 		snprintf(err, errlen, "listing nftables chains: %s",
@@ -189,23 +184,13 @@ sysctl_on(const char *path)
 static int
 read_forward(struct au_forward *f, uint32_t fam, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct fwd_walk w = { f, 0 };
-	struct nftnl_rule *r;
-	struct nlmsghdr *nlh;
 
 	f->established_accept = f->port_deny = -1;
 	if (!f->present)
 		return 0;
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, "filter");
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "FORWARD");
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, (uint16_t)fam,
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nft_query(nlh, rule_cb, &w, err, errlen, fam == NFPROTO_IPV4 ?
+	return nft_query_rules((uint16_t)fam, "filter", "FORWARD", rule_cb, &w,
+	    err, errlen, fam == NFPROTO_IPV4 ?
 	    "reading iptables' FORWARD chain" :
 	    "reading ip6tables' FORWARD chain");
 }

@@ -48,8 +48,8 @@ libvirt_import_cmd(struct bg_opts *o)
 		goto out;
 	}
 	if (config_validate("libvirt", &cfg, err, sizeof(err)) == -1)
-		log_warnx("the domains' bindings conflict, fix before use: %s",
-		    err);
+		log_warnx("the domains' bindings do not validate, fix "
+		    "before use: %s", err);
 	print_origin(stdout, lv_uri(c), &l);
 	config_print(stdout, &cfg);
 	config_clear(&cfg);

@@ -95,7 +95,7 @@ config_guest(const struct bg_config *cfg, const char *port,
 	return NULL;
 }
 
-bool
+static bool
 bridge_is_trusted(const struct bg_bridge *b, const char *port)
 {
 	size_t i;

@@ -94,7 +94,6 @@ struct bg_bridge *config_bridge(const struct bg_config *, const char *name);
 /* The guest bound to a port, on any bridge; NULL if none. */
 struct bg_guest	 *config_guest(const struct bg_config *, const char *port,
 		     struct bg_bridge **bridgep);
-bool	bridge_is_trusted(const struct bg_bridge *, const char *port);
 /* Is port the monitor port of one of b's mirrors? */
 bool	bridge_is_monitor(const struct bg_bridge *, const char *port);
 

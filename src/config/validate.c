@@ -9,7 +9,8 @@
  * config's claims are sorted, which is O(n log n) at 10,000 guests
  * (config_validate()); one guest's are compared with the rest in one pass
  * (config_check_guest()), so that a runtime change costs no full check.
- * Both report a conflict in the same words.
+ * Both report a conflict in the same words, and both hold every guest to
+ * guest_check(), wherever it came from (a file, libvirt, `guest add`).
  */
 #include <arpa/inet.h>
 #include <stdarg.h>
@@ -468,6 +469,35 @@ unusable_check(const char *name, const struct claims *l, char *err,
 	return 0;
 }
 
+/*
+ * Each guest's fields. The parser has said what is wrong with a file's
+ * already, at its line; a guest read from libvirt (line 0) is held to the
+ * same rules here as when it comes at run time.
+ */
+static int
+guests_check(const char *name, const struct bg_config *cfg, char *err,
+    size_t errlen)
+{
+	const struct bg_bridge *b;
+	const struct bg_guest *g;
+	char why[256];
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			b = &cfg->bridges[i];
+			g = &b->guests[j];
+			if (guest_check(g, why, sizeof(why)) == 0)
+				continue;
+			if (g->line)
+				return fail(err, errlen, "%s:%d: guests[%s]: %s",
+				    name, g->line, g->port, why);
+			return fail(err, errlen, "%s: guest %s of bridge %s: "
+			    "%s", name, g->port, b->name, why);
+		}
+	return 0;
+}
+
 int
 config_validate(const char *name, const struct bg_config *cfg, char *err,
     size_t errlen)
@@ -486,9 +516,9 @@ config_validate(const char *name, const struct bg_config *cfg, char *err,
 	else if (unusable_check(name, &l, err, errlen) == -1)
 		bad = l.v;
 	free(l.v);
-	if (bad)
+	if (bad || mirrors_check(name, cfg, err, errlen) == -1)
 		return -1;
-	return mirrors_check(name, cfg, err, errlen);
+	return guests_check(name, cfg, err, errlen);
 }
 
 /* A guest's claims, sorted, met by the policy's one at a time. */

@@ -89,7 +89,11 @@ ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g)
 	g->n_ip6 = cg->n_ip6;
 }
 
-int
+/*
+ * The process at the other end of a connected socket (SO_PEERCRED): for
+ * a client, the one that made the listening socket. 0, or -1 with errno.
+ */
+static int
 ctl_peer(int fd, struct ucred *uc)
 {
 	socklen_t len = sizeof(*uc);

@@ -77,12 +77,6 @@ int	ctl_guest_check(const struct ctl_guest *, uint32_t type, char *err,
 /* The guest a request describes, its addresses pointing into cg. */
 void	ctl_guest_model(const struct ctl_guest *cg, struct bg_guest *g);
 /*
- * The process at the other end of a connected socket (SO_PEERCRED): for
- * a client, the one that made the listening socket. 0, or -1 with errno.
- */
-struct ucred;
-int	ctl_peer(int fd, struct ucred *);
-/*
  * Is the server at the end of fd the daemon, as far as the kernel can
  * tell? Root (a squatter on the name, while no daemon holds it, is some
  * other user), and a process of this PID namespace. 0, or -1 and why in

@@ -19,7 +19,7 @@ const char *const ev_type_names[EV_NTYPES] = {
 	"port_leave", "unknown_port", "guest_add", "guest_remove",
 };
 
-const char *const ev_severity_names[4] = {
+static const char *const ev_severity_names[4] = {
 	"info", "notice", "warning", "critical",
 };
 

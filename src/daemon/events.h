@@ -25,7 +25,6 @@ enum ev_type {
 };
 
 extern const char *const ev_type_names[EV_NTYPES];
-extern const char *const ev_severity_names[4];
 
 struct event;
 

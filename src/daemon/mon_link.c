@@ -190,7 +190,8 @@ mon_link_fd(const struct mon_link *m)
 	return m->nl.fd;
 }
 
-int
+/* mon_link_sync() after an overrun (counted in mon_link_resyncs()). */
+static int
 mon_link_resync(struct mon_link *m)
 {
 	m->resyncs++;

@@ -31,8 +31,6 @@ int	mon_link_fd(const struct mon_link *);
 int	mon_link_read(struct mon_link *);
 /* Re-dumps and reports every difference through the callback. */
 int	mon_link_sync(struct mon_link *);
-/* The same after an overrun (counted in mon_link_resyncs()). */
-int	mon_link_resync(struct mon_link *);
 
 const struct bg_link *mon_link_get(const struct mon_link *, int ifindex);
 const struct bg_link *mon_link_byname(const struct mon_link *, const char *);

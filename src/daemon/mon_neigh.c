@@ -267,7 +267,7 @@ mon_neigh_fd(const struct mon_neigh *n)
  * Entries deleted while notifications were lost stay until relearnt; a
  * stale entry can only make a later move look like one, which it was.
  */
-int
+static int
 mon_neigh_resync(struct mon_neigh *n)
 {
 	n->resyncs++;
@@ -283,16 +283,6 @@ mon_neigh_read(struct mon_neigh *n)
 	if ((rc = nlmon_read(&n->nl, msg_cb, &cx)) == 1)
 		return mon_neigh_resync(n);
 	return rc;
-}
-
-int
-mon_neigh_fdb_port(const struct mon_neigh *n, int bridge, const uint8_t mac[6])
-{
-	const struct fdb_ent *e;
-	struct fdb_ent key = { .bridge = bridge };
-
-	memcpy(key.mac, mac, 6);
-	return (e = hmap_get(&n->fdb, &key)) != NULL ? e->port : 0;
 }
 
 uint64_t

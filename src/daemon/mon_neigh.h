@@ -30,10 +30,6 @@ struct mon_neigh *mon_neigh_open(mon_neigh_cb, void *arg);
 void	mon_neigh_close(struct mon_neigh *);
 int	mon_neigh_fd(const struct mon_neigh *);
 int	mon_neigh_read(struct mon_neigh *);
-int	mon_neigh_resync(struct mon_neigh *);
-/* The port a MAC was last learnt on (untagged), 0 if unknown. */
-int	mon_neigh_fdb_port(const struct mon_neigh *, int bridge,
-	    const uint8_t mac[6]);
 uint64_t	mon_neigh_resyncs(const struct mon_neigh *);
 
 #endif

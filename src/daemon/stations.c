@@ -13,7 +13,6 @@
 
 struct stations {
 	struct arpwatch		*table;
-	struct stations_stats	 st;
 };
 
 struct stations *
@@ -56,13 +55,6 @@ stations_bind(struct stations *s, const char *bridge,
 		    g->mac);
 }
 
-void
-stations_stats(const struct stations *s, struct stations_stats *st)
-{
-	*st = s->st;
-	st->size = arpwatch_size(s->table);
-}
-
 static void
 station_event(const char *bridge, const char *port, const struct pkt_info *p,
     enum arp_result r, const uint8_t old[6])
@@ -102,7 +94,6 @@ stations_arp(struct stations *s, const struct mon_link *links,
 	enum arp_result res;
 	uint8_t old[6];
 
-	s->st.arps++;
 	/* Probes claim nothing; multicast or zero senders are bogus. */
 	if (br == NULL || config_bridge(cfg, br->name) == NULL ||
 	    memcmp(p->arp_spa, zero, 4) == 0 || (p->arp_sha[0] & 1) ||
@@ -111,8 +102,7 @@ stations_arp(struct stations *s, const struct mon_link *links,
 	    p->arp_spa))
 		return;
 	res = arpwatch_see(s->table, br->name, p->arp_spa, p->arp_sha, old);
-	if (res == ARP_FULL)
-		s->st.table_full++;
-	else if (res != ARP_SAME)
+	/* A full table records no new station: no event either. */
+	if (res != ARP_FULL && res != ARP_SAME)
 		station_event(br->name, l->name, p, res, old);
 }

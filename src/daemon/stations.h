@@ -15,12 +15,6 @@
 
 struct stations;
 
-struct stations_stats {
-	uint64_t	 arps;		/* ARP frames the sensor saw */
-	uint64_t	 table_full;	/* stations not recorded: no room */
-	size_t		 size;
-};
-
 /* At most max stations. NULL on ENOMEM. */
 struct stations	*stations_new(size_t max);
 void	stations_free(struct stations *);
@@ -32,6 +26,5 @@ void	stations_bind(struct stations *, const char *bridge,
 /* An ARP frame the sensor saw (SR_ARP). */
 void	stations_arp(struct stations *, const struct mon_link *,
 	    const struct bg_config *, const struct sensor_rec *);
-void	stations_stats(const struct stations *, struct stations_stats *);
 
 #endif

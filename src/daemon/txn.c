@@ -16,7 +16,6 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
     size_t errlen)
 {
 	struct ruleset rs;
-	struct nft_batch *nb = NULL;
 	struct rs_kernel k;
 	uint64_t t0 = now_us();
 	char why[256];
@@ -30,13 +29,7 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
 		snprintf(err, errlen, "compiling the ruleset: %s", why);
 		return -1;
 	}
-	if ((nb = nft_batch_new()) == NULL) {
-		snprintf(err, errlen, "building the batch: %s",
-		    strerror(errno));
-		goto out;
-	}
-	nft_batch_replace(nb, &rs);
-	if (nft_batch_commit(nb, err, errlen) == -1) {
+	if (nft_replace(&rs, err, errlen) == -1) {
 		ks->st.failures++;
 		goto out;
 	}
@@ -52,7 +45,6 @@ txn_replace(struct kstate *ks, const struct bg_config *cfg,
 	}
 	rc = 0;
 out:
-	nft_batch_free(nb);
 	ruleset_free(&rs);
 	/*
 	 * The compiled ruleset and the batch were tens of MiB at 10,000

@@ -76,7 +76,6 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 {
 	struct apply_stats dummy;
 	struct ruleset rs;
-	struct nft_batch *nb;
 	char why[512];
 	double t0 = ms_now();
 	int rc = -1;
@@ -94,14 +93,7 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 	st->waiting = NULL;
 	st->n_waiting = 0;
 	t0 = ms_now();
-	if ((nb = nft_batch_new()) == NULL) {
-		snprintf(err, errlen, "building the batch: %s",
-		    strerror(errno));
-		goto out;
-	}
-	/* A failure to build is recorded in nb and reported by commit. */
-	nft_batch_replace(nb, &rs);
-	if (nft_batch_commit(nb, why, sizeof(why)) == -1) {
+	if (nft_replace(&rs, why, sizeof(why)) == -1) {
 		snprintf(err, errlen, "applying the ruleset: %s; the previous "
 		    "ruleset stays in force", why);
 		goto out;
@@ -118,7 +110,6 @@ apply_config(const struct bg_config *cfg, struct apply_stats *st, char *err,
 		rs.waiting = NULL;
 	}
 out:
-	nft_batch_free(nb);
 	ruleset_free(&rs);
 	return rc;
 }

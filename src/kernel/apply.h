@@ -1,6 +1,8 @@
 /*
- * Config → kernel: compile, commit, flush; the one path shared by
- * `apply`, `flush` and the daemon (which adds its diffs, daemon/txn.c).
+ * Config → kernel for the commands: compile (`apply`, `--dry-run`, the
+ * audit), commit, flush. The daemon compiles against the ports its
+ * monitors know and commits in daemon/txn.c, through the same
+ * nft_replace() and tc_sync().
  */
 #ifndef BG_APPLY_H
 #define BG_APPLY_H

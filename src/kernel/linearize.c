@@ -365,7 +365,7 @@ dynset(struct lin *l, const struct ir_stmt *s)
 	dynset_stateful(l, e, s);
 }
 
-/* meta KEY set [meta KEY |] value */
+/* meta KEY set meta KEY | value, or & value */
 static void
 meta_set(struct lin *l, const struct ir_stmt *s)
 {
@@ -374,19 +374,14 @@ meta_set(struct lin *l, const struct ir_stmt *s)
 	uint8_t mask[IR_DATA];
 	struct nftnl_expr *e;
 
+	load(l, f, 0, NFT_REG_1);
 	if (s->u.meta_set.or_self) {
-		load(l, f, 0, NFT_REG_1);
 		for (i = 0; i < len; i++)
 			mask[i] = (uint8_t)~s->u.meta_set.value[i];
 		bitwise(l, mask, s->u.meta_set.value, len);
-	} else if (s->u.meta_set.and_self) {
-		load(l, f, 0, NFT_REG_1);
+	} else {
 		memset(mask, 0, sizeof(mask));
 		bitwise(l, s->u.meta_set.value, mask, len);
-	} else if ((e = add(l, "immediate")) != NULL) {
-		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
-		nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, s->u.meta_set.value,
-		    len);
 	}
 	if ((e = add(l, "meta")) == NULL)
 		return;
@@ -394,9 +389,9 @@ meta_set(struct lin *l, const struct ir_stmt *s)
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
 }
 
-/* dup and fwd take the device's ifindex from a register. */
+/* dup takes the device's ifindex from a register. */
 static void
-to_dev(struct lin *l, const struct ir_stmt *s)
+dup(struct lin *l, const struct ir_stmt *s)
 {
 	struct nftnl_expr *e;
 	uint32_t ifindex = (uint32_t)s->u.dev.ifindex;
@@ -405,12 +400,8 @@ to_dev(struct lin *l, const struct ir_stmt *s)
 		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &ifindex, sizeof(ifindex));
-	if (s->kind == S_DUP) {
-		if ((e = add(l, "dup")) != NULL)
-			nftnl_expr_set_u32(e, NFTNL_EXPR_DUP_SREG_DEV,
-			    NFT_REG_1);
-	} else if ((e = add(l, "fwd")) != NULL)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_FWD_SREG_DEV, NFT_REG_1);
+	if ((e = add(l, "dup")) != NULL)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_DUP_SREG_DEV, NFT_REG_1);
 }
 
 static void
@@ -456,8 +447,7 @@ statement(struct lin *l, const struct ir_stmt *s)
 		meta_set(l, s);
 		break;
 	case S_DUP:
-	case S_FWD:
-		to_dev(l, s);
+		dup(l, s);
 		break;
 	case S_VERDICT:
 		verdict(l, s);

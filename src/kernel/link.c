@@ -176,7 +176,7 @@ link_find(const struct bg_link *l, size_t n, const char *name)
 	return NULL;
 }
 
-const struct bg_link *
+static const struct bg_link *
 link_by_index(const struct bg_link *l, size_t n, int ifindex)
 {
 	size_t i;

@@ -40,7 +40,6 @@ void	link_parse_brport(struct bg_link *l, const struct nlattr *nest);
 /* Dumps all links of this namespace; *out is malloc'ed. -1 with errno. */
 int	link_dump(struct bg_link **out, size_t *n);
 const struct bg_link *link_find(const struct bg_link *, size_t, const char *);
-const struct bg_link *link_by_index(const struct bg_link *, size_t, int);
 /* Every link as a bg_port (bridge "" if it has none); *out is malloc'ed. */
 int	link_bridge_ports(const struct bg_link *, size_t, struct bg_port **out,
 	    size_t *n);

@@ -41,12 +41,12 @@ static int
 tc_counters(struct mirror_count *out, size_t n, char *err, size_t errlen)
 {
 	struct tc_installed *t = NULL;
-	enum rs_backend b;
+	struct rs_kernel kern;
 	size_t i, k = 0;
 
-	if (probe_backend(&b, err, errlen) == -1)
+	if (probe_rs_kernel(&kern, err, errlen) == -1)
 		return -1;
-	if (b != RS_COPY_TC)
+	if (kern.backend != RS_COPY_TC)
 		return 0;
 	if (tc_mirrors_list(&t, &k, err, errlen) == -1)
 		return -1;

@@ -63,12 +63,6 @@ nft_elem_destroy(bool known)
 	elem_del_msg = known ? NFT_MSG_DESTROYSETELEM : NFT_MSG_DELSETELEM;
 }
 
-static const char *
-family_name(enum rs_family f)
-{
-	return rs_family_name(f);
-}
-
 struct nft_batch *
 nft_batch_new(void)
 {
@@ -201,8 +195,8 @@ table_msg(struct nft_batch *nb, enum rs_family fam, uint16_t type,
 		return -1;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, RS_TABLE);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, nft_family(fam));
-	snprintf(what, sizeof(what), "%s table %s %s", verb, family_name(fam),
-	    RS_TABLE);
+	snprintf(what, sizeof(what), "%s table %s %s", verb,
+	    rs_family_name(fam), RS_TABLE);
 	return msg_put(nb, type, fam, flags, O_TABLE, t, what);
 }
 
@@ -211,7 +205,7 @@ set_create(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s)
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "creating set %s %s", family_name(fam),
+	snprintf(what, sizeof(what), "creating set %s %s", rs_family_name(fam),
 	    s->name);
 	return msg_put(nb, NFT_MSG_NEWSET, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    O_SET, nft_set_build(fam, s, ++nb->set_id), what);
@@ -252,7 +246,7 @@ elems_msg(struct nft_batch *nb, enum rs_family fam, const struct rs_set *s,
 	}
 	snprintf(what, sizeof(what), "%s %zu elements %s set %s %s",
 	    add ? "adding" : "deleting", to - from, add ? "to" : "from",
-	    family_name(fam), s->name);
+	    rs_family_name(fam), s->name);
 	return msg_put(nb, add ? NFT_MSG_NEWSETELEM : elem_del_msg, fam,
 	    add ? NLM_F_CREATE : 0, O_ELEMS, ns, what);
 }
@@ -276,8 +270,8 @@ chain_create(struct nft_batch *nb, enum rs_family fam, const struct rs_chain *c)
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "creating chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "creating chain %s %s",
+	    rs_family_name(fam), c->name);
 	return msg_put(nb, NFT_MSG_NEWCHAIN, fam, NLM_F_CREATE | NLM_F_EXCL,
 	    O_CHAIN, nft_chain_build(fam, c, CHAIN_ALL), what);
 }
@@ -288,8 +282,8 @@ nft_batch_chain_del(struct nft_batch *nb, enum rs_family fam,
 {
 	char what[96];
 
-	snprintf(what, sizeof(what), "deleting chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "deleting chain %s %s",
+	    rs_family_name(fam), c->name);
 	return msg_put(nb, NFT_MSG_DELCHAIN, fam, 0, O_CHAIN,
 	    nft_chain_build(fam, c, CHAIN_NAME), what);
 }
@@ -301,23 +295,31 @@ rule_create(struct nft_batch *nb, enum rs_family fam, const char *chain,
 	char what[96], text[256];
 
 	snprintf(what, sizeof(what), "adding rule to chain %s %s: %.40s",
-	    family_name(fam), chain, rs_rule_text(r, text, sizeof(text)));
+	    rs_family_name(fam), chain, rs_rule_text(r, text, sizeof(text)));
 	return msg_put(nb, NFT_MSG_NEWRULE, fam, NLM_F_CREATE | NLM_F_APPEND,
 	    O_RULE, nft_rule_build(fam, chain, r), what);
+}
+
+/* Queue appending c's rules, in order. */
+static int
+chain_rules_create(struct nft_batch *nb, enum rs_family fam,
+    const struct rs_chain *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_rules; i++)
+		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
+			return -1;
+	return 0;
 }
 
 int
 nft_batch_chain(struct nft_batch *nb, enum rs_family fam,
     const struct rs_chain *c)
 {
-	size_t i;
-
 	if (chain_create(nb, fam, c) == -1)
 		return -1;
-	for (i = 0; i < c->n_rules; i++)
-		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
-			return -1;
-	return 0;
+	return chain_rules_create(nb, fam, c);
 }
 
 static int
@@ -334,13 +336,11 @@ chains_create(struct nft_batch *nb, const struct rs_table *t)
 static int
 rules_create(struct nft_batch *nb, const struct rs_table *t)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < t->n_chains; i++)
-		for (j = 0; j < t->chains[i]->n_rules; j++)
-			if (rule_create(nb, t->family, t->chains[i]->name,
-			    t->chains[i]->rules[j]) == -1)
-				return -1;
+		if (chain_rules_create(nb, t->family, t->chains[i]) == -1)
+			return -1;
 	return 0;
 }
 
@@ -390,7 +390,6 @@ nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
 {
 	struct nftnl_rule *r;
 	char what[96];
-	size_t i;
 
 	/* A rule message with a chain and no handle: all of its rules. */
 	if ((r = nftnl_rule_alloc()) == NULL)
@@ -398,14 +397,11 @@ nft_batch_chain_rules(struct nft_batch *nb, enum rs_family fam,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, nft_family(fam));
-	snprintf(what, sizeof(what), "flushing chain %s %s", family_name(fam),
-	    c->name);
+	snprintf(what, sizeof(what), "flushing chain %s %s",
+	    rs_family_name(fam), c->name);
 	if (msg_put(nb, NFT_MSG_DELRULE, fam, 0, O_RULE, r, what) == -1)
 		return -1;
-	for (i = 0; i < c->n_rules; i++)
-		if (rule_create(nb, fam, c->name, c->rules[i]) == -1)
-			return -1;
-	return 0;
+	return chain_rules_create(nb, fam, c);
 }
 
 /*
@@ -442,8 +438,8 @@ nft_batch_ruleset(struct nft_batch *nb, const struct ruleset *rs,
 	return 0;
 }
 
-int
-nft_batch_replace(struct nft_batch *nb, const struct ruleset *rs)
+static int
+batch_replace(struct nft_batch *nb, const struct ruleset *rs)
 {
 	char err[256];
 
@@ -458,6 +454,24 @@ nft_batch_replace(struct nft_batch *nb, const struct ruleset *rs)
 		return -1;
 	}
 	return 0;
+}
+
+int
+nft_replace(const struct ruleset *rs, char *err, size_t errlen)
+{
+	struct nft_batch *nb;
+	int rc;
+
+	if ((nb = nft_batch_new()) == NULL) {
+		snprintf(err, errlen, "building the batch: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* A failure to build is recorded in nb and reported by commit. */
+	batch_replace(nb, rs);
+	rc = nft_batch_commit(nb, err, errlen);
+	nft_batch_free(nb);
+	return rc;
 }
 
 int

@@ -26,8 +26,11 @@ void	nft_batch_free(struct nft_batch *);
  */
 int	nft_batch_ruleset(struct nft_batch *, const struct ruleset *,
 	    bool netdev_exists, bool bridge_exists);
-/* The same, asking the kernel which of our tables exist now. */
-int	nft_batch_replace(struct nft_batch *, const struct ruleset *);
+/*
+ * Replaces both bridgeguard tables by rs in one transaction, asking the
+ * kernel which of them exist now: 0, or -1 with err (the kernel's words).
+ */
+int	nft_replace(const struct ruleset *, char *err, size_t errlen);
 /* Queue the deletion of bridgeguard's tables (those that exist). */
 int	nft_batch_flush(struct nft_batch *, bool netdev, bool bridge);
 /*
@@ -85,11 +88,20 @@ int	nft_table_exists(enum rs_family, char *err, size_t errlen);
 struct mnl_socket;
 struct mnl_socket	*nft_socket_open(char *err, size_t errlen);
 
-/* nft_query.c: reading our tables back. */
-/* Sends one nf_tables request and runs cb on every reply until the dump
- * is done; on error err says "what: strerror". */
-int	nft_query(struct nlmsghdr *, int (*cb)(const struct nlmsghdr *, void *),
+/* nft_query.c: reading tables back (ours; anyone's for the audit). */
+/*
+ * Asks for the chains of table (NULL: of every table) of the netlink
+ * family nfproto (NFPROTO_*: anyone's tables, not only ours), or for the
+ * one chain named (NULL: all of them), and runs cb on every reply until
+ * the dump is done; -1 with errno and err saying "what: strerror".
+ */
+int	nft_query_chains(uint16_t nfproto, const char *table,
+	    const char *chain, int (*cb)(const struct nlmsghdr *, void *),
 	    void *data, char *err, size_t errlen, const char *what);
+/* The same for the rules of table, of one chain if named (NULL: all). */
+int	nft_query_rules(uint16_t nfproto, const char *table, const char *chain,
+	    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+	    size_t errlen, const char *what);
 struct nft_counter {
 	char		 port[16];
 	uint64_t	 packets, bytes;
@@ -121,12 +133,13 @@ int	nft_chain_hook(enum rs_family, const char *chain, const char *dev,
 	    char *err, size_t errlen);
 
 /*
- * nft_compare.c: are the kernel's chains of bridgeguard's tables rs's?
- * Hooks, devices and rules (expression by expression, counters' values
- * aside), and no chain rs lacks but a waiting guest's ingress chain. 0 if
- * so, 1 if not (why says the first difference), -1 with a message in err.
+ * nft_compare.c: are the kernel's sets and chains of bridgeguard's tables
+ * rs's? The elements of the sets the policy fills; hooks, devices and
+ * rules (expression by expression, counters' values aside), and no chain
+ * rs lacks but a waiting guest's ingress chain. 0 if so, 1 if not (why
+ * says the first difference), -1 with a message in err.
  */
-int	nft_chains_compare(const struct ruleset *rs, char *why, size_t whylen,
+int	nft_ruleset_compare(const struct ruleset *rs, char *why, size_t whylen,
 	    char *err, size_t errlen);
 
 #endif

@@ -1,6 +1,8 @@
 /*
- * Are the kernel's chains of bridgeguard's tables a compiled ruleset's?
- * Each compiled chain is built as the batch would send it (linearize.c)
+ * Are the kernel's sets and chains of bridgeguard's tables a compiled
+ * ruleset's? Each set element for element (a verdict map's chains too;
+ * the sets the packet path fills, per-port counters and log limits, are
+ * not compared). Each compiled chain is built as the batch would send it (linearize.c)
  * and compared with the kernel's: hook, priority, devices, then each rule,
  * expression by expression in libnftnl's text, counters' values aside (the
  * packet path changes them). A chain the kernel has and the ruleset does
@@ -14,16 +16,117 @@
 #include <libnftnl/chain.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/rule.h>
+#include <libnftnl/set.h>
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "guest.h"
 #include "linearize.h"
 #include "nft.h"
+
+struct keys {
+	struct rs_elem	*v;
+	size_t		 n, klen;
+	int		 oom;
+};
+
+static int
+elem_key(struct nftnl_set_elem *e, void *data)
+{
+	struct keys *ks = data;
+	struct rs_elem *v;
+	const void *key;
+	uint32_t len = 0;
+
+	if ((v = reallocarray(ks->v, ks->n + 1, sizeof(*v))) == NULL) {
+		ks->oom = 1;
+		return -1;
+	}
+	ks->v = v;
+	memset(&v[ks->n], 0, sizeof(*v));
+	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+	if (key)
+		memcpy(v[ks->n].key, key, len < RS_KEY_MAX ? len : RS_KEY_MAX);
+	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN))
+		snprintf(v[ks->n].jump, sizeof(v[ks->n].jump), "%s",
+		    nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN));
+	ks->n++;
+	return 0;
+}
+
+/* 0, 1 if the set does not exist, -1 on error. */
+static int
+read_keys(enum rs_family fam, const char *set, struct keys *ks, char *err,
+    size_t errlen)
+{
+	if (nft_set_walk(fam, set, elem_key, ks, err, errlen) == -1)
+		return errno == ENOENT ? 1 : -1;
+	return ks->oom ? -1 : 0;
+}
+
+static bool
+has_key(const struct rs_elem *v, size_t n, const struct rs_elem *k,
+    size_t klen)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (memcmp(v[i].key, k->key, klen) == 0 &&
+		    strcmp(v[i].jump, k->jump) == 0)
+			return true;
+	return false;
+}
+
+/* Compares one set; 0 if equal, 1 if not (why said), -1 on error. */
+static int
+compare_set(enum rs_family fam, const struct rs_set *want, char *why,
+    size_t whylen, char *err, size_t errlen)
+{
+	struct keys ks = { NULL, 0, rs_key_len(want), 0 };
+	size_t i, missing = 0, extra = 0;
+	int rc;
+
+	if ((rc = read_keys(fam, want->name, &ks, err, errlen)) != 0) {
+		if (rc == 1)
+			snprintf(why, whylen, "set %s %s is missing",
+			    rs_family_name(fam), want->name);
+		free(ks.v);
+		return rc;
+	}
+	for (i = 0; i < want->n; i++)
+		missing += !has_key(ks.v, ks.n, &want->elems[i], ks.klen);
+	for (i = 0; i < ks.n; i++)
+		extra += !has_key(want->elems, want->n, &ks.v[i], ks.klen);
+	free(ks.v);
+	if (missing == 0 && extra == 0)
+		return 0;
+	snprintf(why, whylen, "set %s %s lacks %zu of the "
+	    "policy's %zu elements and has %zu it does not have",
+	    rs_family_name(fam), want->name, missing, want->n, extra);
+	return 1;
+}
+
+/* The sets of t against the kernel's: 0, 1 (why said), -1 with err. */
+static int
+compare_sets(const struct rs_table *t, char *why, size_t whylen, char *err,
+    size_t errlen)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < t->n_sets; i++) {
+		/* The kernel fills these itself (drop counters, log limits). */
+		if (t->sets[i]->counters || t->sets[i]->dynamic)
+			continue;
+		if ((rc = compare_set(t->family, t->sets[i], why, whylen,
+		    err, errlen)) != 0)
+			return rc;
+	}
+	return 0;
+}
 
 /* One of the kernel's chains: its rules are r[r0 .. r0 + n). */
 struct kchain {
@@ -121,32 +224,17 @@ oom:
 static int
 kdump_read(enum rs_family fam, struct kdump *k, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[64];
-	struct nftnl_chain *c;
-	struct nftnl_rule *r;
-	struct nlmsghdr *nlh;
+	char what[64];
 
 	snprintf(what, sizeof(what), "reading the chains of table %s %s",
 	    rs_family_name(fam), RS_TABLE);
-	if ((c = nftnl_chain_alloc()) == NULL)
-		return -1;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	if (nft_query(nlh, chains_cb, k, err, errlen, what) == -1)
+	if (nft_query_chains(nft_family(fam), RS_TABLE, NULL, chains_cb, k,
+	    err, errlen, what) == -1)
 		return -1;
 	snprintf(what, sizeof(what), "reading the rules of table %s %s",
 	    rs_family_name(fam), RS_TABLE);
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	return nft_query(nlh, rules_cb, k, err, errlen, what);
+	return nft_query_rules(nft_family(fam), RS_TABLE, NULL, rules_cb, k,
+	    err, errlen, what);
 }
 
 static int
@@ -413,12 +501,16 @@ compare_table(const struct ruleset *rs, const struct rs_table *t,
 }
 
 int
-nft_chains_compare(const struct ruleset *rs, char *why, size_t whylen,
+nft_ruleset_compare(const struct ruleset *rs, char *why, size_t whylen,
     char *err, size_t errlen)
 {
 	int rc;
 
-	rc = compare_table(rs, &rs->netdev, why, whylen, err, errlen);
+	rc = compare_sets(&rs->netdev, why, whylen, err, errlen);
+	if (rc == 0)
+		rc = compare_sets(&rs->bridge, why, whylen, err, errlen);
+	if (rc == 0)
+		rc = compare_table(rs, &rs->netdev, why, whylen, err, errlen);
 	if (rc == 0)
 		rc = compare_table(rs, &rs->bridge, why, whylen, err, errlen);
 	return rc;

@@ -1,6 +1,7 @@
 /*
- * Reading bridgeguard's tables back: whether they exist, the per-port
- * counters of the drop sets, the counters of a chain's rules.
+ * Reading nf_tables back: whether bridgeguard's tables exist, the per-port
+ * counters of the drop sets, the counters of a chain's rules; and, for
+ * the audit, anyone's chains and rules.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <errno.h>
@@ -21,13 +22,9 @@
 #include "linearize.h"
 #include "nft.h"
 
-static const char *
-family_name(enum rs_family f)
-{
-	return rs_family_name(f);
-}
-
-int
+/* Sends one nf_tables request and runs cb on every reply until the dump
+ * is done; on error err says "what: strerror". */
+static int
 nft_query(struct nlmsghdr *nlh, mnl_cb_t cb, void *data, char *err,
     size_t errlen, const char *what)
 {
@@ -57,6 +54,59 @@ fail:
 	snprintf(err, errlen, "%s: %s", what, strerror(errno));
 	mnl_socket_close(nl);
 	return -1;
+}
+
+/* The failure of a request that could not be built: as nft_query's. */
+static int
+query_oom(char *err, size_t errlen, const char *what)
+{
+	errno = ENOMEM;
+	snprintf(err, errlen, "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+int
+nft_query_chains(uint16_t nfproto, const char *table, const char *chain,
+    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+    size_t errlen, const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_chain *c;
+	struct nlmsghdr *nlh;
+
+	if ((c = nftnl_chain_alloc()) == NULL)
+		return query_oom(err, errlen, what);
+	if (table)
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
+	if (chain)
+		nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
+	/* A dump ignores a chain's name: one chain is a plain request. */
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nfproto,
+	    (chain ? 0 : NLM_F_DUMP) | NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	nftnl_chain_free(c);
+	return nft_query(nlh, cb, data, err, errlen, what);
+}
+
+int
+nft_query_rules(uint16_t nfproto, const char *table, const char *chain,
+    int (*cb)(const struct nlmsghdr *, void *), void *data, char *err,
+    size_t errlen, const char *what)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+
+	if ((r = nftnl_rule_alloc()) == NULL)
+		return query_oom(err, errlen, what);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
+	if (chain)
+		nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nfproto,
+	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	return nft_query(nlh, cb, data, err, errlen, what);
 }
 
 static int
@@ -161,7 +211,7 @@ nft_set_walk(enum rs_family fam, const char *set, nft_elem_fn fn, void *arg,
 	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
 	nftnl_set_elems_nlmsg_build_payload(nlh, s);
 	nftnl_set_free(s);
-	snprintf(what, sizeof(what), "reading set %s %s", family_name(fam),
+	snprintf(what, sizeof(what), "reading set %s %s", rs_family_name(fam),
 	    set);
 	return nft_query(nlh, elems_cb, &w, err, errlen, what);
 }
@@ -218,23 +268,13 @@ int
 nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
     uint64_t *bytes, char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
 	struct rule_ctr rc = { 0, 0, 0 };
-	struct nftnl_rule *r;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((r = nftnl_rule_alloc()) == NULL)
-		return -1;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, RS_TABLE);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, nft_family(fam),
-	    NLM_F_DUMP | NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
+	snprintf(what, sizeof(what), "reading chain %s %s", rs_family_name(fam),
 	    chain);
-	if (nft_query(nlh, rule_cb, &rc, err, errlen, what) == -1 &&
-	    errno != ENOENT)
+	if (nft_query_rules(nft_family(fam), RS_TABLE, chain, rule_cb, &rc,
+	    err, errlen, what) == -1 && errno != ENOENT)
 		return -1;
 	*packets = rc.packets;
 	*bytes = rc.bytes;
@@ -275,22 +315,13 @@ int
 nft_chain_hook(enum rs_family fam, const char *chain, const char *dev,
     char *err, size_t errlen)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE], what[96];
 	struct chain_hook h = { dev, NFT_CHAIN_ABSENT };
-	struct nftnl_chain *c;
-	struct nlmsghdr *nlh;
+	char what[96];
 
-	if ((c = nftnl_chain_alloc()) == NULL)
-		return -1;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, RS_TABLE);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain);
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, nft_family(fam),
-	    NLM_F_ACK, (uint32_t)time(NULL));
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	snprintf(what, sizeof(what), "reading chain %s %s", family_name(fam),
+	snprintf(what, sizeof(what), "reading chain %s %s", rs_family_name(fam),
 	    chain);
-	if (nft_query(nlh, chain_cb, &h, err, errlen, what) == -1) {
+	if (nft_query_chains(nft_family(fam), RS_TABLE, chain, chain_cb, &h,
+	    err, errlen, what) == -1) {
 		if (errno != ENOENT)
 			return -1;
 		h.state = NFT_CHAIN_ABSENT;

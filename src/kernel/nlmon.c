@@ -8,29 +8,14 @@
 #include <time.h>
 
 #include "nlmon.h"
+#include "rcvbuf.h"
 
 #define NLMON_BUF	(MNL_SOCKET_BUFFER_SIZE * 8)
 #define NLMON_RCVBUF	(8 << 20)	/* room for a burst of hotplug */
 
-/*
- * BRIDGEGUARD_NETLINK_RCVBUF overrides the buffer size: tests shrink it
- * to provoke ENOBUFS and check the resync.
- */
-static int
-rcvbuf_size(void)
-{
-	const char *e = getenv("BRIDGEGUARD_NETLINK_RCVBUF");
-	long n;
-
-	if (e == NULL || (n = strtol(e, NULL, 10)) < 1024 || n > (1L << 30))
-		return NLMON_RCVBUF;
-	return (int)n;
-}
-
 int
 nlmon_open(struct nlmon *m, const unsigned int *groups)
 {
-	int size = rcvbuf_size();
 
 	memset(m, 0, sizeof(*m));
 	m->fd = -1;
@@ -40,9 +25,7 @@ nlmon_open(struct nlmon *m, const unsigned int *groups)
 	    mnl_socket_bind(m->nl, 0, MNL_SOCKET_AUTOPID) == -1)
 		goto err;
 	m->fd = mnl_socket_get_fd(m->nl);
-	if (setsockopt(m->fd, SOL_SOCKET, SO_RCVBUFFORCE, &size,
-	    sizeof(size)) == -1)
-		setsockopt(m->fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	rcvbuf_set(m->fd, rcvbuf_size(NLMON_RCVBUF));
 	for (; *groups; groups++)
 		if (mnl_socket_setsockopt(m->nl, NETLINK_ADD_MEMBERSHIP,
 		    (void *)groups, sizeof(*groups)) == -1)

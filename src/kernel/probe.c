@@ -159,17 +159,6 @@ probe_rs_kernel(struct rs_kernel *k, char *err, size_t errlen)
 	return 0;
 }
 
-int
-probe_backend(enum rs_backend *b, char *err, size_t errlen)
-{
-	const struct probe_result *pr = probe_kernel(err, errlen);
-
-	if (pr == NULL)
-		return -1;
-	*b = pr->k.backend;
-	return 0;
-}
-
 const char *
 backend_name(enum rs_backend b)
 {

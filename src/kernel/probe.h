@@ -29,8 +29,6 @@ struct probe_result {
 const struct probe_result *probe_kernel(char *err, size_t errlen);
 /* The kernel's features as the ruleset wants them (probe_kernel's). */
 int	probe_rs_kernel(struct rs_kernel *, char *err, size_t errlen);
-/* Where mirrors copy frames leaving a port. */
-int	probe_backend(enum rs_backend *, char *err, size_t errlen);
 /* "nftables" or "tc", as status shows it. */
 const char	*backend_name(enum rs_backend);
 /* Line i (from 0) of what was found and chosen, for status and -v; NULL

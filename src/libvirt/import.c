@@ -47,7 +47,8 @@ add_guest(struct bg_bridge *b, const struct lv_iface *i)
 	return 0;
 }
 
-int
+/* Adds every interface on b's bridge to b as a guest. */
+static int
 lv_bind_bridge(struct bg_bridge *b, const struct lv_list *l)
 {
 	size_t k;

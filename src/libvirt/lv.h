@@ -69,8 +69,6 @@ int	lv_parse_network(const char *xml, struct lv_iface *i);
 bool	lv_generated_name(const char *);
 
 /* import.c: the guests of interfaces, as bindings of bridges. */
-/* Adds every interface on b's bridge to b as a guest. */
-int	lv_bind_bridge(struct bg_bridge *b, const struct lv_list *);
 /* An interface as a guest (libvirt_uuid set); -1 on ENOMEM. */
 int	lv_guest(struct bg_guest *, const struct lv_iface *);
 /* A config with one bridge per bridge the interfaces are on. */

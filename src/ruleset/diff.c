@@ -80,7 +80,8 @@ diff_empty(const struct diff *d)
 	return true;
 }
 
-int
+/* Appends a port name to a list. -1 on ENOMEM. */
+static int
 portlist_add(struct portlist *l, const char *name)
 {
 	if (l->n == l->cap) {

@@ -69,8 +69,6 @@ bool	diff_rules_equal(const struct ruleset *, const struct ruleset *);
 
 /* The name of diffed set which (DS_PORTS...). */
 const char	*diff_set_name(int which);
-/* Appends a port name to a list. -1 on ENOMEM. */
-int	portlist_add(struct portlist *, const char *);
 /*
  * After a commit: the hooked guests and unknown set as the kernel now has
  * them. -1 if out of memory: they lag, only a full apply puts them right.

@@ -155,7 +155,8 @@ ir_counter(struct rs_rule *r)
 	stmt(r, S_COUNTER);
 }
 
-struct ir_limit
+/* l with nft's defaults: burst 5, unit a second. */
+static struct ir_limit
 ir_limit_value(const struct ir_limit *l)
 {
 	struct ir_limit v = *l;
@@ -237,20 +238,9 @@ ir_mark_clear(struct rs_rule *r, uint32_t bits)
 }
 
 void
-ir_meta_set(struct rs_rule *r, enum ir_fid f, const void *value)
+ir_dup(struct rs_rule *r, const char *dev, int ifindex)
 {
-	struct ir_stmt *s = stmt(r, S_META_SET);
-
-	if (s == NULL)
-		return;
-	s->u.meta_set.field = (uint8_t)f;
-	memcpy(s->u.meta_set.value, value, ir_field_len(f));
-}
-
-static void
-dev_stmt(struct rs_rule *r, enum ir_kind kind, const char *dev, int ifindex)
-{
-	struct ir_stmt *s = stmt(r, kind);
+	struct ir_stmt *s = stmt(r, S_DUP);
 
 	if (s == NULL)
 		return;
@@ -258,18 +248,6 @@ dev_stmt(struct rs_rule *r, enum ir_kind kind, const char *dev, int ifindex)
 		r->overflow = true;
 	snprintf(s->u.dev.name, sizeof(s->u.dev.name), "%s", dev);
 	s->u.dev.ifindex = ifindex;
-}
-
-void
-ir_dup(struct rs_rule *r, const char *dev, int ifindex)
-{
-	dev_stmt(r, S_DUP, dev, ifindex);
-}
-
-void
-ir_fwd(struct rs_rule *r, const char *dev, int ifindex)
-{
-	dev_stmt(r, S_FWD, dev, ifindex);
 }
 
 void

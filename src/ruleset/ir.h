@@ -8,7 +8,7 @@
  * A rule is a list of statements, as nft writes them: matches (a field or
  * a concatenation of fields, maybe masked, compared with a value, a
  * prefix, a range or a set) and actions (counter, limit, log, dynset,
- * meta set, dup, fwd, a verdict). Fields come from one table (fields.c):
+ * meta set, dup, a verdict). Fields come from one table (fields.c):
  * a row says how nft names the field, where the kernel reads it (meta
  * key, or base/offset/length of the payload or of an extension header),
  * its value type, and the dependencies nft adds before it (`meta protocol
@@ -115,7 +115,7 @@ struct ir_key {
 
 enum ir_kind {
 	S_MATCH, S_COUNTER, S_LIMIT, S_LOG, S_DYNSET, S_META_SET, S_DUP,
-	S_FWD, S_VERDICT
+	S_VERDICT
 };
 
 enum ir_op { OP_EQ, OP_NEQ, OP_LT, OP_LTE, OP_GT, OP_GTE };
@@ -175,13 +175,13 @@ struct ir_stmt {
 			struct ir_stateful st[IR_MAX_STATEFUL];
 			uint8_t	 n_st;
 		} dynset;
-		struct {		/* meta FIELD set [FIELD |&] value */
+		struct {		/* meta FIELD set FIELD | value (or &) */
 			uint8_t	 field;
 			bool	 or_self;
 			bool	 and_self;
 			uint8_t	 value[IR_DATA];
 		} meta_set;
-		struct {		/* dup, fwd: the name prints, the
+		struct {		/* dup: the name prints, the
 					 * ifindex is what the kernel takes */
 			char	 name[BG_IFNAMSIZ];
 			int	 ifindex;
@@ -218,20 +218,15 @@ void	ir_lookup(struct rs_rule *, struct ir_key, const char *set,
 void	ir_vmap(struct rs_rule *, struct ir_key, const char *set);
 void	ir_counter(struct rs_rule *);
 void	ir_limit(struct rs_rule *, const struct ir_limit *);
-/* l with nft's defaults: burst 5, unit a second. */
-struct ir_limit	ir_limit_value(const struct ir_limit *);
 void	ir_log(struct rs_rule *, const char *prefix, unsigned int group);
 /* add|update @set { key [stateful...] }; st may be NULL (n 0). */
 void	ir_dynset(struct rs_rule *, enum ir_dynset_op, const char *set,
 	    struct ir_key, const struct ir_stateful *st, size_t n);
-/* meta FIELD set value */
-void	ir_meta_set(struct rs_rule *, enum ir_fid, const void *value);
 /* meta mark set meta mark | bits */
 void	ir_mark_or(struct rs_rule *, uint32_t bits);
 /* meta mark set meta mark & ~bits */
 void	ir_mark_clear(struct rs_rule *, uint32_t bits);
 void	ir_dup(struct rs_rule *, const char *dev, int ifindex);
-void	ir_fwd(struct rs_rule *, const char *dev, int ifindex);
 /* chain: for NFT_JUMP and NFT_GOTO, else NULL. */
 void	ir_verdict(struct rs_rule *, uint32_t code, const char *chain);
 

@@ -268,17 +268,13 @@ print_stmt(FILE *f, const struct ir_stmt *s)
 		print_dynset(f, s);
 		break;
 	case S_META_SET:
-		fprintf(f, "%s set ", ir_fields[s->u.meta_set.field].name);
-		if (s->u.meta_set.or_self || s->u.meta_set.and_self)
-			fprintf(f, "%s %c ",
-			    ir_fields[s->u.meta_set.field].name,
-			    s->u.meta_set.or_self ? '|' : '&');
+		fprintf(f, "%s set %s %c ", ir_fields[s->u.meta_set.field].name,
+		    ir_fields[s->u.meta_set.field].name,
+		    s->u.meta_set.or_self ? '|' : '&');
 		print_field_value(f, s->u.meta_set.field, s->u.meta_set.value);
 		break;
 	case S_DUP:
-	case S_FWD:
-		fprintf(f, "%s to \"%s\"", s->kind == S_DUP ? "dup" : "fwd",
-		    s->u.dev.name);
+		fprintf(f, "dup to \"%s\"", s->u.dev.name);
 		break;
 	case S_VERDICT:
 		print_verdict(f, s->u.verdict.code, s->u.verdict.chain);

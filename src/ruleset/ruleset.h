@@ -181,8 +181,6 @@ size_t	rs_key_len(const struct rs_set *);
 /* Appends one element built from field values (each field long; ifnames
  * as strings, MACs 6 bytes). -1 on ENOMEM. */
 int	rs_set_add(struct rs_set *, const void *a, const void *b);
-/* Appends a raw key, as elems[] hold them. */
-int	rs_set_add_key(struct rs_set *, const struct rs_elem *);
 /* Appends a verdict map element: name : jump chain. -1 on ENOMEM. */
 int	rs_set_add_jump(struct rs_set *, const char *name, const char *chain);
 /* Are two chains the same: name, hook, devices, rules? */

@@ -245,15 +245,6 @@ rs_set_add(struct rs_set *s, const void *a, const void *b)
 }
 
 int
-rs_set_add_key(struct rs_set *s, const struct rs_elem *k)
-{
-	if (grow(&s->elems, &s->cap, s->n, sizeof(*s->elems)) == -1)
-		return -1;
-	s->elems[s->n++] = *k;
-	return 0;
-}
-
-int
 rs_set_add_jump(struct rs_set *s, const char *name, const char *chain)
 {
 	struct rs_elem *e;

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "rcvbuf.h"
 
 #define ARP_SNAP	64		/* Ethernet + ARP, with a VLAN tag */
 #define ARP_RCVBUF	(1 << 20)
@@ -48,7 +49,7 @@ arp_mon_open(char *where, size_t wlen)
 	struct sock_fprog prog = { sizeof(arp_only) / sizeof(arp_only[0]),
 	    arp_only };
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int fd, one = 1, size = ARP_RCVBUF;
+	int fd, one = 1;
 
 	if ((fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) == -1) {
@@ -64,8 +65,7 @@ arp_mon_open(char *where, size_t wlen)
 		snprintf(where, wlen, "filtering the packet socket");
 		goto err;
 	}
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	rcvbuf_set(fd, ARP_RCVBUF);
 	sll.sll_protocol = htons(ETH_P_ALL);
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) == -1) {
 		snprintf(where, wlen, "binding the packet socket");

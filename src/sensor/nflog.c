@@ -17,8 +17,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "reason.h"
 #include "child.h"
+#include "rcvbuf.h"
+#include "reason.h"
 
 #define NFLOG_COPY	256		/* headers are all we parse */
 #define NFLOG_QTHRESH	32		/* messages per netlink batch */
@@ -89,30 +90,16 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	return 0;
 }
 
-/* BRIDGEGUARD_NETLINK_RCVBUF (see nlmon.c) applies here too. */
-static int
-rcvbuf_size(void)
-{
-	const char *e = getenv("BRIDGEGUARD_NETLINK_RCVBUF");
-	long n;
-
-	if (e == NULL || (n = strtol(e, NULL, 10)) < 1024 || n > (1L << 30))
-		return NFLOG_RCVBUF;
-	return (int)n;
-}
-
 static int
 configure(struct nflog_mon *m)
 {
-	int size = rcvbuf_size(), fd = nflog_fd(m->h);
 
 	if (nflog_set_mode(m->gh, NFULNL_COPY_PACKET, NFLOG_COPY) < 0)
 		return -1;
 	/* Batching only saves syscalls; failing it is no reason to stop. */
 	nflog_set_qthresh(m->gh, NFLOG_QTHRESH);
 	nflog_set_timeout(m->gh, NFLOG_TIMEOUT);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	rcvbuf_set(nflog_fd(m->h), rcvbuf_size(NFLOG_RCVBUF));
 	return nflog_callback_register(m->gh, log_cb, m);
 }
 

@@ -1,4 +1,4 @@
-/* links: src/config/validate.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/model.c */
+/* links: src/config/validate.c src/config/edit.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/model.c */
 /*
  * The one validator: a guest added at run time is held to the rules a
  * config file is, in one pass, and the conflicts found only by looking at
@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "edit.h"
 
 static const char policy[] =
 "bridges:\n"
@@ -133,6 +134,34 @@ test_given_twice(void **state)
 	assert_string_equal(err, "ipv4: 10.0.0.1 is given twice");
 }
 
+/* A guest that did not come from a file (libvirt's, at load) is held to
+ * guest_check() as one added at run time is. */
+static void
+test_whole_config_fields(void **state)
+{
+	struct bg_config cfg;
+	struct bg_guest g;
+	struct in_addr a4;
+	char err[256];
+
+	(void)state;
+	if (config_load_string("t", policy, &cfg, err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	memset(&g, 0, sizeof(g));
+	strcpy(g.port, "vnet0");
+	assert_int_equal(mac_parse("52:54:00:00:00:99", g.mac), 0);
+	assert_int_equal(config_bind(&cfg, config_bridge(&cfg, "br1"), &g), 0);
+	assert_int_equal(config_validate("t", &cfg, err, sizeof(err)), 0);
+	inet_pton(AF_INET, "127.0.0.1", &a4);
+	g.ip4 = &a4;
+	g.n_ip4 = 1;
+	assert_int_equal(config_bind(&cfg, config_bridge(&cfg, "br1"), &g), 0);
+	assert_int_equal(config_validate("t", &cfg, err, sizeof(err)), -1);
+	assert_string_equal(err, "t: guest vnet0 of bridge br1: ipv4: "
+	    "127.0.0.1 cannot be a guest's address");
+	config_clear(&cfg);
+}
+
 /* Conflicts only the whole policy shows, in a file. */
 static const struct {
 	const char	*yaml, *msg;
@@ -221,6 +250,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_runtime),
 		cmocka_unit_test(test_given_twice),
+		cmocka_unit_test(test_whole_config_fields),
 		cmocka_unit_test(test_files),
 	};
 

@@ -89,9 +89,9 @@ static const struct kind kinds[] = {
 	{ "iifname vmap @ports",
 	  "  [ meta load iifname => reg 1 ]\n"
 	  "  [ lookup reg 1 set ports dreg 0 ]\n" },
-	{ "fwd to \"vnic-ids\"",
+	{ "dup to \"vnic-ids\"",
 	  "  [ immediate reg 1 0x00000005 ]\n"
-	  "  [ fwd sreg_dev 1 ]\n" },
+	  "  [ dup sreg_dev 1 ]\n" },
 	{ "update @rate { iifname limit rate 10/second burst 5 packets "
 	  "counter }",
 	  "  [ meta load iifname => reg 1 ]\n"
@@ -100,8 +100,9 @@ static const struct kind kinds[] = {
 	{ "add @rate { iifname counter }",
 	  "  [ meta load iifname => reg 1 ]\n"
 	  "  [ dynset add reg_key 1 set rate expr [ counter pkts 0 bytes 0 ] ]\n" },
-	{ "meta mark set 0x00000005",
-	  "  [ immediate reg 1 0x00000005 ]\n"
+	{ "meta mark set meta mark | 0x00000005",
+	  "  [ meta load mark => reg 1 ]\n"
+	  "  [ bitwise reg 1 = ( reg 1 & 0xfffffffa ) ^ 0x00000005 ]\n"
 	  "  [ meta set mark with reg 1 ]\n" },
 	{ "goto c2",
 	  "  [ immediate reg 0 goto -> c2 ]\n" },
@@ -134,7 +135,6 @@ test_kinds(void **state)
 	    { S_COUNTER, { 0, 0, 0, false } } };
 	static const uint8_t any4[4] = { 0 }, fd00[16] = { 0xfd, 0x00 };
 	struct rs_rule *r[14];
-	uint32_t five = 5;
 	size_t i;
 
 	(void)state;
@@ -154,10 +154,10 @@ test_kinds(void **state)
 	ir_limit(r[5], &over);
 	ir_verdict(r[5], NF_DROP, NULL);
 	ir_vmap(r[6], IR_KEY(FLD_IIFNAME), "ports");
-	ir_fwd(r[7], "vnic-ids", 5);
+	ir_dup(r[7], "vnic-ids", 5);
 	ir_dynset(r[8], DYN_UPDATE, "rate", IR_KEY(FLD_IIFNAME), st, 2);
 	ir_dynset(r[9], DYN_ADD, "rate", IR_KEY(FLD_IIFNAME), &st[1], 1);
-	ir_meta_set(r[10], FLD_MARK, &five);
+	ir_mark_or(r[10], 5);
 	ir_verdict(r[11], (uint32_t)NFT_GOTO, "c2");
 	ir_prefix(r[12], FLD_IP_SADDR, any4, 0);
 	ir_verdict(r[12], (uint32_t)NFT_RETURN, NULL);

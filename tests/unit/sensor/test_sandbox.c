@@ -1,4 +1,4 @@
-/* links: src/sensor/arp.c src/sensor/seccomp.c src/sensor/packet.c */
+/* links: src/sensor/arp.c src/lib/rcvbuf.c src/sensor/seccomp.c src/sensor/packet.c */
 /*
  * The sensor's confinement, on the real packet socket (root only: a test
  * that cannot open one is skipped): its filter is locked, and under the

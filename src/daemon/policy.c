@@ -12,6 +12,7 @@
 #include "probe.h"
 #include "clock.h"
 #include "edit.h"
+#include "entry.h"
 #include "guest.h"
 #include "nft.h"
 #include "policy.h"
@@ -169,6 +170,36 @@ want_hook(const struct policy *p, const char *port)
 	return p->ks.kernel.absent_hooks || if_nametoindex(port) != 0;
 }
 
+/*
+ * Port becomes unknown (want) or stops being so. Whether its unk_<port>
+ * chain exists, and hooks it, is read from the kernel: 6.1 deletes the
+ * chain with its device, 6.12 keeps it hooking nothing.
+ */
+static int
+unknown_change(struct policy *p, struct diff *d, const char *port,
+    bool want, char *err, size_t errlen)
+{
+	static const enum diff_chain of[] = { [NFT_CHAIN_ABSENT] = DC_ABSENT,
+	    [NFT_CHAIN_UNHOOKED] = DC_UNHOOKED, [NFT_CHAIN_HOOKED] = DC_HOOKED };
+	char chain[RS_CHAIN_NAME], why[256];
+	int st = NFT_CHAIN_ABSENT;
+
+	if (want || nameset_has(&p->ks.unknown, port)) {
+		rs_unknown_chain_name(chain, sizeof(chain), port);
+		if ((st = nft_chain_hook(RS_NETDEV, chain, port, why,
+		    sizeof(why))) == -1) {
+			snprintf(err, errlen, "%s", why);
+			return -1;
+		}
+	}
+	if (diff_unknown(d, &p->ks.unknown, port, want, of[st]) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int
 policy_guest_add(struct policy *p, const char *bridge,
     const struct bg_guest *g, const char *onbr, char *err, size_t errlen)
@@ -185,13 +216,14 @@ policy_guest_add(struct policy *p, const char *bridge,
 	old = config_guest(&p->cfg, g->port, NULL);
 	diff_init(&d);
 	if (diff_guest(&d, old, g, nameset_has(&p->ks.hooked, g->port),
-	    want_hook(p, g->port)) == -1 ||
-	    diff_unknown(&d, &p->ks.unknown, g->port, onbr &&
-	    config_drops_port(&p->cfg, onbr, g->port, nb)) == -1) {
+	    want_hook(p, g->port)) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		goto out;
 	}
+	if (unknown_change(p, &d, g->port, onbr && config_drops_port(&p->cfg,
+	    onbr, g->port, nb), err, errlen) == -1)
+		goto out;
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	/* The kernel has it; if memory fails now, the next reload repairs. */
@@ -227,13 +259,14 @@ policy_guest_del(struct policy *p, const char *port, const uint8_t *mac,
 		    "bridge"), -1;
 	diff_init(&d);
 	if (diff_guest(&d, g, NULL, nameset_has(&p->ks.hooked, port),
-	    false) == -1 ||
-	    diff_unknown(&d, &p->ks.unknown, port, onbr &&
-	    config_drops_port(&p->cfg, onbr, port, NULL)) == -1) {
+	    false) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		goto out;
 	}
+	if (unknown_change(p, &d, port, onbr && config_drops_port(&p->cfg,
+	    onbr, port, NULL), err, errlen) == -1)
+		goto out;
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	config_unbind(&p->cfg, port);
@@ -291,11 +324,8 @@ policy_port(struct policy *p, const char *port, const char *onbr,
 	diff_init(&d);
 	if (g && hook_change(p, &d, g, present, err, errlen) == -1)
 		goto out;
-	if (diff_unknown(&d, &p->ks.unknown, port, onbr &&
-	    config_drops_port(&p->cfg, onbr, port, gb)) == -1)
-		snprintf(err, errlen, "computing the change: %s",
-		    strerror(errno));
-	else
+	if (unknown_change(p, &d, port, present && onbr &&
+	    config_drops_port(&p->cfg, onbr, port, gb), err, errlen) == 0)
 		rc = txn_diff(&p->ks, &d, t0, err, errlen);
 out:
 	diff_free(&d);

@@ -1,9 +1,9 @@
 /*
  * Can a diff move from one compiled ruleset to another? Only if they
  * differ in nothing but what a diff carries: the elements of the diffed
- * sets and the guests' own chains. Rule descriptions are plain data,
- * zeroed before they are filled, so comparing them is comparing their
- * bytes.
+ * sets and the guests' and unknown ports' own chains. Rule descriptions
+ * are plain data, zeroed before they are filled, so comparing them is
+ * comparing their bytes.
  */
 #include <string.h>
 
@@ -46,9 +46,9 @@ tables_equal(const struct rs_table *a, const struct rs_table *b)
 		if (!sets_equal(a->sets[i], b->sets[i]))
 			return false;
 	for (i = j = 0; i < a->n_chains || j < b->n_chains; i++, j++) {
-		while (i < a->n_chains && a->chains[i]->role == ROLE_GUEST)
+		while (i < a->n_chains && a->chains[i]->role != ROLE_NONE)
 			i++;
-		while (j < b->n_chains && b->chains[j]->role == ROLE_GUEST)
+		while (j < b->n_chains && b->chains[j]->role != ROLE_NONE)
 			j++;
 		if ((i < a->n_chains) != (j < b->n_chains))
 			return false;

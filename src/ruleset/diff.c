@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "diff.h"
+#include "entry.h"
 #include "guest.h"
 
 static const char *const dset_names[DS_N] = {
@@ -155,15 +156,19 @@ diff_rehook(struct diff *d, const struct bg_guest *g)
 
 int
 diff_unknown(struct diff *d, const struct nameset *now, const char *port,
-    bool want)
+    bool want, enum diff_chain st)
 {
 	bool have = nameset_has(now, port);
 
-	if (want && !have)
-		return rs_set_add(&d->add[DS_UNKNOWN], port, NULL);
-	if (!want && have)
-		return rs_set_add(&d->del[DS_UNKNOWN], port, NULL);
-	return 0;
+	if ((want && !have && rs_set_add(&d->add[DS_UNKNOWN], port,
+	    NULL) == -1) || (!want && have && rs_set_add(&d->del[DS_UNKNOWN],
+	    port, NULL) == -1))
+		return -1;
+	if (st != DC_ABSENT && (!want || st == DC_UNHOOKED))
+		rs_unknown_chain(&d->rm[RS_NETDEV], port);
+	if (want && st != DC_HOOKED)
+		rs_unknown_chain(&d->mk[RS_NETDEV], port);
+	return d->rm[RS_NETDEV].nomem || d->mk[RS_NETDEV].nomem ? -1 : 0;
 }
 
 /* Guests sorted by port, for merging two configs. */
@@ -265,13 +270,17 @@ diff_unknowns(struct diff *d, const struct bg_config *cfg,
 		if (!config_drops_port(cfg, ports[i].bridge, ports[i].port,
 		    r ? r->b : NULL))
 			continue;
+		/* Its chain came and goes with its element. */
 		if (nameset_add(&want, ports[i].port) == -1 ||
-		    diff_unknown(d, now, ports[i].port, true) == -1)
+		    diff_unknown(d, now, ports[i].port, true,
+		    nameset_has(now, ports[i].port) ? DC_HOOKED :
+		    DC_ABSENT) == -1)
 			goto out;
 	}
 	while ((name = hmap_next(&now->h, &it)) != NULL)
-		if (!nameset_has(&want, name) &&
-		    rs_set_add(&d->del[DS_UNKNOWN], name, NULL) == -1)
+		if (!nameset_has(&want, name) && diff_unknown(d, now, name,
+		    false, rs_port_present(ports, n_ports, name) ?
+		    DC_HOOKED : DC_ABSENT) == -1)
 			goto out;
 	rc = 0;
 out:

@@ -433,7 +433,9 @@ rs_guest_netdev(struct ruleset *rs, const struct bg_config *cfg,
 
 /*
  * Frames the bridge forwards to a port, and those the host sends through
- * it: the guest check, and (mirror.c) the monitor ports' guards.
+ * it: the guest check, and (mirror.c) the monitor ports' guards. A
+ * forwarded frame loses the ingress chains' bit here (entry.c says why
+ * not earlier).
  */
 static void
 chains_to_port(struct rs_table *t, struct rs_chain *to_port[2])
@@ -444,6 +446,9 @@ chains_to_port(struct rs_table *t, struct rs_chain *to_port[2])
 	for (i = 0; i < 2; i++) {
 		to_port[i] = rs_table_chain(t, rs_hook_name(hooks[i]),
 		    hooks[i], RS_GUEST_PRIO);
+		if (hooks[i] == H_FORWARD)
+			ir_mark_clear(rs_chain_rule(to_port[i]),
+			    RS_MARK_CHECKED);
 		ir_vmap(rs_chain_rule(to_port[i]), IR_KEY(FLD_OIFNAME),
 		    "guest_out");
 	}

@@ -36,7 +36,7 @@ ruleset_build(struct ruleset *rs, const struct bg_config *cfg,
 	errno = 0;
 	if (rs_guest_netdev(rs, cfg, ports, n_ports) == -1 ||
 	    rs_guest_bridge(&rs->bridge, cfg, to_port) == -1 ||
-	    rs_entry_chains(&rs->bridge, cfg, ports, n_ports, k) == -1 ||
+	    rs_entry_chains(rs, cfg, ports, n_ports) == -1 ||
 	    rs_mirrors(rs, cfg, ports, n_ports, to_port) == -1) {
 		e = errno ? errno : ENOMEM;
 		snprintf(err, errlen, "%s", strerror(e));

@@ -28,8 +28,8 @@
  * must not copy) carries MARK_MIRROR(i). */
 #define RS_MARK_MIRROR(i)	(0x00010000u << (i))
 /* Set as the last step of a guest's ingress chain: the bridge table's
- * prerouting drops guest frames without it (they passed no check), and
- * clears it, so nothing after it sees the bit. */
+ * prerouting drops guest frames without it (they passed no check); its
+ * forward and input hooks clear it, so the host never sees the bit. */
 #define RS_MARK_CHECKED		0x00800000u
 #define RS_GUEST_PRIO		-500	/* port security's base chains */
 #define RS_MIRROR_PRIO		-600	/* before port security: see attacks */
@@ -41,8 +41,9 @@ enum rs_hook { H_NONE, H_INGRESS, H_EGRESS, H_PREROUTING, H_FORWARD,
     H_OUTPUT, H_INPUT };
 
 /* What a chain is for, where others need to know (the diff): ROLE_GUEST
- * chains are one guest's, named after its port, and change with it. */
-enum rs_role { ROLE_NONE, ROLE_GUEST };
+ * chains are one guest's, named after its port, and change with it;
+ * ROLE_UNKNOWN, an unknown port's, come and go with it. */
+enum rs_role { ROLE_NONE, ROLE_GUEST, ROLE_UNKNOWN };
 
 #define RS_CHAIN_NAME	24	/* "out_" and a port name */
 
@@ -69,7 +70,7 @@ struct rs_chain {
 	enum rs_hook	 hook;		/* H_NONE for regular chains */
 	int		 prio;
 	enum rs_role	 role;
-	char		 port[BG_IFNAMSIZ];	/* ROLE_GUEST: its guest's */
+	char		 port[BG_IFNAMSIZ];	/* ROLE_GUEST, ROLE_UNKNOWN: its port */
 	char		(*devs)[BG_IFNAMSIZ];
 	size_t		 n_devs, cap_devs;
 	struct rs_rule	**rules;

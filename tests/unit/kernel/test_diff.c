@@ -121,8 +121,8 @@ chain_in(const struct rs_table *t, const char *name)
 }
 
 /*
- * The guests' chains of from, less rm, plus mk, with re's rules, must be
- * exactly those of to. A refilled chain keeps its hook: re may only
+ * The guests' and unknown ports' chains of from, less rm, plus mk, with
+ * re's rules, must be exactly those of to. A refilled chain keeps its hook: re may only
  * change rules.
  */
 static void
@@ -138,7 +138,7 @@ check_chains(const struct rs_table *from, const struct rs_table *to,
 		assert_non_null(chain_in(from, rm->chains[i]->name));
 	for (i = 0; i < from->n_chains; i++) {
 		c = from->chains[i];
-		if (c->role != ROLE_GUEST || chain_in(rm, c->name))
+		if (c->role == ROLE_NONE || chain_in(rm, c->name))
 			continue;
 		assert_null(chain_in(mk, c->name));
 		want = chain_in(to, c->name);
@@ -159,7 +159,7 @@ check_chains(const struct rs_table *from, const struct rs_table *to,
 		n++;
 	}
 	for (i = 0; i < to->n_chains; i++)
-		n -= to->chains[i]->role == ROLE_GUEST;
+		n -= to->chains[i]->role != ROLE_NONE;
 	assert_int_equal(n, 0);
 }
 
@@ -344,7 +344,11 @@ test_single_guest(void **state)
 	/* Bound while its port is absent: all but the base chain. */
 	diff_init(&d);
 	assert_int_equal(diff_guest(&d, NULL, &g, false, false), 0);
-	assert_int_equal(diff_unknown(&d, &u, "stray0", false), 0);
+	assert_int_equal(diff_unknown(&d, &u, "stray0", false, DC_HOOKED),
+	    0);
+	/* As an unknown port it had its own chain, which goes. */
+	assert_int_equal(d.rm[RS_NETDEV].n_chains, 1);
+	assert_string_equal(d.rm[RS_NETDEV].chains[0]->name, "unk_stray0");
 	assert_int_equal(d.mk[RS_NETDEV].n_chains, 5);
 	assert_int_equal(d.mk[RS_BRIDGE].n_chains, 1);
 	assert_int_equal(d.add[DS_PORTS].n, 1);

@@ -133,6 +133,23 @@ print_waiting(struct apply_stats *st)
 	free(st->waiting);
 }
 
+/* Learning guests: apply installs their DHCP-only state, no more. */
+static void
+warn_learning(const struct bg_config *cfg)
+{
+	const struct bg_guest *g;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			g = &cfg->bridges[i].guests[j];
+			if (guest_learns4(g) && n++ == 0)
+				log_warnx("%s (and every guest with ipv4: "
+				    "dhcp) may do DHCP only: learning its "
+				    "leases needs `bridgeguard run`", g->port);
+		}
+}
+
 static int
 cmd_apply(struct bg_opts *o)
 {
@@ -167,6 +184,7 @@ cmd_apply(struct bg_opts *o)
 			    "not exist (apply again once it does)",
 			    st.inactive[i]);
 		print_waiting(&st);
+		warn_learning(&cfg);
 		log_debug("ruleset compiled in %.1f ms, %zu set elements "
 		    "committed in one transaction in %.1f ms", st.compile_ms,
 		    st.elements, st.commit_ms);

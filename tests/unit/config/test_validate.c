@@ -188,6 +188,30 @@ static const struct {
 	{ "bridges:\n  - name: br0\n    trusted-ports: [&up up0]\n"
 	  "  - name: br1\n    trusted-ports: [up1]\n"
 	  "    mirrors:\n      - { name: a, to: m1, from: [*up] }\n", NULL },
+	/* Learning: dhcp alone, or with static addresses; a pinned server. */
+	{ "bridges:\n  - name: br0\n    dhcp-servers: [10.0.0.1]\n"
+	  "    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: dhcp\n"
+	  "      - port: b\n        mac: 52:54:00:00:00:12\n"
+	  "        ipv4: [10.0.0.5, dhcp]\n", NULL },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: [dhcp, dhcp]\n",
+	  "t:6: bridges[0].guests[0].ipv4[1]: dhcp is given twice" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: [dhcp]\n"
+	  "        ipv6: [\"fd00::1\", slaac]\n",
+	  "t:7: ipv6: slaac: not implemented yet (list the guest's "
+	  "addresses)" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcpv6\n",
+	  "t:6: ipv6: dhcpv6: not implemented yet (list the guest's "
+	  "addresses)" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcp\n",
+	  "t:6: bridges[0].guests[0].ipv6[0]: 'dhcp' is not an IPv6 address" },
+	{ "bridges:\n  - name: br0\n    dhcp-servers: [10.0.0.1, 0.0.0.0]\n",
+	  "t:3: bridges[0].dhcp-servers[1]: 0.0.0.0 cannot be a DHCP "
+	  "server's address" },
 	/* A guest may name its own link-local address. */
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n"

@@ -27,7 +27,7 @@ check(const struct dhcp_info *d, size_t len, int rc)
 		return;
 	}
 	if (len < DHCP_MIN || (d->op != 1 && d->op != 2) || d->eth > 1 ||
-	    d->has_lease > 1 || d->has_server > 1)
+	    d->has_lease > 1 || d->has_server > 1 || d->has_requested > 1)
 		abort();
 	/* An option is 2 bytes of header and its value, after the cookie
 	 * or in file/sname. */

@@ -231,7 +231,7 @@ cmd_status(struct bg_opts *o)
 		return EXIT_RUNTIME;
 	if (rc == 0 && (rc = load_all(o, &cfg, false)) != 0)
 		return rc;
-	rc = status_show(stdout, &cfg, o->json);
+	rc = status_show(stdout, &cfg, o->config, o->json);
 	config_clear(&cfg);
 	return rc;
 }

@@ -243,6 +243,39 @@ out:
 	return rc;
 }
 
+int
+policy_guest_learned(struct policy *p, const char *port,
+    const struct in_addr *a, size_t n, char *err, size_t errlen)
+{
+	struct bg_guest *g = config_guest(&p->cfg, port, NULL), ng;
+	bool hooked;
+	struct diff d;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	if (g == NULL || n > BG_MAX_LEARNED4)
+		return snprintf(err, errlen, "port %s is not a guest that "
+		    "learns", port), -1;
+	/* Only the learned addresses differ: the copy shares the rest. */
+	ng = *g;
+	memcpy(ng.learned4, a, n * sizeof(*a));
+	ng.n_learned4 = n;
+	hooked = nameset_has(&p->ks.hooked, port);
+	diff_init(&d);
+	if (diff_guest(&d, g, &ng, hooked, hooked) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((rc = txn_diff(&p->ks, &d, t0, err, errlen)) == 0) {
+		memcpy(g->learned4, a, n * sizeof(*a));
+		g->n_learned4 = n;
+	}
+out:
+	diff_free(&d);
+	return rc;
+}
+
 /*
  * On a kernel that cannot hook absent devices, guest g's ingress chain as
  * its port comes (present) or goes: created for a port that appeared;

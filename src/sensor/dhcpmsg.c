@@ -24,6 +24,7 @@
 #define UDP_HLEN	8
 
 #define OPT_PAD		0
+#define OPT_REQUESTED	50
 #define OPT_LEASE	51
 #define OPT_OVERLOAD	52
 #define OPT_TYPE	53
@@ -65,6 +66,12 @@ option(uint8_t code, const uint8_t *v, size_t l, struct dhcp_info *d,
 		if (l == 4 && !d->has_server) {
 			d->has_server = 1;
 			memcpy(d->server_id, v, 4);
+		}
+		break;
+	case OPT_REQUESTED:
+		if (l == 4 && !d->has_requested) {
+			d->has_requested = 1;
+			memcpy(d->requested, v, 4);
 		}
 		break;
 	case OPT_OVERLOAD:

@@ -29,16 +29,17 @@ struct dhcp_info {
 	uint8_t		 eth;		/* htype 1, hlen 6: chaddr is a MAC */
 	uint8_t		 has_lease;	/* option 51 */
 	uint8_t		 has_server;	/* option 54 */
+	uint8_t		 has_requested;	/* option 50 (a DECLINE's address) */
 	uint8_t		 chaddr[6];
-	uint8_t		 ciaddr[4], yiaddr[4], server_id[4];
-	uint8_t		 pad[1];
+	uint8_t		 ciaddr[4], yiaddr[4], server_id[4], requested[4];
 	uint32_t	 xid;
 	uint32_t	 lease;		/* seconds; 0xffffffff is infinite */
 };
 
 /*
  * Parses a BOOTP message (a UDP payload): 0 and *d filled if it is a DHCP
- * message (the magic cookie after the fixed part), else -1. Options are
+ * message (the magic cookie after the fixed part), else -1. Options (53,
+ * 51, 54, 50) are
  * read from the options field and, if option 52 says so, from file and
  * sname; the first well-formed occurrence of an option wins.
  */

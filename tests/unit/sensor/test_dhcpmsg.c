@@ -78,6 +78,22 @@ test_ack(void **state)
 }
 
 static void
+test_decline(void **state)
+{
+	static const uint8_t opts[] = { 53, 1, DHCPDECLINE, 50, 4, 10, 0, 0,
+	    9, 255 };
+	uint8_t buf[512], rq[4] = { 10, 0, 0, 9 };
+	struct dhcp_info d;
+	size_t n = build(buf, sizeof(buf), 1, opts, sizeof(opts));
+
+	(void)state;
+	assert_int_equal(parse(buf, n, &d), 0);
+	assert_int_equal(d.type, DHCPDECLINE);
+	assert_true(d.has_requested);
+	assert_memory_equal(d.requested, rq, 4);
+}
+
+static void
 test_release(void **state)
 {
 	static const uint8_t opts[] = { 0, 0, 53, 1, DHCPRELEASE, 255 };
@@ -209,6 +225,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ack),
 		cmocka_unit_test(test_release),
+		cmocka_unit_test(test_decline),
 		cmocka_unit_test(test_duplicates_and_lengths),
 		cmocka_unit_test(test_overload),
 		cmocka_unit_test(test_truncation),

@@ -342,12 +342,15 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 	/* A learning guest's server answers (from trusted ports or the
 	 * host: guests' are dropped where they enter) pass, broadcast or
 	 * unicast to an address not bound yet, and are copied to the
-	 * daemon. */
+	 * daemon: those for its own MAC only, so that a broadcast answer
+	 * costs one copy, not one per guest, and uses no other port's
+	 * share of the limit. */
 	if (guest_learns4(g)) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
 		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
 		ir_cmp_merged(r, FLD_UDP_DPORT, dport68);
+		ir_cmp(r, FLD_BOOTP_CHADDR, OP_EQ, g->mac);
 		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
 	}
 	/* Broadcast and multicast reach every guest. */

@@ -182,17 +182,44 @@ def test_lease_binds_and_release_removes(nslab, bgd):
     assert counted(nslab, "uplink", ip) == before
 
 
-def ack(lab, ip, lease, server=None, mac=CAROL.mac, who="uplink"):
-    """A DHCPACK of ip to mac from `who` (the uplink: a trusted port)."""
+def ack(lab, ip, lease, server=None, mac=CAROL.mac, who="uplink",
+        chaddr=None, kind="ack"):
+    """A DHCPACK (or NAK) of ip to mac from `who` (the uplink: a trusted
+    port), for chaddr (mac unless given)."""
     server = server or lab.nodes["uplink"].ip4
     src = lab.nodes[who]
+    chaddr = chaddr or (mac if mac != BCAST else CAROL.mac)
     lab.send(who, Ether(src=src.mac, dst=mac) /
              IP(src=src.ip4, dst=ip) / UDP(sport=67, dport=68) /
-             BOOTP(op=2, yiaddr=ip, xid=secrets.randbelow(2**31),
-                   chaddr=bytes.fromhex(mac.replace(":", ""))) /
-             DHCP(options=[("message-type", "ack"), ("server_id", server),
+             BOOTP(op=2, yiaddr=ip if kind == "ack" else "0.0.0.0",
+                   xid=secrets.randbelow(2**31),
+                   chaddr=bytes.fromhex(chaddr.replace(":", ""))) /
+             DHCP(options=[("message-type", kind), ("server_id", server),
                            ("lease_time", lease),
                            ("subnet_mask", "255.255.255.0"), "end"]))
+
+
+def test_nak_cap_and_other_chaddr(nslab, bgd):
+    """At most 4 leases bound per guest (the fifth refused: cap); an ACK
+    for another MAC binds nothing on carol's port; a NAK unbinds all of
+    carol's."""
+    d = bgd(config(nslab))
+    add_carol(nslab)
+    m = d.mark()
+    ack(nslab, "192.168.122.140", 600, mac=BCAST,
+        chaddr=nslab.nodes["alice"].mac)
+    for i in range(5):
+        ack(nslab, f"192.168.122.{141 + i}", 600)
+    assert d.wait_event(m, "binding_refused", timeout=labkit.scaled(2),
+                        ip="192.168.122.145", reason="cap")
+    assert sorted(dhcp_of(d)) == [f"192.168.122.{141 + i}" for i in range(4)]
+    assert len(d.since(m, "binding_add")) == 4
+    m = d.mark()
+    ack(nslab, "255.255.255.255", 0, mac=BCAST, kind="nak")
+    assert labkit.wait_until(lambda: len(d.since(m, "binding_remove")) == 4,
+                             labkit.scaled(2))
+    assert {e["reason"] for e in d.since(m, "binding_remove")} == {"nak"}
+    assert dhcp_of(d) == []
 
 
 def test_short_lease_expires(nslab, bgd):
@@ -211,6 +238,38 @@ def test_short_lease_expires(nslab, bgd):
     ev = d.wait_event(m, "binding_remove", timeout=lease + labkit.scaled(3),
                       ip=ip)
     assert ev and ev[0]["reason"] == "expire"
+    assert nslab.ping("carol", up.ip4, flush=True) == 0
+
+
+def test_reload_keeps_then_drops_binding(nslab, bgd):
+    """A reload keeps a learned binding in the guest's chains (the diff
+    touches nothing of carol); one that makes carol static removes it
+    (reason config) in the reload's transaction."""
+    up = nslab.nodes["uplink"]
+    d = bgd(config(nslab))
+    add_carol(nslab)
+    ip = "192.168.122.124"
+    m = d.mark()
+    ack(nslab, ip, 600)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2), ip=ip)
+    nslab.run("carol", f"ip addr add {ip}/24 dev eth0")
+    before = nslab.nft("list", "chain", "netdev", "bridgeguard",
+                       "v4_vnic-carol")
+    assert ip in before
+    d.ctl("reload", check=0)
+    assert nslab.nft("list", "chain", "netdev", "bridgeguard",
+                     "v4_vnic-carol") == before
+    assert nslab.ping("carol", up.ip4, flush=True) == 1
+    assert dhcp_of(d) == [ip]
+    # carol becomes a static guest with another address
+    d.config.write_text(config(nslab).replace("ipv4: dhcp",
+                                              f"ipv4: [{CAROL.ip4}]"))
+    m = d.mark()
+    d.ctl("reload", check=0)
+    ev = d.wait_event(m, "binding_remove", timeout=labkit.scaled(2), ip=ip)
+    assert ev and ev[0]["reason"] == "config"
+    assert ip not in nslab.nft("list", "chain", "netdev", "bridgeguard",
+                               "v4_vnic-carol")
     assert nslab.ping("carol", up.ip4, flush=True) == 0
 
 

@@ -141,7 +141,8 @@ test_learned(void **state)
 		"udp sport 68 udp dport 67 jump learn_log\n"
 		"\t\tip saddr 192.168.122.44 meta mark",
 		"arp saddr ip 192.168.122.44 meta mark",
-		"meta protocol ip udp sport 67 udp dport 68 goto learn_log\n"
+		"meta protocol ip udp sport 67 udp dport 68 @th,288,48 "
+		"0x525400000044 goto learn_log\n"
 		"\t\t@ll,0,8 & 0x1 == 0x1 return\n"
 		"\t\tmeta protocol ip ip daddr 192.168.122.44 return",
 	};

@@ -194,6 +194,12 @@ guest_claims(const struct bg_guest *g, claim_fn fn, void *arg)
 		if (claim(fn, arg, V_IP6, &g->ip6[i], 16, g->ip6_line ?
 		    g->ip6_line[i] : g->line, g->port, C_OTHER, false) == -1)
 			return -1;
+	/* Learned ones too: a guest added at run time may not take a
+	 * lease another guest holds. (A file has none.) */
+	for (i = 0; i < g->n_learned4; i++)
+		if (claim(fn, arg, V_IP4, &g->learned4[i], 4, g->line,
+		    g->port, C_OTHER, false) == -1)
+			return -1;
 	return 0;
 }
 

@@ -111,6 +111,19 @@ test_runtime(void **state)
 			fail_msg("case %zu: got '%s', want '%s'", i, err,
 			    c->msg ? c->msg : "(accepted)");
 	}
+	/* A lease alice learned is hers as a listed address is. */
+	inet_pton(AF_INET, "192.168.122.77", &a4);
+	config_guest(&cfg, "vnic-alice", NULL)->learned4[0] = a4;
+	config_guest(&cfg, "vnic-alice", NULL)->n_learned4 = 1;
+	memset(&g, 0, sizeof(g));
+	snprintf(g.port, sizeof(g.port), "vnic-x");
+	mac_parse("52:54:00:00:00:99", g.mac);
+	g.ip4 = &a4;
+	g.n_ip4 = 1;
+	assert_int_equal(config_check_guest(&cfg, "br0", &g, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "ipv4 192.168.122.77 is already bound to port "
+	    "vnic-alice");
 	config_clear(&cfg);
 }
 

@@ -253,7 +253,9 @@ policy_guest_learned(struct policy *p, const char *port,
 	uint64_t t0 = now_us();
 	int rc = -1;
 
-	if (g == NULL || n > BG_MAX_LEARNED4)
+	/* Unbinding is always allowed: a guest may have stopped learning
+	 * (guest add replaced it) with its leases still in the table. */
+	if (g == NULL || n > BG_MAX_LEARNED4 || (n > 0 && !guest_learns4(g)))
 		return snprintf(err, errlen, "port %s is not a guest that "
 		    "learns", port), -1;
 	/* Only the learned addresses differ: the copy shares the rest. */

@@ -235,6 +235,8 @@ def test_short_lease_expires(nslab, bgd):
     assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2), ip=ip)
     nslab.run("carol", f"ip addr add {ip}/24 dev eth0")
     assert nslab.ping("carol", up.ip4, flush=True) == 1
+    ack(nslab, ip, lease)               # a renewal restarts the lease
+    assert d.wait_event(m, "binding_renew", timeout=labkit.scaled(2), ip=ip)
     ev = d.wait_event(m, "binding_remove", timeout=lease + labkit.scaled(3),
                       ip=ip)
     assert ev and ev[0]["reason"] == "expire"

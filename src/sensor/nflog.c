@@ -4,13 +4,16 @@
  * into a record and parses the frame's headers, nothing else.
  *
  * In the netdev and bridge families the payload starts at the network
- * header and the Ethernet header comes separately (NFULA_HWHEADER); at
- * the egress hook there is no input device and the payload starts with
- * the Ethernet header itself.
+ * header and the Ethernet header comes separately (NFULA_HWHEADER), if
+ * there is an input device; at the netdev egress hook there is none and
+ * the payload starts with the Ethernet header itself, while in the
+ * bridge's output hook (frames the host sends) there is none either and
+ * the payload still starts at the network header.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libnetfilter_log/libnetfilter_log.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +41,7 @@ struct nflog_mon {
 
 /* The frame's headers into r->pkt; its bytes in *bytes, *blen. */
 static void
-parse_frame(struct nflog_data *nfa, struct sensor_rec *r,
+parse_frame(struct nflog_data *nfa, uint8_t family, struct sensor_rec *r,
     const uint8_t **bytes, size_t *blen)
 {
 	struct nfulnl_msg_packet_hdr *ph = nflog_get_msg_packet_hdr(nfa);
@@ -51,7 +54,7 @@ parse_frame(struct nflog_data *nfa, struct sensor_rec *r,
 		len = 0;
 	*bytes = (const uint8_t *)payload;
 	*blen = (size_t)len;
-	if (hw == NULL) {
+	if (hw == NULL && family != NFPROTO_BRIDGE) {
 		pkt_parse_frame((const uint8_t *)payload, (size_t)len,
 		    &r->pkt);
 		return;
@@ -71,7 +74,7 @@ parse_frame(struct nflog_data *nfa, struct sensor_rec *r,
  * port it leaves by; where it came in, 0 if from the host).
  */
 static int
-learn_cb(struct nflog_mon *m, struct nflog_data *nfa)
+learn_cb(struct nflog_mon *m, uint8_t family, struct nflog_data *nfa)
 {
 	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
 	uint32_t phys = nflog_get_physindev(nfa);
@@ -88,7 +91,7 @@ learn_cb(struct nflog_mon *m, struct nflog_data *nfa)
 		r.peer = (int32_t)(phys ? phys : in);
 	} else
 		r.ifindex = (int32_t)(phys ? phys : in);
-	parse_frame(nfa, &r, &bytes, &blen);
+	parse_frame(nfa, family, &r, &bytes, &blen);
 	if (dhcp_parse_pkt(bytes, blen, &r.pkt, &r.dhcp) == -1)
 		return 0;
 	m->emit(&r, m->arg);
@@ -110,9 +113,8 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	size_t blen;
 
 	(void)gh;
-	(void)msg;
 	if (prefix && strcmp(prefix, LEARN_PREFIX) == 0)
-		return learn_cb(m, nfa);
+		return learn_cb(m, msg->nfgen_family, nfa);
 	if (reason < 0)
 		return 0;	/* not one of ours */
 	memset(&r, 0, sizeof(r));
@@ -124,7 +126,7 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	r.outgoing = reason == R_EGRESS;
 	r.ifindex = (int32_t)(r.outgoing ? (physout ? physout : out) :
 	    phys ? phys : in);
-	parse_frame(nfa, &r, &bytes, &blen);
+	parse_frame(nfa, msg->nfgen_family, &r, &bytes, &blen);
 	m->emit(&r, m->arg);
 	return 0;
 }

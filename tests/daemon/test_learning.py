@@ -51,15 +51,15 @@ def add_carol(lab):
     lab.run("carol", "ip -4 addr flush dev eth0")
 
 
-def dnsmasq(lab, lease="1h"):
-    d = lab.popen("uplink", [
+def dnsmasq(lab, lease="1h", who="uplink", iface="eth0"):
+    d = lab.popen(who, [
         "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
-        "--port=0", "--interface=eth0", "--bind-interfaces", "--user=root",
-        "--group=root", "--no-ping",
-        f"--dhcp-leasefile={lab.dir}/dnsmasq.leases",
-        f"--pid-file={lab.dir}/dnsmasq.pid", "--dhcp-authoritative",
+        "--port=0", f"--interface={iface}", "--bind-interfaces",
+        "--user=root", "--group=root", "--no-ping",
+        f"--dhcp-leasefile={lab.dir}/dnsmasq-{who}.leases",
+        f"--pid-file={lab.dir}/dnsmasq-{who}.pid", "--dhcp-authoritative",
         f"--dhcp-range={POOL[0]},{POOL[1]},{lease}"])
-    assert wait_until(lambda: ":67 " in lab.run("uplink", "ss -Hulpn").stdout
+    assert wait_until(lambda: ":67 " in lab.run(who, "ss -Hulpn").stdout
                       + " " or d.poll() is not None, labkit.scaled(5))
     assert d.poll() is None, "dnsmasq died"
     return d
@@ -180,6 +180,20 @@ def test_lease_binds_and_release_removes(nslab, bgd):
     assert nslab.ping("carol", up.ip4, flush=True) == 0
     udp_from(nslab, ip)
     assert counted(nslab, "uplink", ip) == before
+
+
+def test_server_on_the_host(nslab, bgd):
+    """libvirt's way: dnsmasq on the bridge itself. Its answers leave the
+    host through the bridge's output hook (no input port): they bind."""
+    d = bgd(config(nslab))
+    add_carol(nslab)
+    nslab.run("host", "ip addr add 192.168.122.254/24 dev br0")
+    dnsmasq(nslab, who="host", iface="br0")
+    m = d.mark()
+    _, ip = dhclient(nslab)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(3),
+                        port="vnic-carol", ip=ip)
+    assert nslab.ping("carol", "192.168.122.254", flush=True) == 1
 
 
 def ack(lab, ip, lease, server=None, mac=CAROL.mac, who="uplink",

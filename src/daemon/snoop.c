@@ -292,7 +292,13 @@ snoop_dhcp(struct snoop *s, struct policy *p, const struct mon_link *links,
 	const struct bg_link *l = mon_link_get(links, r->ifindex);
 	struct bg_bridge *br = NULL;
 	const struct bg_guest *g;
+	uint8_t t = r->dhcp.type;
 
+	/* What changes nothing is left before any lookup: a guest's
+	 * DISCOVERs and REQUESTs are most of what it sends. */
+	if (r->outgoing ? t != DHCPACK && t != DHCPNAK :
+	    t != DHCPRELEASE && t != DHCPDECLINE)
+		return;
 	if (l == NULL || (g = config_guest(policy_config(p), l->name,
 	    &br)) == NULL || !guest_learns4(g))
 		return;

@@ -12,15 +12,27 @@
 #include <time.h>
 
 #include "events.h"
+#include "learn.h"
 #include "log.h"
 #include "mon_link.h"
+#include "nft.h"
 #include "policy.h"
 #include "snoop.h"
 #include "validate.h"
 
+/* learn_over's count of a port in one table, when last read. */
+struct over {
+	char		 port[BG_IFNAMSIZ];
+	enum rs_family	 fam;
+	uint64_t	 seen;
+};
+
 struct snoop {
 	struct bindings	 t;
 	char		 path[4096];
+	bool		 learning;	/* the policy has learning guests */
+	struct over	*over;
+	size_t		 n_over, cap_over;
 };
 
 /* Why a binding goes, as binding_remove says it. */
@@ -73,6 +85,7 @@ snoop_free(struct snoop *s)
 	if (s == NULL)
 		return;
 	bindings_clear(&s->t);
+	free(s->over);
 	free(s);
 }
 
@@ -324,6 +337,72 @@ expired(const struct binding *b, void *arg)
 	memcpy(ports[i], b->port, BG_IFNAMSIZ);
 }
 
+static struct over *
+over_of(struct snoop *s, enum rs_family fam, const char *port)
+{
+	struct over *o;
+	size_t i, cap;
+
+	for (i = 0; i < s->n_over; i++)
+		if (s->over[i].fam == fam && strcmp(s->over[i].port, port) == 0)
+			return &s->over[i];
+	if (s->n_over == s->cap_over) {
+		cap = s->cap_over ? s->cap_over * 2 : 16;
+		if ((o = realloc(s->over, cap * sizeof(*o))) == NULL)
+			return NULL;
+		s->over = o;
+		s->cap_over = cap;
+	}
+	o = &s->over[s->n_over++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->port, sizeof(o->port), "%s", port);
+	o->fam = fam;
+	return o;
+}
+
+/*
+ * The copies the kernel did not make, over a port's limit: an event for
+ * each port whose count grew since the last second. A full replacement
+ * restarts the counts from 0.
+ */
+static void
+limits(struct snoop *s)
+{
+	static const enum rs_family fams[2] = { RS_NETDEV, RS_BRIDGE };
+	struct nft_counter *c;
+	struct event *e;
+	struct over *o;
+	char err[256];
+	size_t nc, i, f;
+
+	for (f = 0; f < 2; f++) {
+		if (nft_set_counters(fams[f], RS_LEARN_OVER, &c, &nc, err,
+		    sizeof(err)) == -1)
+			continue;
+		for (i = 0; i < nc; i++) {
+			if ((o = over_of(s, fams[f], c[i].port)) == NULL)
+				break;
+			if (c[i].packets < o->seen)
+				o->seen = 0;
+			if (c[i].packets == o->seen ||
+			    (e = event_new(EV_LEARN_LIMITED, SEV_WARNING)) ==
+			    NULL)
+				continue;
+			ev_str(e, "port", c[i].port);
+			ev_str(e, "direction", fams[f] == RS_NETDEV ? "in" :
+			    "out");
+			ev_int(e, "count", (long long)(c[i].packets - o->seen));
+			ev_msg(e, "%s: %llu DHCP message(s) %s it not seen by "
+			    "snooping (over its limit)", c[i].port,
+			    (unsigned long long)(c[i].packets - o->seen),
+			    fams[f] == RS_NETDEV ? "from" : "to");
+			event_emit(e);
+			o->seen = c[i].packets;
+		}
+		free(c);
+	}
+}
+
 void
 snoop_tick(struct snoop *s, struct policy *p)
 {
@@ -331,6 +410,8 @@ snoop_tick(struct snoop *s, struct policy *p)
 	size_t i, n = s->t.n;
 	int64_t now = wall_now();
 
+	if (s->learning)
+		limits(s);
 	for (i = 0; i < s->t.n && s->t.v[i].expires > now; i++)
 		;
 	if (i == s->t.n)
@@ -391,9 +472,22 @@ gone:
 	return 0;
 }
 
+static bool
+any_learning(const struct bg_config *cfg)
+{
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++)
+			if (guest_learns4(&cfg->bridges[i].guests[j]))
+				return true;
+	return false;
+}
+
 void
 snoop_prune(struct snoop *s, struct policy *p)
 {
+	s->learning = any_learning(policy_config(p));
 	if (bindings_filter(&s->t, keep, (void *)policy_config(p)) > 0)
 		save(s);
 }

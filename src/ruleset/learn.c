@@ -11,7 +11,8 @@
  * port in the bridge's: a guest flooding DHCP, or a server flooding one
  * guest, costs the daemon no more than that. Over the limit a message is
  * forwarded but not seen: a lost ACK binds at the next renewal, a lost
- * RELEASE leaves the binding to expire.
+ * RELEASE leaves the binding to expire. What went unseen is counted per
+ * port in learn_over (RS_LEARN_OVER), which the daemon reads to say so.
  */
 #include <netinet/in.h>	/* before linux/netfilter.h, see libc-compat.h */
 #include <linux/netfilter.h>
@@ -34,10 +35,15 @@ rs_learn_chain(struct rs_table *t, unsigned int group)
 	struct rs_rule *r;
 
 	rs_table_dynset(t, LEARN_SET, k_ifname, 1);
+	rs_table_set(t, RS_LEARN_OVER, k_ifname, 1, true);
 	if ((c = rs_table_chain(t, RS_LEARN_LOG, H_NONE, 0)) == NULL)
 		return -1;
 	r = rs_chain_rule(c);
 	ir_dynset(r, DYN_ADD, LEARN_SET, IR_KEY(port), &st, 1);
 	ir_log(r, LEARN_PREFIX, group);
+	ir_verdict(r, NFT_RETURN, NULL);
+	/* Over the limit the dynset ended the rule above: count it. */
+	ir_dynset(rs_chain_rule(c), DYN_ADD, RS_LEARN_OVER, IR_KEY(port),
+	    NULL, 0);
 	return t->nomem ? -1 : 0;
 }

@@ -382,3 +382,28 @@ def test_rogue_server_on_guest_port(nslab, bgd):
     assert d.wait_event(m, "spoof_drop", timeout=labkit.scaled(2),
                         port=eve.port, reason="dhcp-server")
     assert not d.since(m, "binding_add")
+
+
+def test_dhcp_flood_is_limited_and_said(nslab, bgd):
+    """A guest flooding DHCP (with its own chaddr, which the kernel lets
+    through to the servers) costs the daemon at most the per-port limit:
+    the rest is counted in the kernel and a learn_limited event says how
+    many went unseen; a lease still binds afterwards."""
+    d = bgd(config(nslab))
+    add_carol(nslab)
+    flood = [Ether(src=CAROL.mac, dst=BCAST) /
+             IP(src="0.0.0.0", dst="255.255.255.255") /
+             UDP(sport=68, dport=67) /
+             BOOTP(op=1, xid=i, chaddr=bytes.fromhex(
+                 CAROL.mac.replace(":", ""))) /
+             DHCP(options=[("message-type", "discover"), "end"])
+             for i in range(100)]
+    m = d.mark()
+    nslab.send("carol", flood)
+    ev = d.wait_event(m, "learn_limited", timeout=labkit.scaled(3),
+                      port="vnic-carol", direction="in")
+    assert ev and ev[0]["count"] >= 50, ev
+    time.sleep(labkit.scaled(2.5))      # the burst refills
+    ack(nslab, "192.168.122.125", 600)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2),
+                        ip="192.168.122.125")

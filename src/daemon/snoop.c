@@ -206,9 +206,15 @@ on_ack(struct snoop *s, struct policy *p, const struct bg_bridge *br,
 		emit(EV_BINDING_REFUSED, &b, "conflict", d->lease);
 		return;
 	}
+	old = bindings_find(&s->t, &b.addr);
+	/* Full: refused before anyone loses anything. */
+	if ((old == NULL || strcmp(old->port, g->port) != 0) &&
+	    bindings_of_port(&s->t, g->port, NULL, 0) >= BG_MAX_LEARNED4) {
+		emit(EV_BINDING_REFUSED, &b, "cap", d->lease);
+		return;
+	}
 	/* The server gave it to this guest: whoever had it has no more. */
-	if ((old = bindings_find(&s->t, &b.addr)) != NULL &&
-	    strcmp(old->port, g->port) != 0)
+	if (old != NULL && strcmp(old->port, g->port) != 0)
 		unbind(s, p, old, W_REASSIGNED);
 	if ((rc = bindings_add(&s->t, &b, BG_MAX_LEARNED4)) == -1) {
 		log_warn("DHCP binding of %s", g->port);

@@ -407,3 +407,35 @@ def test_dhcp_flood_is_limited_and_said(nslab, bgd):
     ack(nslab, "192.168.122.125", 600)
     assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2),
                         ip="192.168.122.125")
+
+
+def test_address_reassigned_to_another_guest(nslab, bgd):
+    """The server gives carol's address to dave (carol's lease ended
+    early, as far as it knows): the binding moves; carol's traffic from
+    it stops, dave's flows."""
+    dave = labkit.Node("dave", "vnic-dave", "52:54:00:00:00:55",
+                       "192.168.122.55", "fd00:122::55")
+    up = nslab.nodes["uplink"]
+    text = config(nslab).replace(
+        "    guests:\n", f"    guests:\n      - port: {dave.port}\n"
+        f"        mac: {dave.mac}\n        ipv4: dhcp\n", 1)
+    d = bgd(text)
+    add_carol(nslab)
+    nslab.add_node(dave)
+    nslab.run("dave", "ip -4 addr flush dev eth0")
+    ip = "192.168.122.126"
+    m = d.mark()
+    ack(nslab, ip, 600)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2),
+                        port="vnic-carol", ip=ip)
+    ack(nslab, ip, 600, mac=dave.mac)
+    ev = d.wait_event(m, "binding_remove", timeout=labkit.scaled(2),
+                      port="vnic-carol", ip=ip)
+    assert ev and ev[0]["reason"] == "reassigned"
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2),
+                        port="vnic-dave", ip=ip)
+    nslab.run("carol", f"ip addr add {ip}/24 dev eth0")
+    assert nslab.ping("carol", up.ip4, flush=True) == 0
+    nslab.run("carol", "ip -4 addr flush dev eth0")
+    nslab.run("dave", f"ip addr add {ip}/24 dev eth0")
+    assert nslab.ping("dave", up.ip4, flush=True) == 1

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "events.h"
+#include "hmap.h"
 #include "learn.h"
 #include "log.h"
 #include "mon_link.h"
@@ -432,44 +433,153 @@ snoop_tick(struct snoop *s, struct policy *p)
 	free(ports);
 }
 
+/*
+ * cfg's guests by port and configured addresses by owner, for a pass over
+ * every binding (start, reload): 10,000 of each cost one walk of the
+ * config, not one per binding. Without memory for it, the walks.
+ */
+struct guest_ent {
+	char			 key[BG_IFNAMSIZ];
+	const struct bg_guest	*g;
+	const struct bg_bridge	*b;
+};
+
+struct addr_ent {
+	struct in_addr		 key;
+	char			 port[BG_IFNAMSIZ];
+};
+
+struct cfg_index {
+	const struct bg_config	*cfg;
+	bool			 ok;
+	struct hmap		 guests, addrs;
+};
+
+static void
+index_build(struct cfg_index *x, const struct bg_config *cfg)
+{
+	const struct bg_guest *g;
+	struct guest_ent *ge;
+	struct addr_ent *ae;
+	char key[BG_IFNAMSIZ];
+	size_t i, j, k;
+	bool created;
+
+	x->cfg = cfg;
+	x->ok = true;
+	hmap_init(&x->guests, BG_IFNAMSIZ, sizeof(*ge), SIZE_MAX);
+	hmap_init(&x->addrs, sizeof(struct in_addr), sizeof(*ae), SIZE_MAX);
+	for (i = 0; x->ok && i < cfg->n_bridges; i++)
+		for (j = 0; x->ok && j < cfg->bridges[i].n_guests; j++) {
+			g = &cfg->bridges[i].guests[j];
+			memset(key, 0, sizeof(key));
+			memcpy(key, g->port, strnlen(g->port, BG_IFNAMSIZ - 1));
+			if ((ge = hmap_put(&x->guests, key, &created)) == NULL)
+				x->ok = false;
+			else {
+				ge->g = g;
+				ge->b = &cfg->bridges[i];
+			}
+			for (k = 0; x->ok && k < g->n_ip4; k++) {
+				if ((ae = hmap_put(&x->addrs, &g->ip4[k],
+				    &created)) == NULL)
+					x->ok = false;
+				else
+					memcpy(ae->port, key, sizeof(key));
+			}
+		}
+}
+
+static void
+index_free(struct cfg_index *x)
+{
+	hmap_clear(&x->guests);
+	hmap_clear(&x->addrs);
+}
+
+static const struct bg_guest *
+index_guest(const struct cfg_index *x, const char *port,
+    const struct bg_bridge **brp)
+{
+	struct bg_bridge *br = NULL;
+	const struct bg_guest *g;
+	const struct guest_ent *ge;
+	char key[BG_IFNAMSIZ];
+
+	if (!x->ok) {
+		g = config_guest(x->cfg, port, &br);
+		*brp = br;
+		return g;
+	}
+	memset(key, 0, sizeof(key));
+	memcpy(key, port, strnlen(port, BG_IFNAMSIZ - 1));
+	if ((ge = hmap_get(&x->guests, key)) == NULL)
+		return NULL;
+	*brp = ge->b;
+	return ge->g;
+}
+
+/* The configured owner of an address (NULL: none), as an entry. */
+static const struct addr_ent *
+index_owner(const struct cfg_index *x, const struct in_addr *a)
+{
+	static struct addr_ent slow;
+	const struct bg_guest *g;
+
+	if (x->ok)
+		return hmap_get(&x->addrs, a);
+	if ((g = static_owner(x->cfg, "", a)) == NULL)
+		return NULL;
+	memcpy(slow.port, g->port, sizeof(slow.port));
+	return &slow;
+}
+
 /* Is b what cfg still allows: a learning guest of its port, bridge, MAC,
  * and no other guest configured with its address? */
 static bool
-allowed(const struct bg_config *cfg, const struct binding *b)
+allowed(const struct cfg_index *x, const struct binding *b)
 {
-	struct bg_bridge *br = NULL;
-	const struct bg_guest *g = config_guest(cfg, b->port, &br);
+	const struct bg_bridge *br = NULL;
+	const struct bg_guest *g = index_guest(x, b->port, &br);
+	const struct addr_ent *a;
 
 	return g && guest_learns4(g) && strcmp(br->name, b->bridge) == 0 &&
 	    memcmp(g->mac, b->mac, 6) == 0 && !is_static(g, &b->addr) &&
-	    static_owner(cfg, b->port, &b->addr) == NULL;
+	    ((a = index_owner(x, &b->addr)) == NULL ||
+	    strcmp(a->port, b->port) == 0);
 }
 
 void
 snoop_fill(const struct snoop *s, struct bg_config *cfg)
 {
+	const struct bg_bridge *br;
 	struct bg_guest *g;
+	struct cfg_index x;
 	size_t i;
 
+	index_build(&x, cfg);
 	for (i = 0; i < s->t.n; i++) {
-		if (!allowed(cfg, &s->t.v[i]))
+		if (!allowed(&x, &s->t.v[i]))
 			continue;
-		g = config_guest(cfg, s->t.v[i].port, NULL);
+		/* cfg is the caller's to change: the index holds it. */
+		g = (struct bg_guest *)index_guest(&x, s->t.v[i].port, &br);
 		if (g->n_learned4 < BG_MAX_LEARNED4)
 			g->learned4[g->n_learned4++] = s->t.v[i].addr;
 	}
+	index_free(&x);
 }
 
 static int
 keep(const struct binding *b, void *arg)
 {
-	const struct bg_config *cfg = arg;
+	const struct cfg_index *x = arg;
+	const struct bg_bridge *br;
 	const struct bg_guest *g;
 	size_t k;
 
-	if (!allowed(cfg, b))
+	if (!allowed(x, b))
 		goto gone;
-	g = config_guest(cfg, b->port, NULL);
+	g = index_guest(x, b->port, &br);
 	for (k = 0; k < g->n_learned4; k++)
 		if (g->learned4[k].s_addr == b->addr.s_addr)
 			return 1;
@@ -493,7 +603,11 @@ any_learning(const struct bg_config *cfg)
 void
 snoop_prune(struct snoop *s, struct policy *p)
 {
+	struct cfg_index x;
+
 	s->learning = any_learning(policy_config(p));
-	if (bindings_filter(&s->t, keep, (void *)policy_config(p)) > 0)
+	index_build(&x, policy_config(p));
+	if (bindings_filter(&s->t, keep, &x) > 0)
 		save(s);
+	index_free(&x);
 }

@@ -21,6 +21,7 @@
 struct policy {
 	struct bg_config	 cfg;
 	struct kstate		 ks;
+	uint64_t		 gen;	/* guests bound or unbound */
 };
 
 struct policy *
@@ -50,6 +51,12 @@ policy_config(const struct policy *p)
 	return &p->cfg;
 }
 
+uint64_t
+policy_generation(const struct policy *p)
+{
+	return p->gen;
+}
+
 void
 policy_stats(const struct policy *p, struct txn_stats *st)
 {
@@ -64,8 +71,10 @@ policy_full(struct policy *p, struct bg_config *cfg,
 	int rc;
 
 	rc = txn_replace(&p->ks, cfg, ports, n_ports, &committed, err, errlen);
-	if (committed)
+	if (committed) {
 		config_take(&p->cfg, cfg);
+		p->gen++;
+	}
 	return rc;
 }
 
@@ -156,6 +165,7 @@ policy_reload(struct policy *p, struct bg_config *cfg,
 	if ((rc = txn_diff(&p->ks, &d, t0, err, errlen)) == 0) {
 		config_take(&p->cfg, cfg);
 		kstate_keep_ports(&p->ks, ports, n_ports);
+		p->gen++;
 	}
 out:
 	diff_free(&d);
@@ -195,6 +205,7 @@ policy_guest_add(struct policy *p, const char *bridge,
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	/* The kernel has it; if memory fails now, the next reload repairs. */
+	p->gen++;
 	if (config_bind(&p->cfg, nb, g) == -1) {
 		p->ks.stale = true;
 		snprintf(err, errlen, "recording the guest: %s",
@@ -237,6 +248,7 @@ policy_guest_del(struct policy *p, const char *port, const uint8_t *mac,
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	config_unbind(&p->cfg, port);
+	p->gen++;
 	rc = 0;
 out:
 	diff_free(&d);

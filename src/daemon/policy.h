@@ -22,6 +22,8 @@ struct txn_stats;
 struct policy	*policy_new(void);
 void	policy_free(struct policy *);
 const struct bg_config *policy_config(const struct policy *);
+/* Grows each time guests are bound or unbound (not when they learn). */
+uint64_t	policy_generation(const struct policy *);
 void	policy_stats(const struct policy *, struct txn_stats *);
 
 /*

@@ -32,6 +32,7 @@ struct snoop {
 	struct bindings	 t;
 	char		 path[4096];
 	bool		 learning;	/* the policy has learning guests */
+	uint64_t	 gen;		/* the policy's, when last pruned */
 	struct over	*over;
 	size_t		 n_over, cap_over;
 };
@@ -417,6 +418,9 @@ snoop_tick(struct snoop *s, struct policy *p)
 	size_t i, n = s->t.n;
 	int64_t now = wall_now();
 
+	/* guest add or libvirt replaced guests: leases they lost go. */
+	if (policy_generation(p) != s->gen)
+		snoop_prune(s, p);
 	if (s->learning)
 		limits(s);
 	for (i = 0; i < s->t.n && s->t.v[i].expires > now; i++)
@@ -606,6 +610,7 @@ snoop_prune(struct snoop *s, struct policy *p)
 	struct cfg_index x;
 
 	s->learning = any_learning(policy_config(p));
+	s->gen = policy_generation(p);
 	index_build(&x, policy_config(p));
 	if (bindings_filter(&s->t, keep, &x) > 0)
 		save(s);

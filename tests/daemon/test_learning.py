@@ -439,3 +439,22 @@ def test_address_reassigned_to_another_guest(nslab, bgd):
     nslab.run("carol", "ip -4 addr flush dev eth0")
     nslab.run("dave", f"ip addr add {ip}/24 dev eth0")
     assert nslab.ping("dave", up.ip4, flush=True) == 1
+
+
+def test_guest_add_replacing_a_learner_drops_its_leases(nslab, bgd):
+    """guest add rebinds carol statically: her learned lease goes with
+    the next tick (reason config), from the table and the kernel."""
+    d = bgd(config(nslab))
+    add_carol(nslab)
+    ip = "192.168.122.127"
+    m = d.mark()
+    ack(nslab, ip, 600)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(2), ip=ip)
+    d.ctl("guest", "add", "--bridge", "br0", "--port", CAROL.port,
+          "--mac", CAROL.mac, "--ipv4", CAROL.ip4, check=0)
+    ev = d.wait_event(m, "binding_remove", timeout=labkit.scaled(2.5),
+                      ip=ip)
+    assert ev and ev[0]["reason"] == "config"
+    assert dhcp_of(d) == []
+    assert ip not in nslab.nft("list", "chain", "netdev", "bridgeguard",
+                               "v4_vnic-carol")

@@ -11,7 +11,8 @@ BUILD="build-essential pkg-config libnftnl-dev libmnl-dev libfyaml-dev
 # libvirt-daemon and libvirt-clients: a libvirtd serving the test driver
 TEST="libcmocka-dev clang libclang-rt-dev python3-pytest python3-scapy
       libvirt-daemon libvirt-clients
-      tcpdump iperf3 dsniff dnsmasq-base nftables iproute2 iputils-ping procps"
+      tcpdump iperf3 dsniff dnsmasq-base isc-dhcp-client nftables iproute2
+      iputils-ping procps"
 # make install, the .deb and their checks (tests/package)
 PACKAGE="dpkg-dev debhelper lintian man-db groff-base bash-completion systemd"
 BENCH="iptables ebtables gnuplot-nox"	# baselines the benchmarks compare with

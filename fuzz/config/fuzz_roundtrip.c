@@ -20,7 +20,8 @@ static bool
 guest_same(const struct bg_guest *a, const struct bg_guest *b)
 {
 	return SAME(a, b, port) && SAME(a, b, mac) &&
-	    SAME_ARR(a, b, ip4, n_ip4) && SAME_ARR(a, b, ip6, n_ip6);
+	    SAME_ARR(a, b, ip4, n_ip4) && SAME_ARR(a, b, ip6, n_ip6) &&
+	    a->learn == b->learn;
 }
 
 static bool
@@ -39,6 +40,7 @@ bridge_same(const struct bg_bridge *a, const struct bg_bridge *b)
 	size_t i;
 
 	if (!SAME(a, b, name) || !SAME_ARR(a, b, trusted, n_trusted) ||
+	    !SAME_ARR(a, b, dhcp_servers, n_dhcp_servers) ||
 	    a->allow_unknown != b->allow_unknown ||
 	    a->n_guests != b->n_guests || a->n_mirrors != b->n_mirrors)
 		return false;

@@ -1,4 +1,4 @@
-/* links: src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/entry.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/kernel/nft.c src/kernel/nft_query.c src/kernel/nft_sock.c src/kernel/nft_dump.c src/kernel/linearize.c src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/entry.c src/ruleset/learn.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * libFuzzer harness for config → ruleset → netlink batch, on both mirror
  * backends (nft dup and tc), on kernels with and without hooks on absent

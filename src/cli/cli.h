@@ -33,7 +33,8 @@ struct bg_opts {
 	char		**argv;
 };
 
-int	status_show(FILE *, const struct bg_config *, bool json);
+int	status_show(FILE *, const struct bg_config *, const char *config_path,
+	    bool json);
 int	demo_run(struct bg_opts *);
 /* `guest add|del`, `reload`: requests to the daemon (client.c). */
 int	ctl_guest_cmd(struct bg_opts *);

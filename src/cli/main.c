@@ -28,12 +28,14 @@ static const char usage_text[] =
 "  check                  validate the config and print it back\n"
 "  flush                  remove bridgeguard's tables, VXLAN devices and\n"
 "                         tc filters\n"
-"  status [--json]        bridges, ports, bindings, drop counters, mirrors\n"
+"  status [--json]        bridges, ports, bindings (dhcp: learned leases),\n"
+"                         drop counters, mirrors\n"
 "  demo                   build a lab in network namespaces, attack it,\n"
 "                         protect it, attack again, report, clean up\n"
 "  run [--events FILE] [--metrics ADDR:PORT] [--no-syslog]\n"
 "                         the daemon: apply, keep ports protected as they\n"
-"                         come and go, report attacks as JSON events\n"
+"                         come and go, learn DHCP leases (ipv4: dhcp),\n"
+"                         report attacks as JSON events\n"
 "  guest add --bridge B --port P --mac M [--ipv4 A]... [--ipv6 A]... [--save]\n"
 "  guest del --port P [--bridge B] [--mac M] [--save]\n"
 "                         bind or unbind one guest in the running daemon\n"
@@ -133,6 +135,23 @@ print_waiting(struct apply_stats *st)
 	free(st->waiting);
 }
 
+/* Learning guests: apply installs their DHCP-only state, no more. */
+static void
+warn_learning(const struct bg_config *cfg)
+{
+	const struct bg_guest *g;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			g = &cfg->bridges[i].guests[j];
+			if (guest_learns4(g) && n++ == 0)
+				log_warnx("%s (and every guest with ipv4: "
+				    "dhcp) may do DHCP only: learning its "
+				    "leases needs `bridgeguard run`", g->port);
+		}
+}
+
 static int
 cmd_apply(struct bg_opts *o)
 {
@@ -167,6 +186,7 @@ cmd_apply(struct bg_opts *o)
 			    "not exist (apply again once it does)",
 			    st.inactive[i]);
 		print_waiting(&st);
+		warn_learning(&cfg);
 		log_debug("ruleset compiled in %.1f ms, %zu set elements "
 		    "committed in one transaction in %.1f ms", st.compile_ms,
 		    st.elements, st.commit_ms);
@@ -213,7 +233,7 @@ cmd_status(struct bg_opts *o)
 		return EXIT_RUNTIME;
 	if (rc == 0 && (rc = load_all(o, &cfg, false)) != 0)
 		return rc;
-	rc = status_show(stdout, &cfg, o->json);
+	rc = status_show(stdout, &cfg, o->config, o->json);
 	config_clear(&cfg);
 	return rc;
 }

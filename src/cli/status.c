@@ -8,7 +8,9 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "bindings.h"
 #include "mirror_counters.h"
 #include "probe.h"
 #include "cli.h"
@@ -17,6 +19,7 @@
 #include "log.h"
 #include "lv.h"
 #include "nft.h"
+#include "snoop.h"
 
 struct kview {
 	struct bg_link		*links;
@@ -29,6 +32,7 @@ struct kview {
 	struct mirror_count	 mirror[BG_MAX_MIRRORS];	/* in order */
 	size_t			 n_mirrors;
 	struct lv_list		 lv;	/* source: libvirt's interfaces */
+	struct bindings		 dhcp;	/* the daemon's, from its file */
 };
 
 static json_t *
@@ -79,6 +83,42 @@ guest_hooked(const struct kview *ks, const struct bg_guest *g)
 	    NFT_CHAIN_HOOKED;
 }
 
+/* A guest's learned addresses, as the daemon's bindings file has them. */
+static json_t *
+dhcp_json(const struct kview *ks, const char *port)
+{
+	char buf[INET_ADDRSTRLEN];
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < ks->dhcp.n; i++)
+		if (strcmp(ks->dhcp.v[i].port, port) == 0)
+			json_array_append_new(a, json_string(inet_ntop(AF_INET,
+			    &ks->dhcp.v[i].addr, buf, sizeof(buf))));
+	return a;
+}
+
+/* Every binding: where, what, until when (null: an infinite lease). */
+static json_t *
+bindings_json(const struct kview *ks)
+{
+	char mac[18], ip[INET_ADDRSTRLEN];
+	const struct binding *b;
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < ks->dhcp.n; i++) {
+		b = &ks->dhcp.v[i];
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, "
+		    "s:o}", "bridge", b->bridge, "port", b->port, "mac",
+		    mac_format(b->mac, mac), "ip", inet_ntop(AF_INET, &b->addr,
+		    ip, sizeof(ip)), "source", "dhcp", "expires",
+		    b->expires == BIND_FOREVER ? json_null() :
+		    json_integer((json_int_t)b->expires)));
+	}
+	return a;
+}
+
 static json_t *
 guest_json(const struct kview *ks, const struct bg_bridge *b,
     const struct bg_guest *g)
@@ -102,6 +142,8 @@ guest_json(const struct kview *ks, const struct bg_bridge *b,
 		    &g->ip6[i], buf, sizeof(buf))));
 	json_object_set_new(j, "ipv4", a4);
 	json_object_set_new(j, "ipv6", a6);
+	if (guest_learns4(g))
+		json_object_set_new(j, "dhcp", dhcp_json(ks, g->port));
 	if (g->libvirt_uuid[0])
 		json_object_set_new(j, "libvirt-uuid",
 		    json_string(g->libvirt_uuid));
@@ -237,6 +279,7 @@ kstate_free(struct kview *ks)
 {
 	size_t r;
 
+	bindings_clear(&ks->dhcp);
 	for (r = 0; r < R_N; r++)
 		free(ks->ctr[r]);
 	free(ks->links);
@@ -261,6 +304,8 @@ print_port(FILE *f, json_t *p, const char *role)
 		fprintf(f, " %s", json_string_value(v));
 	json_array_foreach(json_object_get(p, "ipv4"), i, v)
 		fprintf(f, " %s", json_string_value(v));
+	json_array_foreach(json_object_get(p, "dhcp"), i, v)
+		fprintf(f, " dhcp:%s", json_string_value(v));
 	json_array_foreach(json_object_get(p, "ipv6"), i, v)
 		fprintf(f, " %s", json_string_value(v));
 	json_object_foreach(drops, k, v)
@@ -318,16 +363,22 @@ print_text(FILE *f, json_t *st)
 }
 
 int
-status_show(FILE *f, const struct bg_config *cfg, bool json)
+status_show(FILE *f, const struct bg_config *cfg, const char *config_path,
+    bool json)
 {
 	struct kview ks;
-	char err[512];
+	char err[512], path[4096];
 	json_t *st, *bridges, *kern;
+	size_t bad;
 	char line[256];
 	size_t slot = 0;
 	size_t i;
 
 	memset(&ks, 0, sizeof(ks));
+	bindings_init(&ks.dhcp);
+	if (bindings_load(&ks.dhcp, snoop_path(config_path, path,
+	    sizeof(path)), (int64_t)time(NULL), &bad) == -1)
+		log_warn("status: reading %s", path);
 	if (kstate_read(&ks, cfg, err, sizeof(err)) == -1) {
 		log_warnx("status: %s", err);
 		kstate_free(&ks);
@@ -340,9 +391,10 @@ status_show(FILE *f, const struct bg_config *cfg, bool json)
 	kern = json_array();
 	for (i = 0; probe_line(ks.probe, (int)i, line, sizeof(line)); i++)
 		json_array_append_new(kern, json_string(line));
-	st = json_pack("{s:o, s:b, s:b, s:s, s:o}", "kernel", kern,
+	st = json_pack("{s:o, s:b, s:b, s:s, s:o, s:o}", "kernel", kern,
 	    "netdev-table", ks.netdev, "bridge-table", ks.bridge,
-	    "mirror-backend", backend_name(ks.backend), "bridges", bridges);
+	    "mirror-backend", backend_name(ks.backend), "bridges", bridges,
+	    "bindings", bindings_json(&ks));
 	if (json)
 		json_dumpf(st, f, JSON_INDENT(2)), fputc('\n', f);
 	else

@@ -59,9 +59,41 @@ config_clear(struct bg_config *cfg)
 		free(b->mirrors);
 		free(b->guests);
 		free(b->trusted);
+		free(b->dhcp_servers);
 	}
 	free(cfg->bridges);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+bool
+guest_learns4(const struct bg_guest *g)
+{
+	return (g->learn & LEARN_DHCP4) != 0;
+}
+
+size_t
+guest_n_ip4(const struct bg_guest *g)
+{
+	return g->n_ip4 + g->n_learned4;
+}
+
+const struct in_addr *
+guest_ip4_at(const struct bg_guest *g, size_t k)
+{
+	return k < g->n_ip4 ? &g->ip4[k] : &g->learned4[k - g->n_ip4];
+}
+
+bool
+bridge_dhcp_server_ok(const struct bg_bridge *b, const struct in_addr *a)
+{
+	size_t i;
+
+	if (b->n_dhcp_servers == 0)
+		return true;
+	for (i = 0; i < b->n_dhcp_servers; i++)
+		if (b->dhcp_servers[i].s_addr == a->s_addr)
+			return true;
+	return false;
 }
 
 struct bg_bridge *

@@ -14,6 +14,14 @@
 #define BG_NFLOG_GROUP	7	/* default NFLOG group for dropped frames */
 #define BG_MAX_MIRRORS	7	/* each owns one bit of skb->mark */
 #define BG_MAX_EXCLUDES	8	/* per mirror */
+#define BG_MAX_LEARNED4	4	/* DHCP leases bound per guest at once */
+
+/* What a guest's addresses are learned from, besides those listed. */
+enum bg_learn {
+	LEARN_DHCP4	= 1 << 0,	/* ipv4: dhcp */
+	LEARN_SLAAC	= 1 << 1,	/* ipv6: slaac (not implemented yet) */
+	LEARN_DHCP6	= 1 << 2,	/* ipv6: dhcpv6 (not implemented yet) */
+};
 
 struct bg_guest {
 	char		 port[BG_IFNAMSIZ];
@@ -26,6 +34,12 @@ struct bg_guest {
 	int		 mac_line;
 	int		*ip4_line;	/* per address; NULL if not from a file */
 	int		*ip6_line;
+	unsigned int	 learn;		/* enum bg_learn bits */
+	int		 learn_line[3];	/* per bit, where the file asks */
+	/* Addresses learned at run time (the daemon's DHCP bindings): bound
+	 * exactly like ip4, never read from a file or printed to one. */
+	struct in_addr	 learned4[BG_MAX_LEARNED4];
+	size_t		 n_learned4;
 	/* The libvirt domain it is bound from ("" if static): its bindings
 	 * follow the domain, and loading the config reads them afresh. */
 	char		 libvirt_uuid[40];
@@ -64,6 +78,10 @@ struct bg_bridge {
 	char		 name[BG_IFNAMSIZ];
 	char		(*trusted)[BG_IFNAMSIZ];
 	size_t		 n_trusted;
+	/* dhcp-servers: only these server ids are believed (none: any
+	 * server behind a trusted port). */
+	struct in_addr	*dhcp_servers;
+	size_t		 n_dhcp_servers;
 	bool		 allow_unknown;	/* unknown-ports: allow */
 	struct bg_guest	*guests;
 	size_t		 n_guests;
@@ -91,6 +109,13 @@ void	guest_clear(struct bg_guest *);
 int	guest_copy(struct bg_guest *dst, const struct bg_guest *src);
 
 struct bg_bridge *config_bridge(const struct bg_config *, const char *name);
+/* Does g learn IPv4 addresses from DHCP? */
+bool	guest_learns4(const struct bg_guest *);
+/* g's IPv4 addresses, configured then learned: how many, and the k-th. */
+size_t	guest_n_ip4(const struct bg_guest *);
+const struct in_addr *guest_ip4_at(const struct bg_guest *, size_t k);
+/* Is a DHCP server id believed on b (dhcp-servers, if any, lists it)? */
+bool	bridge_dhcp_server_ok(const struct bg_bridge *, const struct in_addr *);
 /* The guest bound to a port, on any bridge; NULL if none. */
 struct bg_guest	 *config_guest(const struct bg_config *, const char *port,
 		     struct bg_bridge **bridgep);

@@ -48,16 +48,53 @@ guest_ip6(struct cfgctx *cx, struct fy_node *n, const char *field,
 	return 0;
 }
 
-/* A list of addresses; a single scalar is accepted as a list of one. */
+/*
+ * A word that asks for learning instead of an address: dhcp in ipv4,
+ * slaac or dhcpv6 in ipv6. 1 if item was one, 0 if not, -1 if it is
+ * given twice. Whether it is implemented is the validator's to say.
+ */
+static int
+learn_word(struct cfgctx *cx, struct fy_node *item, const char *field,
+    int family, struct bg_guest *g)
+{
+	static const struct {
+		int		 family;
+		const char	*word;
+		unsigned int	 bit;
+	} w[] = {
+		{ AF_INET, "dhcp", LEARN_DHCP4 },
+		{ AF_INET6, "slaac", LEARN_SLAAC },
+		{ AF_INET6, "dhcpv6", LEARN_DHCP6 },
+	};
+	char buf[16];
+	size_t i;
+
+	if (scalar(item, buf, sizeof(buf)) == NULL)
+		return 0;
+	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+		if (w[i].family != family || strcmp(buf, w[i].word) != 0)
+			continue;
+		if (g->learn & w[i].bit)
+			return cfg_err(cx, node_line(item), field,
+			    "%s is given twice", buf);
+		g->learn |= w[i].bit;
+		g->learn_line[i] = node_line(item);
+		return 1;
+	}
+	return 0;
+}
+
+/* A list of addresses, and learning words (learn_word()); a single scalar
+ * is accepted as a list of one. */
 static int
 parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
-    int family, void **out, int **lines, size_t *count)
+    int family, void **out, int **lines, size_t *count, struct bg_guest *g)
 {
 	size_t sz = family == AF_INET ? sizeof(struct in_addr) :
 	    sizeof(struct in6_addr);
 	struct fy_node *item, *one[1] = { n };
 	void *it = NULL, *arr;
-	size_t cap, i = 0;
+	size_t cap, i = 0, k = 0;
 	char f[96];
 	int rc;
 
@@ -77,11 +114,13 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 		if (fy_node_get_type(n) == FYNT_SEQUENCE)
 			item = fy_node_sequence_iterate(n, &it);
 		else
-			item = i == 0 ? one[0] : NULL;
+			item = k == 0 ? one[0] : NULL;
 		if (item == NULL)
 			break;
-		snprintf(f, sizeof(f), "%s[%zu]", field, i);
-		rc = family == AF_INET ?
+		snprintf(f, sizeof(f), "%s[%zu]", field, k++);
+		if ((rc = learn_word(cx, item, f, family, g)) == 1)
+			continue;
+		rc = rc == -1 ? -1 : family == AF_INET ?
 		    guest_ip4(cx, item, f, (struct in_addr *)arr + i) :
 		    guest_ip6(cx, item, f, (struct in6_addr *)arr + i);
 		if (rc == -1) {
@@ -91,6 +130,12 @@ parse_addrs(struct cfgctx *cx, struct fy_node *n, const char *field,
 			return -1;
 		}
 		(*lines)[i++] = node_line(item);
+	}
+	if (i == 0) {			/* learning words only */
+		free(arr);
+		free(*lines);
+		*lines = NULL;
+		return 0;
 	}
 	*out = arr;
 	*count = i;
@@ -127,10 +172,10 @@ guest_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 		return parse_mac(cx, v, field, g);
 	if (strcmp(key, "ipv4") == 0)
 		return parse_addrs(cx, v, field, AF_INET, (void **)&g->ip4,
-		    &g->ip4_line, &g->n_ip4);
+		    &g->ip4_line, &g->n_ip4, g);
 	if (strcmp(key, "ipv6") == 0)
 		return parse_addrs(cx, v, field, AF_INET6, (void **)&g->ip6,
-		    &g->ip6_line, &g->n_ip6);
+		    &g->ip6_line, &g->n_ip6, g);
 	if (strcmp(key, "libvirt-uuid") == 0) {
 		if (scalar(v, g->libvirt_uuid, sizeof(g->libvirt_uuid)) ==
 		    NULL || strlen(g->libvirt_uuid) != 36)
@@ -172,6 +217,31 @@ parse_trusted(struct cfgctx *cx, struct fy_node *n, const char *path,
 {
 	return cfg_list_walk(cx, n, path, sizeof(*b->trusted),
 	    (void **)&b->trusted, &b->n_trusted, ifname_item);
+}
+
+static int
+server_item(struct cfgctx *cx, struct fy_node *n, const char *field,
+    void *elem)
+{
+	char buf[INET_ADDRSTRLEN];
+
+	if (parse_ip4(cx, n, field, elem) == -1)
+		return -1;
+	/* What no guest may have, no server id is either. */
+	if (ip4_unbindable(elem) != NULL)
+		return cfg_err(cx, node_line(n), field, "%s cannot be a DHCP "
+		    "server's address", inet_ntop(AF_INET, elem, buf,
+		    sizeof(buf)));
+	return 0;
+}
+
+/* dhcp-servers: the DHCP server ids a DHCPACK is believed from. */
+static int
+parse_dhcp_servers(struct cfgctx *cx, struct fy_node *n, const char *path,
+    struct bg_bridge *b)
+{
+	return cfg_list_walk(cx, n, path, sizeof(*b->dhcp_servers),
+	    (void **)&b->dhcp_servers, &b->n_dhcp_servers, server_item);
 }
 
 /* source: static (the default) or libvirt. */
@@ -216,6 +286,8 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 		return parse_ifname(cx, v, line, field, b->name);
 	if (strcmp(key, "trusted-ports") == 0)
 		return parse_trusted(cx, v, field, b);
+	if (strcmp(key, "dhcp-servers") == 0)
+		return parse_dhcp_servers(cx, v, field, b);
 	if (strcmp(key, "unknown-ports") == 0) {
 		if (scalar(v, buf, sizeof(buf)) == NULL ||
 		    (strcmp(buf, "drop") != 0 && strcmp(buf, "allow") != 0))
@@ -233,8 +305,8 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 	if (strcmp(key, "mirrors") == 0)
 		return mirror_parse_list(cx, v, field, b);
 	return cfg_err(cx, line, field, "unknown key (expected name, "
-	    "trusted-ports, unknown-ports, source, libvirt-uri, guests, "
-	    "mirrors)");
+	    "trusted-ports, dhcp-servers, unknown-ports, source, "
+	    "libvirt-uri, guests, mirrors)");
 }
 
 static int

@@ -44,18 +44,24 @@ print_guest(FILE *f, const struct bg_guest *g)
 	fprintf(f, "      - port: ");
 	print_name(f, g->port);
 	fprintf(f, "\n        mac: %s\n", mac_format(g->mac, buf));
-	if (g->n_ip4) {
-		fprintf(f, "        ipv4: [");
+	if (g->n_ip4 || (g->learn & LEARN_DHCP4)) {
+		fprintf(f, "        ipv4: [%s", g->learn & LEARN_DHCP4 ?
+		    "dhcp" : "");
 		for (i = 0; i < g->n_ip4; i++)
-			fprintf(f, "%s%s", i ? ", " : "",
-			    inet_ntop(AF_INET, &g->ip4[i], buf, sizeof(buf)));
+			fprintf(f, "%s%s", i || (g->learn & LEARN_DHCP4) ?
+			    ", " : "", inet_ntop(AF_INET, &g->ip4[i], buf,
+			    sizeof(buf)));
 		fprintf(f, "]\n");
 	}
-	if (g->n_ip6) {
-		fprintf(f, "        ipv6: [");
+	if (g->n_ip6 || (g->learn & (LEARN_SLAAC | LEARN_DHCP6))) {
+		fprintf(f, "        ipv6: [%s%s%s", g->learn & LEARN_SLAAC ?
+		    "slaac" : "", (g->learn & LEARN_SLAAC) &&
+		    (g->learn & LEARN_DHCP6) ? ", " : "",
+		    g->learn & LEARN_DHCP6 ? "dhcpv6" : "");
 		for (i = 0; i < g->n_ip6; i++)
-			fprintf(f, "%s\"%s\"", i ? ", " : "",
-			    inet_ntop(AF_INET6, &g->ip6[i], buf, sizeof(buf)));
+			fprintf(f, "%s\"%s\"", i || (g->learn & (LEARN_SLAAC |
+			    LEARN_DHCP6)) ? ", " : "", inet_ntop(AF_INET6,
+			    &g->ip6[i], buf, sizeof(buf)));
 		fprintf(f, "]\n");
 	}
 	if (g->libvirt_uuid[0])
@@ -124,6 +130,7 @@ print_mirror(FILE *f, const struct bg_mirror *m)
 void
 config_print(FILE *f, const struct bg_config *cfg)
 {
+	char buf[INET_ADDRSTRLEN];
 	size_t i, j;
 
 	if (cfg->nflog_group != BG_NFLOG_GROUP)
@@ -139,7 +146,13 @@ config_print(FILE *f, const struct bg_config *cfg)
 			fputs(j ? ", " : "", f);
 			print_name(f, b->trusted[j]);
 		}
-		fprintf(f, "]\n    unknown-ports: %s\n",
+		fprintf(f, "]\n");
+		for (j = 0; j < b->n_dhcp_servers; j++)
+			fprintf(f, "%s%s", j ? ", " : "    dhcp-servers: [",
+			    inet_ntop(AF_INET, &b->dhcp_servers[j], buf,
+			    sizeof(buf)));
+		fprintf(f, "%s    unknown-ports: %s\n", b->n_dhcp_servers ?
+		    "]\n" : "",
 		    b->allow_unknown ? "allow" : "drop");
 		if (b->libvirt[0])
 			fprintf(f, "    source: libvirt\n    libvirt-uri: \"%s\"\n",

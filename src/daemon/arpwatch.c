@@ -97,9 +97,10 @@ arpwatch_seed_config(struct arpwatch *a, const struct bg_config *cfg)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
 			const struct bg_guest *g = &cfg->bridges[i].guests[j];
 
-			for (k = 0; k < g->n_ip4; k++)
+			for (k = 0; k < guest_n_ip4(g); k++)
 				arpwatch_seed(a, cfg->bridges[i].name,
-				    (const uint8_t *)&g->ip4[k], g->mac);
+				    (const uint8_t *)guest_ip4_at(g, k),
+				    g->mac);
 		}
 }
 

@@ -38,6 +38,7 @@
 #include "ports.h"
 #include "probe.h"
 #include "requests.h"
+#include "snoop.h"
 #include "stations.h"
 #include "txn.h"
 #include "vxlan.h"
@@ -45,6 +46,7 @@
 #define SENSOR_RETRY_MS		1000
 #define MAX_STATIONS		(1 << 16)
 #define SENSOR_BATCH		256	/* records per wakeup, then others */
+#define SNOOP_TICK_MS		1000	/* DHCP lease expiry */
 
 /* The parts, and how they are wired; no part sees this. */
 struct daemon {
@@ -56,6 +58,8 @@ struct daemon {
 	struct ports		*ports;
 	struct drops		*drops;
 	struct stations		*stations;
+	struct snoop		*snoop;
+	struct loop_timer	 snoop_timer;
 	struct sensor		 sensor;
 	unsigned int		 sensor_group;
 	struct loop_timer	 sensor_timer;	/* restart a dead sensor */
@@ -176,10 +180,21 @@ sensor_cb(int fd, uint32_t events, void *arg)
 			    policy_config(d->pol), &r);
 		else if (r.kind == SR_OVERRUN)
 			drops_overrun(d->drops);
+		else if (r.kind == SR_DHCP)
+			snoop_dhcp(d->snoop, d->pol, d->links, &r);
 	}
 	d->st.bad_records = d->sensor.bad_records;
 	if (rc == -1)
 		sensor_lost(d);
+}
+
+static void
+snoop_cb(void *arg)
+{
+	struct daemon *d = arg;
+
+	snoop_tick(d->snoop, d->pol);
+	loop_timer_at(&d->snoop_timer, now_ms() + SNOOP_TICK_MS);
 }
 
 static int
@@ -285,6 +300,7 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 		goto out;
 	}
 	policy_stats(d->pol, &before);
+	snoop_fill(d->snoop, &cfg);
 	if (mirror_devices(d, &cfg, err, errlen) == -1 ||
 	    ports_now(d, &ports, &n, err, errlen) == -1 ||
 	    policy_reload(d->pol, &cfg, ports, n, err, errlen) == -1) {
@@ -292,6 +308,7 @@ do_reload(struct daemon *d, char *err, size_t errlen)
 		goto out;
 	}
 	policy_stats(d->pol, &after);
+	snoop_prune(d->snoop, d->pol);
 	mirror_prune(d);
 	/* Replaced sets count from zero again. */
 	if (after.full_applies != before.full_applies)
@@ -349,6 +366,7 @@ daemon_free(struct daemon *d)
 	mon_link_close(d->links);
 	mon_neigh_close(d->neigh);
 	policy_free(d->pol);		/* the kernel's ruleset stays */
+	snoop_free(d->snoop);
 	drops_free(d->drops);
 	stations_free(d->stations);
 	loop_free(d->loop);
@@ -448,11 +466,13 @@ daemon_start(struct daemon *d, const struct daemon_opts *o,
 
 	d->sensor.fd = -1;
 	if ((d->loop = loop_new()) == NULL || (d->pol = policy_new()) ==
-	    NULL || (d->stations = stations_new(MAX_STATIONS)) == NULL) {
+	    NULL || (d->stations = stations_new(MAX_STATIONS)) == NULL ||
+	    (d->snoop = snoop_new(d->config_path)) == NULL) {
 		log_warn("starting");
 		return -1;
 	}
 	loop_timer_add(d->loop, &d->sensor_timer, sensor_retry, d);
+	loop_timer_add(d->loop, &d->snoop_timer, snoop_cb, d);
 	/* The socket first: a second daemon stops before touching the kernel. */
 	if ((d->ctl = control_open(o->socket ? o->socket : CTL_SOCKET,
 	    d->loop, requests_handle, &d->req, err, sizeof(err))) == NULL) {
@@ -462,8 +482,12 @@ daemon_start(struct daemon *d, const struct daemon_opts *o,
 	if (daemon_watch(d) == -1)
 		return -1;
 	daemon_wire(d);
+	/* Persisted bindings go in with the ruleset, in its transaction. */
+	snoop_fill(d->snoop, cfg);
 	if (daemon_apply(d, cfg) == -1)
 		return -1;
+	snoop_prune(d->snoop, d->pol);
+	loop_timer_at(&d->snoop_timer, now_ms() + SNOOP_TICK_MS);
 	stations_seed(d->stations, policy_config(d->pol));
 	if (sensor_up(d, err, sizeof(err)) == -1 ||
 	    events_open(&ec, err, sizeof(err)) == -1 ||

@@ -17,6 +17,8 @@ const char *const ev_type_names[EV_NTYPES] = {
 	"spoof_drop", "fdb_move", "arp_change", "new_station",
 	"host_neigh_change", "promisc", "hub_mode", "port_join",
 	"port_leave", "unknown_port", "guest_add", "guest_remove",
+	"binding_add", "binding_renew", "binding_remove", "binding_refused",
+	"learn_limited",
 };
 
 static const char *const ev_severity_names[4] = {

@@ -22,6 +22,7 @@
 struct policy {
 	struct bg_config	 cfg;
 	struct kstate		 ks;
+	uint64_t		 gen;	/* guests bound or unbound */
 };
 
 struct policy *
@@ -51,6 +52,12 @@ policy_config(const struct policy *p)
 	return &p->cfg;
 }
 
+uint64_t
+policy_generation(const struct policy *p)
+{
+	return p->gen;
+}
+
 void
 policy_stats(const struct policy *p, struct txn_stats *st)
 {
@@ -65,8 +72,10 @@ policy_full(struct policy *p, struct bg_config *cfg,
 	int rc;
 
 	rc = txn_replace(&p->ks, cfg, ports, n_ports, &committed, err, errlen);
-	if (committed)
+	if (committed) {
 		config_take(&p->cfg, cfg);
+		p->gen++;
+	}
 	return rc;
 }
 
@@ -157,6 +166,7 @@ policy_reload(struct policy *p, struct bg_config *cfg,
 	if ((rc = txn_diff(&p->ks, &d, t0, err, errlen)) == 0) {
 		config_take(&p->cfg, cfg);
 		kstate_keep_ports(&p->ks, ports, n_ports);
+		p->gen++;
 	}
 out:
 	diff_free(&d);
@@ -227,6 +237,7 @@ policy_guest_add(struct policy *p, const char *bridge,
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	/* The kernel has it; if memory fails now, the next reload repairs. */
+	p->gen++;
 	if (config_bind(&p->cfg, nb, g) == -1) {
 		p->ks.stale = true;
 		snprintf(err, errlen, "recording the guest: %s",
@@ -270,7 +281,43 @@ policy_guest_del(struct policy *p, const char *port, const uint8_t *mac,
 	if (txn_diff(&p->ks, &d, t0, err, errlen) == -1)
 		goto out;
 	config_unbind(&p->cfg, port);
+	p->gen++;
 	rc = 0;
+out:
+	diff_free(&d);
+	return rc;
+}
+
+int
+policy_guest_learned(struct policy *p, const char *port,
+    const struct in_addr *a, size_t n, char *err, size_t errlen)
+{
+	struct bg_guest *g = config_guest(&p->cfg, port, NULL), ng;
+	bool hooked;
+	struct diff d;
+	uint64_t t0 = now_us();
+	int rc = -1;
+
+	/* Unbinding is always allowed: a guest may have stopped learning
+	 * (guest add replaced it) with its leases still in the table. */
+	if (g == NULL || n > BG_MAX_LEARNED4 || (n > 0 && !guest_learns4(g)))
+		return snprintf(err, errlen, "port %s is not a guest that "
+		    "learns", port), -1;
+	/* Only the learned addresses differ: the copy shares the rest. */
+	ng = *g;
+	memcpy(ng.learned4, a, n * sizeof(*a));
+	ng.n_learned4 = n;
+	hooked = nameset_has(&p->ks.hooked, port);
+	diff_init(&d);
+	if (diff_guest(&d, g, &ng, hooked, hooked) == -1) {
+		snprintf(err, errlen, "computing the change: %s",
+		    strerror(errno));
+		goto out;
+	}
+	if ((rc = txn_diff(&p->ks, &d, t0, err, errlen)) == 0) {
+		memcpy(g->learned4, a, n * sizeof(*a));
+		g->n_learned4 = n;
+	}
 out:
 	diff_free(&d);
 	return rc;

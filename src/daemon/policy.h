@@ -22,6 +22,8 @@ struct txn_stats;
 struct policy	*policy_new(void);
 void	policy_free(struct policy *);
 const struct bg_config *policy_config(const struct policy *);
+/* Grows each time guests are bound or unbound (not when they learn). */
+uint64_t	policy_generation(const struct policy *);
 void	policy_stats(const struct policy *, struct txn_stats *);
 
 /*
@@ -46,6 +48,12 @@ int	policy_guest_add(struct policy *, const char *bridge,
 int	policy_guest_del(struct policy *, const char *port,
 	    const uint8_t *mac, const char *bridge, const char *onbr,
 	    char *err, size_t errlen);
+/*
+ * The addresses port's guest has learned are now a[0..n) (n at most
+ * BG_MAX_LEARNED4): its chains are refilled, one transaction.
+ */
+int	policy_guest_learned(struct policy *, const char *port,
+	    const struct in_addr *a, size_t n, char *err, size_t errlen);
 /*
  * The interfaces changed: if the rules themselves depend on them (mirrors
  * name their ports and devices), recompile and, if they differ, replace

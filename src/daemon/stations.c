@@ -50,9 +50,9 @@ stations_bind(struct stations *s, const char *bridge,
 {
 	size_t i;
 
-	for (i = 0; i < g->n_ip4; i++)
-		arpwatch_seed(s->table, bridge, (const uint8_t *)&g->ip4[i],
-		    g->mac);
+	for (i = 0; i < guest_n_ip4(g); i++)
+		arpwatch_seed(s->table, bridge, (const uint8_t *)
+		    guest_ip4_at(g, i), g->mac);
 }
 
 static void

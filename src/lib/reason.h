@@ -19,6 +19,9 @@ enum bg_reason {
 	R_N
 };
 
+/* The NFLOG prefix of DHCP messages copied for snooping (not drops). */
+#define LEARN_PREFIX	"bg learn "
+
 /* "mac", "dhcp-server", ...: as counters, events and prefixes say it. */
 const char	*reason_name(unsigned int reason);
 /* "bg <reason> ", the NFLOG prefix of the reason's drops, into buf. */

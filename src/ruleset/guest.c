@@ -36,6 +36,7 @@
 #include "drop.h"
 #include "frag.h"
 #include "guest.h"
+#include "learn.h"
 #include "nd.h"
 
 static const enum ir_type k_ifname[] = { T_IFNAME };
@@ -185,9 +186,15 @@ chain_v4(struct rs_table *t, const struct bg_guest *g)
 	ir_cmp(r, FLD_UDP_DPORT, OP_EQ, dport67);
 	ir_cmp(r, FLD_BOOTP_CHADDR, OP_NEQ, g->mac);
 	rs_drop(r, R_DHCP_CLIENT);
-	for (k = 0; k < g->n_ip4; k++) {
+	if (guest_learns4(g)) {
 		r = rs_chain_rule(c);
-		ir_cmp(r, FLD_IP_SADDR, OP_EQ, &g->ip4[k]);
+		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport68);
+		ir_cmp_merged(r, FLD_UDP_DPORT, dport67);
+		ir_verdict(r, NFT_JUMP, RS_LEARN_LOG);
+	}
+	for (k = 0; k < guest_n_ip4(g); k++) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_IP_SADDR, OP_EQ, guest_ip4_at(g, k));
 		rs_pass(r);
 	}
 	/* A DHCP client has no address yet. */
@@ -305,9 +312,9 @@ chain_arp(struct rs_table *t, const struct bg_guest *g)
 	r = rs_chain_rule(c);			/* ARP probe */
 	ir_cmp(r, FLD_ARP_SPA, OP_EQ, zero);
 	rs_pass(r);
-	for (k = 0; k < g->n_ip4; k++) {
+	for (k = 0; k < guest_n_ip4(g); k++) {
 		r = rs_chain_rule(c);
-		ir_cmp(r, FLD_ARP_SPA, OP_EQ, &g->ip4[k]);
+		ir_cmp(r, FLD_ARP_SPA, OP_EQ, guest_ip4_at(g, k));
 		rs_pass(r);
 	}
 	rs_drop(rs_chain_rule(c), R_ARP);
@@ -324,21 +331,36 @@ static void
 chain_out(struct rs_table *t, const struct bg_guest *g)
 {
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
-	    ip6[2] = { 0x86, 0xdd };
+	    ip6[2] = { 0x86, 0xdd }, sport67[2] = { 0, 67 },
+	    dport68[2] = { 0, 68 };
 	struct rs_chain *c = guest_chain(t, g, GC_OUT);
 	const struct in6_addr *a;
 	struct in6_addr ll;
 	struct rs_rule *r;
 	size_t k;
 
+	/* A learning guest's server answers (from trusted ports or the
+	 * host: guests' are dropped where they enter) pass, broadcast or
+	 * unicast to an address not bound yet, and are copied to the
+	 * daemon: those for its own MAC only, so that a broadcast answer
+	 * costs one copy, not one per guest, and uses no other port's
+	 * share of the limit. */
+	if (guest_learns4(g)) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
+		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
+		ir_cmp_merged(r, FLD_UDP_DPORT, dport68);
+		ir_cmp(r, FLD_BOOTP_CHADDR, OP_EQ, g->mac);
+		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
+	}
 	/* Broadcast and multicast reach every guest. */
 	r = rs_chain_rule(c);
 	ir_bits(r, FLD_LL_GROUP, &one, &one);
 	ir_verdict(r, NFT_RETURN, NULL);
-	for (k = 0; k < g->n_ip4; k++) {
+	for (k = 0; k < guest_n_ip4(g); k++) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip);
-		ir_cmp(r, FLD_IP_DADDR, OP_EQ, &g->ip4[k]);
+		ir_cmp(r, FLD_IP_DADDR, OP_EQ, guest_ip4_at(g, k));
 		ir_verdict(r, NFT_RETURN, NULL);
 	}
 	r = rs_chain_rule(c);
@@ -416,7 +438,8 @@ rs_guest_netdev(struct ruleset *rs, const struct bg_config *cfg,
 	size_t i, j;
 	bool hook;
 
-	if (rs_drop_chains(t, cfg->nflog_group) == -1)
+	if (rs_drop_chains(t, cfg->nflog_group) == -1 ||
+	    rs_learn_chain(t, cfg->nflog_group) == -1)
 		return -1;
 	guards(t);
 	for (i = 0; i < cfg->n_bridges; i++)
@@ -476,8 +499,8 @@ rs_arp_passes(const struct bg_config *cfg, const char *bridge,
 		return false;
 	if (memcmp(spa, zero, 4) == 0)
 		return true;
-	for (k = 0; k < g->n_ip4; k++)
-		if (memcmp(&g->ip4[k], spa, 4) == 0)
+	for (k = 0; k < guest_n_ip4(g); k++)
+		if (memcmp(guest_ip4_at(g, k), spa, 4) == 0)
 			return true;
 	return false;
 }
@@ -492,7 +515,8 @@ rs_guest_bridge(struct rs_table *t, const struct bg_config *cfg,
 	gp = rs_table_set(t, "guest_ports", k_ifname, 1, false);
 	if ((out = rs_table_set(t, "guest_out", k_ifname, 1, false)) != NULL)
 		out->vmap = true;
-	if (rs_drop_chains(t, cfg->nflog_group) == -1)
+	if (rs_drop_chains(t, cfg->nflog_group) == -1 ||
+	    rs_learn_chain(t, cfg->nflog_group) == -1)
 		return -1;
 	chains_to_port(t, to_port);
 	for (i = 0; i < cfg->n_bridges; i++)

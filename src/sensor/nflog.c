@@ -4,13 +4,16 @@
  * into a record and parses the frame's headers, nothing else.
  *
  * In the netdev and bridge families the payload starts at the network
- * header and the Ethernet header comes separately (NFULA_HWHEADER); at
- * the egress hook there is no input device and the payload starts with
- * the Ethernet header itself.
+ * header and the Ethernet header comes separately (NFULA_HWHEADER), if
+ * there is an input device; at the netdev egress hook there is none and
+ * the payload starts with the Ethernet header itself, while in the
+ * bridge's output hook (frames the host sends) there is none either and
+ * the payload still starts at the network header.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libnetfilter_log/libnetfilter_log.h>
+#include <linux/netfilter.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +24,8 @@
 #include "rcvbuf.h"
 #include "reason.h"
 
-#define NFLOG_COPY	256		/* headers are all we parse */
+#define NFLOG_COPY	1024		/* headers, and a DHCP message with
+					   its options (learn_log) */
 #define NFLOG_QTHRESH	32		/* messages per netlink batch */
 #define NFLOG_TIMEOUT	1		/* 1/100 s before a partial batch */
 #define NFLOG_RCVBUF	(4 << 20)	/* an int: setsockopt takes one */
@@ -36,8 +40,10 @@ struct nflog_mon {
 	void			*arg;
 };
 
+/* The frame's headers into r->pkt; its bytes in *bytes, *blen. */
 static void
-parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
+parse_frame(struct nflog_data *nfa, uint8_t family, struct sensor_rec *r,
+    const uint8_t **bytes, size_t *blen)
 {
 	struct nfulnl_msg_packet_hdr *ph = nflog_get_msg_packet_hdr(nfa);
 	const uint8_t *hw = (const uint8_t *)nflog_get_msg_packet_hwhdr(nfa);
@@ -47,7 +53,9 @@ parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
 
 	if (len < 0 || payload == NULL)
 		len = 0;
-	if (hw == NULL) {
+	*bytes = (const uint8_t *)payload;
+	*blen = (size_t)len;
+	if (hw == NULL && family != NFPROTO_BRIDGE) {
 		pkt_parse_frame((const uint8_t *)payload, (size_t)len,
 		    &r->pkt);
 		return;
@@ -61,6 +69,36 @@ parse_frame(struct nflog_data *nfa, struct sensor_rec *r)
 	}
 }
 
+/*
+ * A DHCP message learn_log copied: from a guest at its port's ingress (no
+ * output device), or to one in the bridge's forward or output hook (the
+ * port it leaves by; where it came in, 0 if from the host).
+ */
+static int
+learn_cb(struct nflog_mon *m, uint8_t family, struct nflog_data *nfa)
+{
+	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
+	uint32_t phys = nflog_get_physindev(nfa);
+	uint32_t physout = nflog_get_physoutdev(nfa);
+	struct sensor_rec r;
+	const uint8_t *bytes;
+	size_t blen;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = SR_DHCP;
+	r.outgoing = out != 0 || physout != 0;
+	if (r.outgoing) {
+		r.ifindex = (int32_t)(physout ? physout : out);
+		r.peer = (int32_t)(phys ? phys : in);
+	} else
+		r.ifindex = (int32_t)(phys ? phys : in);
+	parse_frame(nfa, family, &r, &bytes, &blen);
+	if (dhcp_parse_pkt(bytes, blen, &r.pkt, &r.dhcp) == -1)
+		return 0;
+	m->emit(&r, m->arg);
+	return 0;
+}
+
 static int
 log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
     void *data)
@@ -70,10 +108,14 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	uint32_t in = nflog_get_indev(nfa), out = nflog_get_outdev(nfa);
 	uint32_t phys = nflog_get_physindev(nfa);
 	uint32_t physout = nflog_get_physoutdev(nfa);
-	int reason = reason_of_prefix(nflog_get_prefix(nfa));
+	const char *prefix = nflog_get_prefix(nfa);
+	int reason = reason_of_prefix(prefix);
+	const uint8_t *bytes;
+	size_t blen;
 
 	(void)gh;
-	(void)msg;
+	if (prefix && strcmp(prefix, LEARN_PREFIX) == 0)
+		return learn_cb(m, msg->nfgen_family, nfa);
 	if (reason < 0)
 		return 0;	/* not one of ours */
 	memset(&r, 0, sizeof(r));
@@ -85,7 +127,7 @@ log_cb(struct nflog_g_handle *gh, struct nfgenmsg *msg, struct nflog_data *nfa,
 	r.outgoing = reason == R_EGRESS;
 	r.ifindex = (int32_t)(r.outgoing ? (physout ? physout : out) :
 	    phys ? phys : in);
-	parse_frame(nfa, &r);
+	parse_frame(nfa, msg->nfgen_family, &r, &bytes, &blen);
 	m->emit(&r, m->arg);
 	return 0;
 }

@@ -45,6 +45,7 @@ parse_l4(struct cur *c, struct pkt_info *pi)
 		if (!need(c, 4))
 			return;
 		pi->has_ports = 1;
+		pi->l4_off = (uint16_t)c->off;
 		pi->sport = be16(p);
 		pi->dport = be16(p + 2);
 		break;

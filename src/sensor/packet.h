@@ -28,6 +28,8 @@ struct pkt_info {
 	uint8_t		 l4proto;
 	uint8_t		 has_ports;
 	uint16_t	 sport, dport;
+	uint16_t	 l4_off;	/* has_ports: where the transport header
+					   starts in the bytes parsed */
 	uint8_t		 has_icmp;
 	uint8_t		 icmp_type;
 

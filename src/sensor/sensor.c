@@ -131,6 +131,13 @@ sensor_rec_check(const struct sensor_rec *r, size_t len)
 		break;
 	case SR_OVERRUN:
 		break;
+	case SR_DHCP:
+		if (r->ifindex <= 0 || r->peer < 0 || r->outgoing > 1 ||
+		    p->af != AF_INET || (r->dhcp.op != 1 && r->dhcp.op != 2) ||
+		    r->dhcp.eth > 1 || r->dhcp.has_lease > 1 ||
+		    r->dhcp.has_server > 1 || r->dhcp.has_requested > 1)
+			return -1;
+		break;
 	default:
 		return -1;
 	}

@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dhcpmsg.h"
 #include "packet.h"
 
 enum sensor_kind {
@@ -26,17 +27,23 @@ enum sensor_kind {
 	SR_DROP,	/* a frame bridgeguard dropped (NFLOG) */
 	SR_ARP,		/* an ARP frame seen on an interface */
 	SR_OVERRUN,	/* NFLOG or packet socket lost messages */
+	SR_DHCP,	/* a DHCP message copied for snooping (learn_log) */
 };
 
 struct sensor_rec {
 	uint32_t	 kind;
-	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen */
+	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen;
+					   DHCP: the guest's port */
 	uint8_t		 reason;	/* DROP: an enum bg_reason */
-	uint8_t		 outgoing;	/* DROP: at egress */
+	uint8_t		 outgoing;	/* DROP: at egress; DHCP: to the
+					   guest (else from it) */
 	uint8_t		 pad[2];
+	int32_t		 peer;		/* DHCP to a guest: the port it came
+					   in on, 0 from the host itself */
 	int32_t		 err;		/* FAIL */
 	char		 where[64];	/* FAIL */
 	struct pkt_info	 pkt;
+	struct dhcp_info dhcp;		/* DHCP */
 };
 
 struct sensor {

@@ -228,14 +228,23 @@ def _bridge_with_ports(ns):
         labkit.nsrun(ns, f"ip link set {p} master br0")
 
 
-@pytest.mark.parametrize("size", ["lab", "300-guests", "lab-with-ports"])
+def _dry_run_config(size):
+    if size == "learning":
+        return (labkit.REPO / "tests/golden/learning.yaml").read_text()
+    if size == "300-guests":
+        return config_yaml([n for n in default_nodes().values() if not n.trusted]
+                           + many_guests(300), trusted=["uplink0"])
+    return lab_config()
+
+
+@pytest.mark.parametrize("size", ["lab", "300-guests", "lab-with-ports",
+                                  "learning"])
 def test_dry_run_equals_netlink_apply(built, netns, workdir, size):
     """`apply --dry-run` loaded with `nft -f` in one fresh namespace lists the
     same ruleset as a real `apply` in another.  (lab-with-ports: both
-    namespaces hold br0 with the lab's ports and an unknown port.)"""
-    text = lab_config() if size != "300-guests" else \
-        config_yaml([n for n in default_nodes().values() if not n.trusted] + many_guests(300),
-                    trusted=["uplink0"])
+    namespaces hold br0 with the lab's ports and an unknown port;
+    learning: guests with ipv4: dhcp, the golden config.)"""
+    text = _dry_run_config(size)
     cfg = write(workdir, "cfg.yaml", text)
     a, b = netns("dryrun"), netns("netlink")
     if size == "lab-with-ports":

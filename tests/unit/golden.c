@@ -60,11 +60,19 @@ static const struct bg_port mirror_ports[] = {
 	{ "", "bgvx4242", 7 }, { "", "br0", 1 },
 };
 
+/* The learning guests' ports and the uplink. */
+static const struct bg_port learning_ports[] = {
+	{ "br0", "uplink0", 0 }, { "br0", "vnic-carol", 0 },
+	{ "br0", "vnic-dave", 0 },
+};
+
 #define TODAY	{ RS_COPY_NFT, true, false }
 
 const struct golden_case golden_cases[] = {
 	{ "example", "example.yaml", example_ports, 4, TODAY },
 	{ "mirrors", "mirrors.yaml", mirror_ports, 5, TODAY },
+	/* DHCP snooping, before any lease: DHCP only, and copies of it. */
+	{ "learning", "learning.yaml", learning_ports, 3, TODAY },
 	/*
 	 * A kernel without hooks on absent devices: vnic-bob is absent, so
 	 * it has its chains but no ingress base chain (waiting).

@@ -112,6 +112,19 @@ test_runtime(void **state)
 			fail_msg("case %zu: got '%s', want '%s'", i, err,
 			    c->msg ? c->msg : "(accepted)");
 	}
+	/* A lease alice learned is hers as a listed address is. */
+	inet_pton(AF_INET, "192.168.122.77", &a4);
+	config_guest(&cfg, "vnic-alice", NULL)->learned4[0] = a4;
+	config_guest(&cfg, "vnic-alice", NULL)->n_learned4 = 1;
+	memset(&g, 0, sizeof(g));
+	snprintf(g.port, sizeof(g.port), "vnic-x");
+	mac_parse("52:54:00:00:00:99", g.mac);
+	g.ip4 = &a4;
+	g.n_ip4 = 1;
+	assert_int_equal(config_check_guest(&cfg, "br0", &g, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "ipv4 192.168.122.77 is already bound to port "
+	    "vnic-alice");
 	config_clear(&cfg);
 }
 
@@ -217,6 +230,30 @@ static const struct {
 	{ "bridges:\n  - name: br0\n    trusted-ports: [&up up0]\n"
 	  "  - name: br1\n    trusted-ports: [up1]\n"
 	  "    mirrors:\n      - { name: a, to: m1, from: [*up] }\n", NULL },
+	/* Learning: dhcp alone, or with static addresses; a pinned server. */
+	{ "bridges:\n  - name: br0\n    dhcp-servers: [10.0.0.1]\n"
+	  "    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: dhcp\n"
+	  "      - port: b\n        mac: 52:54:00:00:00:12\n"
+	  "        ipv4: [10.0.0.5, dhcp]\n", NULL },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: [dhcp, dhcp]\n",
+	  "t:6: bridges[0].guests[0].ipv4[1]: dhcp is given twice" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv4: [dhcp]\n"
+	  "        ipv6: [\"fd00::1\", slaac]\n",
+	  "t:7: ipv6: slaac: not implemented yet (list the guest's "
+	  "addresses)" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcpv6\n",
+	  "t:6: ipv6: dhcpv6: not implemented yet (list the guest's "
+	  "addresses)" },
+	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
+	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcp\n",
+	  "t:6: bridges[0].guests[0].ipv6[0]: 'dhcp' is not an IPv6 address" },
+	{ "bridges:\n  - name: br0\n    dhcp-servers: [10.0.0.1, 0.0.0.0]\n",
+	  "t:3: bridges[0].dhcp-servers[1]: 0.0.0.0 cannot be a DHCP "
+	  "server's address" },
 	/* A guest may name its own link-local address. */
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n"

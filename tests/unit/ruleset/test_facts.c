@@ -1,4 +1,4 @@
-/* links: src/ruleset/guest.c src/ruleset/entry.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/table.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
+/* links: src/ruleset/guest.c src/ruleset/entry.c src/ruleset/learn.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/ir.c src/ruleset/fields.c src/ruleset/table.c src/ruleset/print.c src/lib/reason.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c */
 /*
  * The facts the rules are built on, asked one question at a time: which
  * ARP frames they let through, and the role of each port.

@@ -1,4 +1,4 @@
-/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/entry.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c tests/unit/golden.c */
+/* links: src/ruleset/ruleset.c src/ruleset/guest.c src/ruleset/entry.c src/ruleset/learn.c src/ruleset/drop.c src/ruleset/dhcp.c src/ruleset/frag.c src/ruleset/nd.c src/ruleset/mirror.c src/ruleset/table.c src/ruleset/ir.c src/ruleset/fields.c src/lib/reason.c src/ruleset/print.c src/config/parse.c src/config/yaml.c src/config/parse_mirror.c src/config/validate.c src/config/model.c tests/unit/golden.c */
 /*
  * Compilation to the ruleset, against golden nft text. Regenerate the
  * golden files with UPDATE_GOLDEN=1 after an intended change, and review
@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,11 +130,55 @@ test_scaling(void **state)
 	free(br.guests);
 }
 
+/*
+ * A learned address is bound exactly like a configured one: constants in
+ * the guest's own chains (source, ARP, what it may receive).
+ */
+static void
+test_learned(void **state)
+{
+	static const char *const want[] = {
+		"udp sport 68 udp dport 67 jump learn_log\n"
+		"\t\tip saddr 192.168.122.44 meta mark",
+		"arp saddr ip 192.168.122.44 meta mark",
+		"meta protocol ip udp sport 67 udp dport 68 @th,288,48 "
+		"0x525400000044 goto learn_log\n"
+		"\t\t@ll,0,8 & 0x1 == 0x1 return\n"
+		"\t\tmeta protocol ip ip daddr 192.168.122.44 return",
+	};
+	struct bg_config cfg;
+	struct bg_guest *g;
+	struct ruleset rs;
+	char *out = NULL, err[256];
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(config_load(GOLDEN_DIR "/learning.yaml", &cfg, err,
+	    sizeof(err)), 0);
+	assert_non_null(g = config_guest(&cfg, "vnic-carol", NULL));
+	assert_true(guest_learns4(g));
+	inet_pton(AF_INET, "192.168.122.44", &g->learned4[0]);
+	g->n_learned4 = 1;
+	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, &golden_cases[0].
+	    kernel, err, sizeof(err)), 0);
+	assert_non_null(f = open_memstream(&out, &len));
+	ruleset_print(f, &rs);
+	fclose(f);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (strstr(out, want[i]) == NULL)
+			fail_msg("no '%s' in:\n%s", want[i], out);
+	free(out);
+	ruleset_free(&rs);
+	config_clear(&cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_learned),
 		cmocka_unit_test(test_scaling),
 	};
 

@@ -49,6 +49,7 @@ test_ipv4_udp(void **state)
 	assert_true(p.has_ports);
 	assert_int_equal(p.sport, 1234);
 	assert_int_equal(p.dport, 9);
+	assert_int_equal(p.l4_off, 14 + 20);
 }
 
 static void

@@ -1,0 +1,48 @@
+/*
+ * DHCP snooping: the sensor's DHCP records (SR_DHCP) made bindings.
+ *
+ * A DHCPACK to a learning guest, for its MAC (chaddr), that came from a
+ * trusted port or the host (and from a server dhcp-servers pins, if the
+ * bridge has any) binds yiaddr to the guest's port until the lease ends;
+ * another ACK renews it. The guest's own DHCPRELEASE (ciaddr) and
+ * DHCPDECLINE (requested address), from its own port, and a DHCPNAK to
+ * it, unbind; what comes from any other port changes nothing. A 1 s timer
+ * unbinds what expired. Each change refills the guest's chains (one
+ * transaction: the learned addresses are constants there, as static
+ * ones), is an event, and is written to the bindings file, from which a
+ * restart or a reload restores what has not expired in the same
+ * transaction as the ruleset.
+ */
+#ifndef BG_SNOOP_H
+#define BG_SNOOP_H
+
+#include <stdint.h>
+
+#include "bindings.h"
+#include "model.h"
+#include "sensor.h"
+
+struct policy;
+struct mon_link;
+struct snoop;
+
+/* The table of config_path's bindings file (config_path.bindings), read
+ * in; NULL on ENOMEM. */
+struct snoop	*snoop_new(const char *config_path);
+void	snoop_free(struct snoop *);
+/* The learned addresses of cfg's learning guests, from the table, into
+ * cfg before it is applied. */
+void	snoop_fill(const struct snoop *, struct bg_config *cfg);
+/* After an apply: bindings the policy in force has not (their guest gone
+ * or no longer learning, their address now another's) are removed. */
+void	snoop_prune(struct snoop *, struct policy *);
+/* A DHCP record from the sensor. */
+void	snoop_dhcp(struct snoop *, struct policy *, const struct mon_link *,
+	    const struct sensor_rec *);
+/* Every second: expiry. */
+void	snoop_tick(struct snoop *, struct policy *);
+const struct bindings *snoop_table(const struct snoop *);
+/* The bindings file of a config file, into buf. */
+const char	*snoop_path(const char *config_path, char *buf, size_t len);
+
+#endif

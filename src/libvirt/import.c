@@ -1,7 +1,7 @@
 /*
  * Interfaces → bindings: each interface is a guest of its bridge, bound
- * by tap name to its MAC and addresses. A guest without addresses is
- * bound by MAC only.
+ * by tap name to its MAC and addresses. One that libvirt gives no IPv4
+ * address learns it by DHCP snooping (ipv4: dhcp).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +30,8 @@ lv_guest(struct bg_guest *g, const struct lv_iface *i)
 		memcpy(g->ip6, i->ip6, i->n_ip6 * sizeof(*g->ip6));
 	g->n_ip4 = i->n_ip4;
 	g->n_ip6 = i->n_ip6;
+	if (g->n_ip4 == 0)
+		g->learn = LEARN_DHCP4;
 	return 0;
 }
 

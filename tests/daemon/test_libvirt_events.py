@@ -12,6 +12,7 @@ import time
 import pytest
 
 import labkit
+import test_learning as learning
 
 UUID = "5a5a5a5a-0000-4000-8000-00000000a11c"
 # Bounded waits for an event (they end when it comes): generous, since
@@ -19,7 +20,13 @@ UUID = "5a5a5a5a-0000-4000-8000-00000000a11c"
 EVENT_WAIT = 20
 
 
-def domain_xml(node, mac=None):
+def domain_xml(node, mac=None, ip=True):
+    """node's domain; its address as an nwfilter parameter unless ip is
+    False (libvirt then gives it none)."""
+    filterref = f"""
+      <filterref filter='clean-traffic'>
+        <parameter name='IP' value='{node.ip4}'/>
+      </filterref>""" if ip else ""
     return f"""<domain type='test'>
   <name>alpha</name>
   <uuid>{UUID}</uuid>
@@ -29,10 +36,7 @@ def domain_xml(node, mac=None):
     <interface type='bridge'>
       <source bridge='br0'/>
       <target dev='{node.port}'/>
-      <mac address='{mac or node.mac}'/>
-      <filterref filter='clean-traffic'>
-        <parameter name='IP' value='{node.ip4}'/>
-      </filterref>
+      <mac address='{mac or node.mac}'/>{filterref}
     </interface>
   </devices>
 </domain>
@@ -212,3 +216,28 @@ def test_daemon_binds_taps_libvirt_names(bgd, nslab, libvirtd):
     libvirtd.virsh("destroy", "beta")
     assert d.wait_event(m, "guest_remove", timeout=EVENT_WAIT, port=tap, domain="beta"), d.stderr()
     assert not bound(lab, tap)
+
+
+def test_domain_without_address_learns_by_dhcp(bgd, nslab, libvirtd):
+    """A domain whose interface libvirt gives no address learns it by DHCP
+    snooping, as `ipv4: dhcp`: until dnsmasq's lease it may do DHCP only;
+    then its lease is bound, its traffic flows and spoofing another
+    address is still dropped."""
+    lab, carol = nslab, learning.CAROL
+    up = lab.nodes["uplink"]
+    d = bgd(config(lab, libvirtd.uri))
+    assert labkit.wait_until(lambda: "following the domains" in d.stderr(), 5)
+    learning.add_carol(lab)
+    learning.dnsmasq(lab)
+    m = d.mark()
+    libvirtd.define(domain_xml(carol, ip=False))
+    libvirtd.virsh("start", "alpha")
+    assert d.wait_event(m, "guest_add", timeout=EVENT_WAIT, port=carol.port), d.stderr()
+    learning.watch(lab, "uplink", learning.SPOOF_IP)
+    learning.udp_from(lab, learning.SPOOF_IP)        # no lease yet: dropped
+    _, ip = learning.dhclient(lab)
+    ev = d.wait_event(m, "binding_add", timeout=labkit.scaled(3), port=carol.port, ip=ip)
+    assert ev and ev[0]["mac"] == carol.mac, d.stderr()
+    assert lab.ping("carol", up.ip4, flush=True) == 1
+    learning.udp_from(lab, learning.SPOOF_IP)
+    assert learning.counted(lab, "uplink", learning.SPOOF_IP) == 0

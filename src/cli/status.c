@@ -80,7 +80,7 @@ guest_hooked(const struct kview *ks, const struct bg_guest *g)
 		return false;
 	rs_guest_chain_name(chain, sizeof(chain), GC_IN, g->port);
 	return nft_chain_hook(RS_NETDEV, chain, g->port, err, sizeof(err)) ==
-	    NFT_CHAIN_HOOKED;
+	    RS_CHAIN_HOOKED;
 }
 
 /* A guest's learned addresses, as the daemon's bindings file has them. */

@@ -189,10 +189,8 @@ static int
 unknown_change(struct policy *p, struct diff *d, const char *port,
     bool want, char *err, size_t errlen)
 {
-	static const enum diff_chain of[] = { [NFT_CHAIN_ABSENT] = DC_ABSENT,
-	    [NFT_CHAIN_UNHOOKED] = DC_UNHOOKED, [NFT_CHAIN_HOOKED] = DC_HOOKED };
 	char chain[RS_CHAIN_NAME], why[256];
-	int st = NFT_CHAIN_ABSENT;
+	int st = RS_CHAIN_ABSENT;
 
 	if (want || nameset_has(&p->ks.unknown, port)) {
 		rs_unknown_chain_name(chain, sizeof(chain), port);
@@ -202,7 +200,8 @@ unknown_change(struct policy *p, struct diff *d, const char *port,
 			return -1;
 		}
 	}
-	if (diff_unknown(d, &p->ks.unknown, port, want, of[st]) == -1) {
+	if (diff_unknown(d, &p->ks.unknown, port, want,
+	    (enum rs_chain_state)st) == -1) {
 		snprintf(err, errlen, "computing the change: %s",
 		    strerror(errno));
 		return -1;
@@ -346,12 +345,12 @@ hook_change(struct policy *p, struct diff *d, const struct bg_guest *g,
 		snprintf(err, errlen, "%s", why);
 		return -1;
 	}
-	kstate_hooked(&p->ks, g->port, st != NFT_CHAIN_ABSENT);
-	if (present && st == NFT_CHAIN_ABSENT)
+	kstate_hooked(&p->ks, g->port, st != RS_CHAIN_ABSENT);
+	if (present && st == RS_CHAIN_ABSENT)
 		return diff_guest(d, g, g, false, true);
-	if (present && st == NFT_CHAIN_UNHOOKED)
+	if (present && st == RS_CHAIN_UNHOOKED)
 		return diff_rehook(d, g);
-	if (!present && st == NFT_CHAIN_UNHOOKED)
+	if (!present && st == RS_CHAIN_UNHOOKED)
 		return diff_guest(d, g, g, true, false);
 	return 0;
 }

@@ -123,12 +123,9 @@ int	nft_chain_counter(enum rs_family, const char *chain, uint64_t *packets,
 	    uint64_t *bytes, char *err, size_t errlen);
 
 /*
- * Does chain exist, and does its hook name dev? A kernel without hooks on
- * absent devices deletes a chain whose only device goes (6.1) or keeps it
- * hooking nothing (6.12), and hooks no re-created device again.
+ * Does chain exist, and does its hook name dev? An enum rs_chain_state,
+ * or -1 with a message in err.
  */
-enum { NFT_CHAIN_ABSENT, NFT_CHAIN_UNHOOKED, NFT_CHAIN_HOOKED };
-/* One of those, or -1 with a message in err. */
 int	nft_chain_hook(enum rs_family, const char *chain, const char *dev,
 	    char *err, size_t errlen);
 

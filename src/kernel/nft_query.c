@@ -283,7 +283,7 @@ nft_chain_counter(enum rs_family fam, const char *chain, uint64_t *packets,
 
 struct chain_hook {
 	const char	*dev;
-	int		 state;		/* NFT_CHAIN_* */
+	int		 state;		/* enum rs_chain_state */
 };
 
 static int
@@ -298,14 +298,14 @@ chain_cb(const struct nlmsghdr *nlh, void *data)
 	if ((c = nftnl_chain_alloc()) == NULL)
 		return MNL_CB_ERROR;
 	if (nftnl_chain_nlmsg_parse(nlh, c) == 0) {
-		h->state = NFT_CHAIN_UNHOOKED;
+		h->state = RS_CHAIN_UNHOOKED;
 		dev = nftnl_chain_get_str(c, NFTNL_CHAIN_DEV);
 		if (dev && strcmp(dev, h->dev) == 0)
-			h->state = NFT_CHAIN_HOOKED;
+			h->state = RS_CHAIN_HOOKED;
 		devs = nftnl_chain_get_array(c, NFTNL_CHAIN_DEVICES);
 		for (i = 0; devs && devs[i]; i++)
 			if (strcmp(devs[i], h->dev) == 0)
-				h->state = NFT_CHAIN_HOOKED;
+				h->state = RS_CHAIN_HOOKED;
 	}
 	nftnl_chain_free(c);
 	return MNL_CB_OK;
@@ -315,7 +315,7 @@ int
 nft_chain_hook(enum rs_family fam, const char *chain, const char *dev,
     char *err, size_t errlen)
 {
-	struct chain_hook h = { dev, NFT_CHAIN_ABSENT };
+	struct chain_hook h = { dev, RS_CHAIN_ABSENT };
 	char what[96];
 
 	snprintf(what, sizeof(what), "reading chain %s %s", rs_family_name(fam),
@@ -324,7 +324,7 @@ nft_chain_hook(enum rs_family fam, const char *chain, const char *dev,
 	    err, errlen, what) == -1) {
 		if (errno != ENOENT)
 			return -1;
-		h.state = NFT_CHAIN_ABSENT;
+		h.state = RS_CHAIN_ABSENT;
 	}
 	return h.state;
 }

@@ -159,7 +159,7 @@ diff_rehook(struct diff *d, const struct bg_guest *g)
 
 int
 diff_unknown(struct diff *d, const struct nameset *now, const char *port,
-    bool want, enum diff_chain st)
+    bool want, enum rs_chain_state st)
 {
 	bool have = nameset_has(now, port);
 
@@ -167,9 +167,9 @@ diff_unknown(struct diff *d, const struct nameset *now, const char *port,
 	    NULL) == -1) || (!want && have && rs_set_add(&d->del[DS_UNKNOWN],
 	    port, NULL) == -1))
 		return -1;
-	if (st != DC_ABSENT && (!want || st == DC_UNHOOKED))
+	if (st != RS_CHAIN_ABSENT && (!want || st == RS_CHAIN_UNHOOKED))
 		rs_unknown_chain(&d->rm[RS_NETDEV], port);
-	if (want && st != DC_HOOKED)
+	if (want && st != RS_CHAIN_HOOKED)
 		rs_unknown_chain(&d->mk[RS_NETDEV], port);
 	return d->rm[RS_NETDEV].nomem || d->mk[RS_NETDEV].nomem ? -1 : 0;
 }
@@ -276,14 +276,14 @@ diff_unknowns(struct diff *d, const struct bg_config *cfg,
 		/* Its chain came and goes with its element. */
 		if (nameset_add(&want, ports[i].port) == -1 ||
 		    diff_unknown(d, now, ports[i].port, true,
-		    nameset_has(now, ports[i].port) ? DC_HOOKED :
-		    DC_ABSENT) == -1)
+		    nameset_has(now, ports[i].port) ? RS_CHAIN_HOOKED :
+		    RS_CHAIN_ABSENT) == -1)
 			goto out;
 	}
 	while ((name = hmap_next(&now->h, &it)) != NULL)
 		if (!nameset_has(&want, name) && diff_unknown(d, now, name,
 		    false, rs_port_present(ports, n_ports, name) ?
-		    DC_HOOKED : DC_ABSENT) == -1)
+		    RS_CHAIN_HOOKED : RS_CHAIN_ABSENT) == -1)
 			goto out;
 	rc = 0;
 out:

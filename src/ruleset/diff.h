@@ -47,8 +47,6 @@ int	diff_guest(struct diff *, const struct bg_guest *old,
 /* g's ingress base chain deleted and created again, in one transaction:
  * a chain the kernel kept when its device went (6.12) hooks nothing. */
 int	diff_rehook(struct diff *, const struct bg_guest *g);
-/* An ingress base chain as the kernel has it now. */
-enum diff_chain { DC_ABSENT, DC_UNHOOKED, DC_HOOKED };
 /*
  * Port becomes unknown (want) or stops being so: its unknown_ports
  * element (now: the set's elements) and its unk_<port> chain, which is
@@ -56,7 +54,7 @@ enum diff_chain { DC_ABSENT, DC_UNHOOKED, DC_HOOKED };
  * goes) is made again.
  */
 int	diff_unknown(struct diff *, const struct nameset *now,
-	    const char *port, bool want, enum diff_chain st);
+	    const char *port, bool want, enum rs_chain_state st);
 /*
  * The whole difference between two configs, given the interfaces present,
  * what unknown_ports holds, which guests' base chains exist (hooked) and

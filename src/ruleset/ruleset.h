@@ -47,6 +47,14 @@ enum rs_role { ROLE_NONE, ROLE_GUEST, ROLE_UNKNOWN };
 
 #define RS_CHAIN_NAME	24	/* "out_" and a port name */
 
+/*
+ * A port's ingress base chain as the kernel has it now (kernel/nft_query.c
+ * reads it; the diff acts on it). A kernel without hooks on absent devices
+ * deletes a chain whose only device goes (6.1) or keeps it hooking nothing
+ * (6.12), and hooks no re-created device again.
+ */
+enum rs_chain_state { RS_CHAIN_ABSENT, RS_CHAIN_UNHOOKED, RS_CHAIN_HOOKED };
+
 struct rs_elem {
 	uint8_t		 key[RS_KEY_MAX];
 	char		 jump[RS_CHAIN_NAME];	/* a verdict map's: the chain */

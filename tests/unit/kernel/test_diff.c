@@ -344,7 +344,7 @@ test_single_guest(void **state)
 	/* Bound while its port is absent: all but the base chain. */
 	diff_init(&d);
 	assert_int_equal(diff_guest(&d, NULL, &g, false, false), 0);
-	assert_int_equal(diff_unknown(&d, &u, "stray0", false, DC_HOOKED),
+	assert_int_equal(diff_unknown(&d, &u, "stray0", false, RS_CHAIN_HOOKED),
 	    0);
 	/* As an unknown port it had its own chain, which goes. */
 	assert_int_equal(d.rm[RS_NETDEV].n_chains, 1);

@@ -14,7 +14,12 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts -o mode=620,ptmxmode=666 devpts /dev/pts
 mount -t tmpfs shm /dev/shm
-for d in /tmp /var/tmp; do mount -t tmpfs -o mode=1777 tmp "$d"; done
+# A fresh /tmp, unless the checkout (and so $OUT) is under it: a tmpfs
+# there would hide both.
+for d in /tmp /var/tmp; do
+	case "$OUT/" in "$d"/*) continue ;; esac
+	mount -t tmpfs -o mode=1777 tmp "$d"
+done
 mount -t tmpfs -o mode=755 run /run
 mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
 hostname bgk

@@ -4,6 +4,7 @@ tests/integration), and raw control-socket requests.
 """
 import json
 import os
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -133,6 +134,26 @@ class Daemon:
             return [e for e in self.since(mark, type)
                     if all(e.get(k) == v for k, v in match.items())]
         return labkit.wait_until(found, timeout, 0.02) or []
+
+
+def watch(lab, who, *saddrs):
+    """Count, in who's namespace, packets arriving from each of saddrs."""
+    rules = "".join(f"add rule ip bgdtest in ip saddr {a} counter\n" for a in saddrs)
+    lab.run(who, ["nft", "-f", "-"], input="add table ip bgdtest\n"
+            "add chain ip bgdtest in { type filter hook prerouting "
+            "priority -400; }\n" + rules)
+
+
+def counts_at(lab, who):
+    """Packets counted per source address in who's namespace (watch)."""
+    out = lab.run(who, ["nft", "list", "chain", "ip", "bgdtest", "in"]).stdout
+    return {a: int(c) for a, c in
+            re.findall(r"ip saddr (\S+) counter packets (\d+)", out)}
+
+
+def count_at(lab, who, saddr):
+    """Packets from saddr that reached `who` (watch)."""
+    return counts_at(lab, who).get(saddr, 0)
 
 
 def ctl_raw(lab, sockname, data, close=False):

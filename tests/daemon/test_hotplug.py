@@ -41,25 +41,6 @@ def mode(request):
         {"BRIDGEGUARD_FAULT": "no-absent-hooks"}
 
 
-def watch(nslab, who, *saddrs):
-    """Count, in who's namespace, packets arriving from each of saddrs."""
-    rules = "".join(f"add rule ip bghot in ip saddr {a} counter\n" for a in saddrs)
-    nslab.run(who, ["nft", "-f", "-"], input="add table ip bghot\n"
-              "add chain ip bghot in { type filter hook prerouting "
-              "priority -400; }\n" + rules)
-
-
-def counts_at(nslab, who):
-    """Packets counted per source address in who's namespace."""
-    out = nslab.run(who, ["nft", "list", "chain", "ip", "bghot", "in"]).stdout
-    return {a: int(c) for a, c in
-            re.findall(r"ip saddr (\S+) counter packets (\d+)", out)}
-
-
-def count_at(nslab, who, saddr):
-    return counts_at(nslab, who).get(saddr, 0)
-
-
 def spoof(nslab, src, dst_node):
     """A UDP frame from src's MAC claiming SPOOF_IP, to dst_node."""
     return frame("udp4", src=src.mac, dst=dst_node.mac, sip=SPOOF_IP,
@@ -110,7 +91,7 @@ def test_port_absent_at_start_hooked_when_it_appears(nslab, bgd, mode):
     rc, out, err = labkit.bg(nslab, "-c", d.config, "status", env=mode)
     carol_line = [l for l in out.splitlines() if "vnic-carol" in l]
     assert carol_line and ("waiting" in carol_line[0]) == (not absent_ok), out
-    watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
+    dlab.watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
     m = d.mark()
     nslab.add_node(CAROL)
     assert d.wait_event(m, "port_join", timeout=labkit.scaled(1),
@@ -119,8 +100,8 @@ def test_port_absent_at_start_hooked_when_it_appears(nslab, bgd, mode):
     nslab.send("carol", spoof(nslab, CAROL, n["alice"]), count=3)
     nslab.send("carol", legit(CAROL, n["alice"]), count=3)
     assert nslab.ping("carol", n["alice"].ip4, flush=True) == 1
-    assert count_at(nslab, "alice", SPOOF_IP) == 0
-    assert count_at(nslab, "alice", CAROL.ip4) >= 3
+    assert dlab.count_at(nslab, "alice", SPOOF_IP) == 0
+    assert dlab.count_at(nslab, "alice", CAROL.ip4) >= 3
     rc, out, err = labkit.bg(nslab, "-c", d.config, "status", env=mode)
     assert "waiting" not in [l for l in out.splitlines() if "vnic-carol" in l][0]
 
@@ -137,15 +118,15 @@ def test_apply_without_daemon_is_fail_secure(nslab, mode):
     absent_ok = labkit.hooks_absent_devices(nslab, cfg, env=mode)
     assert ("waiting for 1 guest port" in out and "vnic-carol" in out) == \
         (not absent_ok), out
-    watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
+    dlab.watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
     nslab.add_node(CAROL)
     nslab.send("carol", spoof(nslab, CAROL, n["alice"]), count=3)
     nslab.send("carol", legit(CAROL, n["alice"]), count=3)
-    assert count_at(nslab, "alice", SPOOF_IP) == 0
+    assert dlab.count_at(nslab, "alice", SPOOF_IP) == 0
     if absent_ok:
-        assert count_at(nslab, "alice", CAROL.ip4) >= 3
+        assert dlab.count_at(nslab, "alice", CAROL.ip4) >= 3
         return
-    assert count_at(nslab, "alice", CAROL.ip4) == 0, "unhooked port forwarded"
+    assert dlab.count_at(nslab, "alice", CAROL.ip4) == 0, "unhooked port forwarded"
     assert nslab.drops("unhooked", "vnic-carol") >= 6
     d = dlab.Daemon(nslab, cfg, env=mode).start()
     try:
@@ -153,7 +134,7 @@ def test_apply_without_daemon_is_fail_secure(nslab, mode):
                                  labkit.scaled(1))
         assert nslab.ping("carol", n["alice"].ip4, flush=True) == 1
         nslab.send("carol", spoof(nslab, CAROL, n["alice"]), count=3)
-        assert count_at(nslab, "alice", SPOOF_IP) == 0
+        assert dlab.count_at(nslab, "alice", SPOOF_IP) == 0
     finally:
         assert d.stop() == 0, d.stderr()
         d.check_clean()
@@ -166,12 +147,12 @@ def test_recreated_port_blocked_from_first_frame(nslab, bgd, mode):
     alice, and once re-hooked her legitimate traffic flows."""
     n = nslab.nodes
     nslab.add_node(CAROL)
-    watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
+    dlab.watch(nslab, "alice", SPOOF_IP, CAROL.ip4)
     nslab.send("carol", spoof(nslab, CAROL, n["alice"]), count=3)
-    assert count_at(nslab, "alice", SPOOF_IP) == 3, "the attack fails unprotected"
+    assert dlab.count_at(nslab, "alice", SPOOF_IP) == 3, "the attack fails unprotected"
     d = bgd(labkit.config_yaml([n["alice"], n["bob"], n["eve"], CAROL]),
             env=mode)
-    base = count_at(nslab, "alice", SPOOF_IP)
+    base = dlab.count_at(nslab, "alice", SPOOF_IP)
     for attempt in range(2):
         m = d.mark()
         nslab.run("host", "ip link del vnic-carol")
@@ -182,7 +163,7 @@ def test_recreated_port_blocked_from_first_frame(nslab, bgd, mode):
                           interval=0.002):
             nslab.run("host", "ip link set vnic-carol master br0")
             time.sleep(labkit.scaled(0.5))
-        assert count_at(nslab, "alice", SPOOF_IP) == base, \
+        assert dlab.count_at(nslab, "alice", SPOOF_IP) == base, \
             f"re-created port (try {attempt + 1}): spoofed frames reached alice"
         assert labkit.wait_until(lambda: hooked(nslab, "vnic-carol"),
                                  labkit.scaled(1))
@@ -223,7 +204,7 @@ def test_many_ports_at_once(nslab, bgd, mode):
             for i in range(40)]
     d = bgd(labkit.config_yaml([n["alice"], n["bob"], n["eve"]] + many),
             env=mode)
-    watch(nslab, "alice", SPOOF_IP, *[g.ip4 for g in many])
+    dlab.watch(nslab, "alice", SPOOF_IP, *[g.ip4 for g in many])
     batch = []
     for i, g in enumerate(many):
         batch += [f"link add {g.port} type veth peer name bgm{i} address {g.mac}",
@@ -238,7 +219,7 @@ def test_many_ports_at_once(nslab, bgd, mode):
               for f in (legit(g, n["alice"]), spoof(nslab, g, n["alice"]))]
     nslab.run("host", [labkit.PY, "-c", SEND_ALL], input="\n".join(
         f"{dev} {hexa}" for dev, hexa in frames) + "\n")
-    got = counts_at(nslab, "alice")
+    got = dlab.counts_at(nslab, "alice")
     assert got.get(SPOOF_IP, 0) == 0
     missing = [g.port for g in many if got.get(g.ip4, 0) < 1]
     assert not missing, f"legitimate frames of hooked ports lost: {missing}"

@@ -5,10 +5,10 @@ NAKs or the lease ends, and it survives a daemon restart. Real dnsmasq on
 the uplink, real dhclient in the guest; attacks are first shown to work
 without bridgeguard."""
 import json
-import re
 import secrets
 import time
 
+import dlab
 import labkit
 from labkit import wait_until
 from scapy.all import BOOTP, DHCP, IP, UDP, Ether
@@ -104,21 +104,6 @@ def dhcp_of(d, port="vnic-carol"):
     return []
 
 
-def counted(lab, who, saddr):
-    out = lab.run(who, ["nft", "list", "chain", "ip", "bgdtest", "in"]).stdout
-    m = re.search(r"ip saddr " + re.escape(saddr) + r" counter packets (\d+)",
-                  out)
-    return int(m.group(1)) if m else 0
-
-
-def watch(lab, who, *saddrs):
-    rules = "".join(f"add rule ip bgdtest in ip saddr {a} counter\n"
-                    for a in saddrs)
-    lab.run(who, ["nft", "-f", "-"], input="add table ip bgdtest\n"
-            "add chain ip bgdtest in { type filter hook prerouting "
-            "priority -400; }\n" + rules)
-
-
 def udp_from(lab, src_ip, count=3):
     """Frames from carol's MAC with this source address to the uplink."""
     up = lab.nodes["uplink"]
@@ -158,11 +143,11 @@ def test_lease_binds_and_release_removes(nslab, bgd):
     assert f"dhcp:{ip}" in text
     assert [b["ip"] for b in status(d)["bindings"]] == [ip]
     # carol spoofing another address: dropped, as for a static guest
-    watch(nslab, "uplink", SPOOF_IP, ip)
+    dlab.watch(nslab, "uplink", SPOOF_IP, ip)
     udp_from(nslab, SPOOF_IP)
     udp_from(nslab, ip)
-    assert counted(nslab, "uplink", SPOOF_IP) == 0
-    assert counted(nslab, "uplink", ip) == 3
+    assert dlab.count_at(nslab, "uplink", SPOOF_IP) == 0
+    assert dlab.count_at(nslab, "uplink", ip) == 3
     # eve forges carol's RELEASE (from eve's port): nothing changes
     m = d.mark()
     release_from(nslab, "eve", nslab.nodes["eve"].mac, ip, up.ip4)
@@ -176,10 +161,10 @@ def test_lease_binds_and_release_removes(nslab, bgd):
     assert ev and ev[0]["reason"] == "release"
     assert dhcp_of(d) == []
     nslab.run("carol", f"ip addr add {ip}/24 dev eth0")
-    before = counted(nslab, "uplink", ip)
+    before = dlab.count_at(nslab, "uplink", ip)
     assert nslab.ping("carol", up.ip4, flush=True) == 0
     udp_from(nslab, ip)
-    assert counted(nslab, "uplink", ip) == before
+    assert dlab.count_at(nslab, "uplink", ip) == before
 
 
 def test_server_on_the_host(nslab, bgd):

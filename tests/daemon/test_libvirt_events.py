@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+import dlab
 import labkit
 import test_learning as learning
 
@@ -233,11 +234,11 @@ def test_domain_without_address_learns_by_dhcp(bgd, nslab, libvirtd):
     libvirtd.define(domain_xml(carol, ip=False))
     libvirtd.virsh("start", "alpha")
     assert d.wait_event(m, "guest_add", timeout=EVENT_WAIT, port=carol.port), d.stderr()
-    learning.watch(lab, "uplink", learning.SPOOF_IP)
+    dlab.watch(lab, "uplink", learning.SPOOF_IP)
     learning.udp_from(lab, learning.SPOOF_IP)        # no lease yet: dropped
     _, ip = learning.dhclient(lab)
     ev = d.wait_event(m, "binding_add", timeout=labkit.scaled(3), port=carol.port, ip=ip)
     assert ev and ev[0]["mac"] == carol.mac, d.stderr()
     assert lab.ping("carol", up.ip4, flush=True) == 1
     learning.udp_from(lab, learning.SPOOF_IP)
-    assert learning.counted(lab, "uplink", learning.SPOOF_IP) == 0
+    assert dlab.count_at(lab, "uplink", learning.SPOOF_IP) == 0

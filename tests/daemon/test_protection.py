@@ -14,22 +14,6 @@ from rawframes import frame
 SPOOF_IP = "192.168.122.99"
 
 
-def count_at(nslab, who, saddr):
-    """Packets from saddr that reached `who` (an nft counter in its ns)."""
-    out = nslab.run(who, ["nft", "list", "chain", "ip", "bgdtest", "in"]).stdout
-    m = re.search(r"ip saddr " + re.escape(saddr) + r" counter packets (\d+)",
-                  out)
-    return int(m.group(1)) if m else 0
-
-
-def watch(nslab, who, *saddrs):
-    rules = "".join(f"add rule ip bgdtest in ip saddr {a} counter\n"
-                    for a in saddrs)
-    nslab.run(who, ["nft", "-f", "-"], input="add table ip bgdtest\n"
-            "add chain ip bgdtest in { type filter hook prerouting "
-            "priority -400; }\n" + rules)
-
-
 def shape(ruleset):
     """A ruleset without its drop counters (a restart starts them at 0)."""
     return re.sub(r"\s*elements = \{[^}]*counter packets[^}]*\}", "", ruleset)
@@ -61,7 +45,7 @@ def test_kill9_restart_no_gap(nslab, bgd):
     legitimate traffic does."""
     d = bgd()
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
-    watch(nslab, "alice", SPOOF_IP, eve.ip4)
+    dlab.watch(nslab, "alice", SPOOF_IP, eve.ip4)
     sensor = d.sensor_pids()
     assert sensor, "no sensor process"
     spoof = frame("udp4", src=eve.mac, dst=alice.mac, sip=SPOOF_IP,
@@ -83,8 +67,8 @@ def test_kill9_restart_no_gap(nslab, bgd):
     nslab.send("eve", spoof, count=5)
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac, sip=eve.ip4,
                             dip=alice.ip4), count=5)
-    assert count_at(nslab, "alice", SPOOF_IP) == 0
-    assert count_at(nslab, "alice", eve.ip4) == 5
+    assert dlab.count_at(nslab, "alice", SPOOF_IP) == 0
+    assert dlab.count_at(nslab, "alice", eve.ip4) == 5
     assert shape(nslab.ruleset()) == r1
     # the new daemon reports the attack still going on
     assert d.wait_event(m, "spoof_drop", timeout=labkit.scaled(1.5),
@@ -103,19 +87,19 @@ def test_hotplug_guest_port(nslab, bgd):
     assert d.wait_event(m, "port_join", timeout=labkit.scaled(1), port="vnic-carol",
                         role="guest")
     assert not d.since(m, "unknown_port")
-    watch(nslab, "alice", SPOOF_IP, carol.ip4)
+    dlab.watch(nslab, "alice", SPOOF_IP, carol.ip4)
     for attempt in range(2):
         nslab.send("carol", frame("udp4", src=carol.mac, dst=n["alice"].mac,
                                   sip=SPOOF_IP, dip=n["alice"].ip4), count=3)
         assert nslab.ping("carol", n["alice"].ip4, flush=True) == 1
-        assert count_at(nslab, "alice", SPOOF_IP) == 0
+        assert dlab.count_at(nslab, "alice", SPOOF_IP) == 0
         if attempt == 0:
             # deleted and re-created under the same name: still protected
             m = d.mark()
             nslab.run("host", "ip link del vnic-carol")
             assert d.wait_event(m, "port_leave", timeout=labkit.scaled(1), port="vnic-carol")
             nslab.add_node(carol)
-    assert count_at(nslab, "alice", carol.ip4) > 0
+    assert dlab.count_at(nslab, "alice", carol.ip4) > 0
 
 
 def test_reload_applies_a_diff(nslab, bgd):

@@ -28,14 +28,15 @@ static const char usage_text[] =
 "  check                  validate the config and print it back\n"
 "  flush                  remove bridgeguard's tables, VXLAN devices and\n"
 "                         tc filters\n"
-"  status [--json]        bridges, ports, bindings (dhcp: learned leases),\n"
-"                         drop counters, mirrors\n"
+"  status [--json]        bridges, ports, bindings (dhcp:, dad: learned\n"
+"                         addresses), drop counters, mirrors\n"
 "  demo                   build a lab in network namespaces, attack it,\n"
 "                         protect it, attack again, report, clean up\n"
 "  run [--events FILE] [--metrics ADDR:PORT] [--no-syslog]\n"
 "                         the daemon: apply, keep ports protected as they\n"
-"                         come and go, learn DHCP leases (ipv4: dhcp),\n"
-"                         report attacks as JSON events\n"
+"                         come and go, learn DHCP leases (ipv4: dhcp) and\n"
+"                         IPv6 addresses by DAD (ipv6: slaac), report\n"
+"                         attacks as JSON events\n"
 "  guest add --bridge B --port P --mac M [--ipv4 A]... [--ipv6 A]... [--save]\n"
 "  guest del --port P [--bridge B] [--mac M] [--save]\n"
 "                         bind or unbind one guest in the running daemon\n"
@@ -145,10 +146,13 @@ warn_learning(const struct bg_config *cfg)
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
 			g = &cfg->bridges[i].guests[j];
-			if (guest_learns4(g) && n++ == 0)
-				log_warnx("%s (and every guest with ipv4: "
-				    "dhcp) may do DHCP only: learning its "
-				    "leases needs `bridgeguard run`", g->port);
+			if ((guest_learns4(g) || guest_learns6(g)) &&
+			    n++ == 0)
+				log_warnx("%s (and every guest that learns its "
+				    "addresses) may do DHCP and, from its "
+				    "link-local address, neighbour discovery "
+				    "only: learning needs `bridgeguard run`",
+				    g->port);
 		}
 }
 

@@ -83,18 +83,20 @@ guest_hooked(const struct kview *ks, const struct bg_guest *g)
 	    RS_CHAIN_HOOKED;
 }
 
-/* A guest's learned addresses, as the daemon's bindings file has them. */
+/* A guest's addresses learned from src, as the daemon's bindings file
+ * has them. */
 static json_t *
-dhcp_json(const struct kview *ks, const char *port)
+learned_json(const struct kview *ks, const char *port, enum bind_source src)
 {
-	char buf[INET_ADDRSTRLEN];
+	char buf[INET6_ADDRSTRLEN];
 	json_t *a = json_array();
 	size_t i;
 
 	for (i = 0; i < ks->dhcp.n; i++)
-		if (strcmp(ks->dhcp.v[i].port, port) == 0)
-			json_array_append_new(a, json_string(inet_ntop(AF_INET,
-			    &ks->dhcp.v[i].addr, buf, sizeof(buf))));
+		if (strcmp(ks->dhcp.v[i].port, port) == 0 &&
+		    ks->dhcp.v[i].source == src)
+			json_array_append_new(a, json_string(bind_ntop(
+			    &ks->dhcp.v[i].addr, buf)));
 	return a;
 }
 
@@ -102,7 +104,7 @@ dhcp_json(const struct kview *ks, const char *port)
 static json_t *
 bindings_json(const struct kview *ks)
 {
-	char mac[18], ip[INET_ADDRSTRLEN];
+	char mac[18], ip[INET6_ADDRSTRLEN];
 	const struct binding *b;
 	json_t *a = json_array();
 	size_t i;
@@ -111,8 +113,8 @@ bindings_json(const struct kview *ks)
 		b = &ks->dhcp.v[i];
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, "
 		    "s:o}", "bridge", b->bridge, "port", b->port, "mac",
-		    mac_format(b->mac, mac), "ip", inet_ntop(AF_INET, &b->addr,
-		    ip, sizeof(ip)), "source", "dhcp", "expires",
+		    mac_format(b->mac, mac), "ip", bind_ntop(&b->addr, ip),
+		    "source", bind_source_name(b->source), "expires",
 		    b->expires == BIND_FOREVER ? json_null() :
 		    json_integer((json_int_t)b->expires)));
 	}
@@ -142,8 +144,16 @@ guest_json(const struct kview *ks, const struct bg_bridge *b,
 		    &g->ip6[i], buf, sizeof(buf))));
 	json_object_set_new(j, "ipv4", a4);
 	json_object_set_new(j, "ipv6", a6);
+	/* What it learns, by source: "dhcp", "dad", "dhcpv6". */
 	if (guest_learns4(g))
-		json_object_set_new(j, "dhcp", dhcp_json(ks, g->port));
+		json_object_set_new(j, bind_source_name(BS_DHCP),
+		    learned_json(ks, g->port, BS_DHCP));
+	if (guest_learns6(g))
+		json_object_set_new(j, bind_source_name(BS_DAD),
+		    learned_json(ks, g->port, BS_DAD));
+	if (g->learn & LEARN_DHCP6)
+		json_object_set_new(j, bind_source_name(BS_DHCP6),
+		    learned_json(ks, g->port, BS_DHCP6));
 	if (g->libvirt_uuid[0])
 		json_object_set_new(j, "libvirt-uuid",
 		    json_string(g->libvirt_uuid));
@@ -308,6 +318,10 @@ print_port(FILE *f, json_t *p, const char *role)
 		fprintf(f, " dhcp:%s", json_string_value(v));
 	json_array_foreach(json_object_get(p, "ipv6"), i, v)
 		fprintf(f, " %s", json_string_value(v));
+	json_array_foreach(json_object_get(p, "dad"), i, v)
+		fprintf(f, " dad:%s", json_string_value(v));
+	json_array_foreach(json_object_get(p, "dhcpv6"), i, v)
+		fprintf(f, " dhcpv6:%s", json_string_value(v));
 	json_object_foreach(drops, k, v)
 		fprintf(f, " drop:%s=%lld", k, (long long)json_integer_value(v));
 	if ((v = json_object_get(p, "libvirt-uuid")) != NULL)

@@ -71,6 +71,12 @@ guest_learns4(const struct bg_guest *g)
 	return (g->learn & LEARN_DHCP4) != 0;
 }
 
+bool
+guest_learns6(const struct bg_guest *g)
+{
+	return (g->learn & (LEARN_SLAAC | LEARN_DHCP6)) != 0;
+}
+
 size_t
 guest_n_ip4(const struct bg_guest *g)
 {

@@ -15,11 +15,12 @@
 #define BG_MAX_MIRRORS	7	/* each owns one bit of skb->mark */
 #define BG_MAX_EXCLUDES	8	/* per mirror */
 #define BG_MAX_LEARNED4	4	/* DHCP leases bound per guest at once */
+#define BG_MAX_LEARNED6	16	/* IPv6 addresses learned per guest at once */
 
 /* What a guest's addresses are learned from, besides those listed. */
 enum bg_learn {
 	LEARN_DHCP4	= 1 << 0,	/* ipv4: dhcp */
-	LEARN_SLAAC	= 1 << 1,	/* ipv6: slaac (not implemented yet) */
+	LEARN_SLAAC	= 1 << 1,	/* ipv6: slaac (bound after DAD) */
 	LEARN_DHCP6	= 1 << 2,	/* ipv6: dhcpv6 (not implemented yet) */
 };
 
@@ -36,10 +37,13 @@ struct bg_guest {
 	int		*ip6_line;
 	unsigned int	 learn;		/* enum bg_learn bits */
 	int		 learn_line[3];	/* per bit, where the file asks */
-	/* Addresses learned at run time (the daemon's DHCP bindings): bound
-	 * exactly like ip4, never read from a file or printed to one. */
+	/* Addresses learned at run time (the daemon's bindings): bound
+	 * exactly like ip4 and ip6, never read from a file or printed to
+	 * one. */
 	struct in_addr	 learned4[BG_MAX_LEARNED4];
 	size_t		 n_learned4;
+	struct in6_addr	 learned6[BG_MAX_LEARNED6];
+	size_t		 n_learned6;
 	/* The libvirt domain it is bound from ("" if static): its bindings
 	 * follow the domain, and loading the config reads them afresh. */
 	char		 libvirt_uuid[40];
@@ -111,6 +115,8 @@ int	guest_copy(struct bg_guest *dst, const struct bg_guest *src);
 struct bg_bridge *config_bridge(const struct bg_config *, const char *name);
 /* Does g learn IPv4 addresses from DHCP? */
 bool	guest_learns4(const struct bg_guest *);
+/* Does g learn IPv6 addresses (slaac, dhcpv6)? */
+bool	guest_learns6(const struct bg_guest *);
 /* g's IPv4 addresses, configured then learned: how many, and the k-th. */
 size_t	guest_n_ip4(const struct bg_guest *);
 const struct in_addr *guest_ip4_at(const struct bg_guest *, size_t k);

@@ -68,7 +68,7 @@ const char *
 ip6_unbindable(const struct in6_addr *a)
 {
 	if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_MULTICAST(a) ||
-	    IN6_IS_ADDR_LOOPBACK(a))
+	    IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_V4MAPPED(a))
 		return "cannot be a guest's address";
 	return NULL;
 }
@@ -122,10 +122,6 @@ addrs_check(int af, const void *a, size_t n, char *err, size_t errlen)
 static const char *
 learn_unimplemented(const struct bg_guest *g, int *idx)
 {
-	if (g->learn & LEARN_SLAAC) {
-		*idx = 1;
-		return "slaac";
-	}
 	if (g->learn & LEARN_DHCP6) {
 		*idx = 2;
 		return "dhcpv6";
@@ -199,6 +195,10 @@ guest_claims(const struct bg_guest *g, claim_fn fn, void *arg)
 	 * lease another guest holds. (A file has none.) */
 	for (i = 0; i < g->n_learned4; i++)
 		if (claim(fn, arg, V_IP4, &g->learned4[i], 4, g->line,
+		    g->port, C_OTHER, false) == -1)
+			return -1;
+	for (i = 0; i < g->n_learned6; i++)
+		if (claim(fn, arg, V_IP6, &g->learned6[i], 16, g->line,
 		    g->port, C_OTHER, false) == -1)
 			return -1;
 	return 0;

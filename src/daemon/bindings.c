@@ -1,4 +1,4 @@
-/* The DHCP binding table and its file; see bindings.h. */
+/* The binding table and its file; see bindings.h. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -25,36 +25,81 @@ bindings_clear(struct bindings *t)
 	bindings_init(t);
 }
 
+static const char *const source_names[BS_N] = {
+	[BS_DHCP] = "dhcp", [BS_DAD] = "dad", [BS_DHCP6] = "dhcpv6",
+};
+
+const char *
+bind_source_name(enum bind_source s)
+{
+	return s < BS_N ? source_names[s] : "?";
+}
+
+void
+bind_addr4(struct in6_addr *a6, const struct in_addr *a4)
+{
+	memset(a6, 0, sizeof(*a6));
+	a6->s6_addr[10] = a6->s6_addr[11] = 0xff;
+	memcpy(&a6->s6_addr[12], a4, 4);
+}
+
+void
+bind_get4(const struct in6_addr *a6, struct in_addr *a4)
+{
+	memcpy(a4, &a6->s6_addr[12], 4);
+}
+
+int
+bind_af(const struct in6_addr *a)
+{
+	return IN6_IS_ADDR_V4MAPPED(a) ? AF_INET : AF_INET6;
+}
+
+const char *
+bind_ntop(const struct in6_addr *a, char *buf)
+{
+	struct in_addr a4;
+
+	if (bind_af(a) == AF_INET6)
+		return inet_ntop(AF_INET6, a, buf, INET6_ADDRSTRLEN);
+	bind_get4(a, &a4);
+	return inet_ntop(AF_INET, &a4, buf, INET6_ADDRSTRLEN);
+}
+
 static struct binding *
-find(const struct bindings *t, const char *port, const struct in_addr *a)
+find(const struct bindings *t, const char *port, const struct in6_addr *a)
 {
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (t->v[i].addr.s_addr == a->s_addr &&
+		if (memcmp(&t->v[i].addr, a, sizeof(*a)) == 0 &&
 		    (port == NULL || strcmp(t->v[i].port, port) == 0))
 			return &t->v[i];
 	return NULL;
 }
 
 struct binding *
-bindings_find(const struct bindings *t, const struct in_addr *a)
+bindings_find(const struct bindings *t, const struct in6_addr *a)
 {
 	return find(t, NULL, a);
 }
 
 size_t
-bindings_of_port(const struct bindings *t, const char *port,
-    struct in_addr *out, size_t max)
+bindings_of_port(const struct bindings *t, const char *port, int af,
+    void *out, size_t max)
 {
 	size_t i, n = 0;
 
-	for (i = 0; i < t->n; i++)
-		if (strcmp(t->v[i].port, port) == 0) {
-			if (out && n < max)
-				out[n] = t->v[i].addr;
-			n++;
-		}
+	for (i = 0; i < t->n; i++) {
+		if (strcmp(t->v[i].port, port) != 0 ||
+		    bind_af(&t->v[i].addr) != af)
+			continue;
+		if (out && n < max && af == AF_INET)
+			bind_get4(&t->v[i].addr, (struct in_addr *)out + n);
+		else if (out && n < max)
+			((struct in6_addr *)out)[n] = t->v[i].addr;
+		n++;
+	}
 	return n;
 }
 
@@ -66,10 +111,11 @@ bindings_add(struct bindings *t, const struct binding *b, size_t cap)
 
 	if ((e = find(t, b->port, &b->addr)) != NULL) {
 		e->expires = b->expires;
+		e->source = b->source;
 		memcpy(e->mac, b->mac, 6);
 		return BIND_RENEW;
 	}
-	if (bindings_of_port(t, b->port, NULL, 0) >= cap)
+	if (bindings_of_port(t, b->port, bind_af(&b->addr), NULL, 0) >= cap)
 		return BIND_FULL;
 	if (t->n == t->cap) {
 		ncap = t->cap ? t->cap * 2 : 16;
@@ -84,7 +130,7 @@ bindings_add(struct bindings *t, const struct binding *b, size_t cap)
 
 int
 bindings_remove(struct bindings *t, const char *port,
-    const struct in_addr *a)
+    const struct in6_addr *a)
 {
 	struct binding *e = find(t, port, a);
 
@@ -141,14 +187,14 @@ bindings_expire(struct bindings *t, int64_t now,
 static int
 write_all(FILE *f, const struct bindings *t)
 {
-	char mac[18], a[INET_ADDRSTRLEN];
+	char mac[18], a[INET6_ADDRSTRLEN];
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		if (fprintf(f, "%s %s %s %s %" PRId64 "\n", t->v[i].bridge,
+		if (fprintf(f, "%s %s %s %s %" PRId64 " %s\n", t->v[i].bridge,
 		    t->v[i].port, mac_format(t->v[i].mac, mac),
-		    inet_ntop(AF_INET, &t->v[i].addr, a, sizeof(a)),
-		    t->v[i].expires) < 0)
+		    bind_ntop(&t->v[i].addr, a), t->v[i].expires,
+		    bind_source_name(t->v[i].source)) < 0)
 			return -1;
 	return fflush(f) == EOF || fsync(fileno(f)) == -1 ? -1 : 0;
 }
@@ -209,23 +255,59 @@ err:
 	return -1;
 }
 
+/* An address of the file, bindable as what it was learned from. */
+static int
+parse_addr(const char *s, enum bind_source src, struct in6_addr *a)
+{
+	struct in_addr a4;
+
+	if (src == BS_DHCP) {
+		if (inet_pton(AF_INET, s, &a4) != 1 || ip4_unbindable(&a4))
+			return -1;
+		bind_addr4(a, &a4);
+		return 0;
+	}
+	return inet_pton(AF_INET6, s, a) == 1 && !ip6_unbindable(a) ? 0 : -1;
+}
+
+static int
+parse_source(const char *s, int n, enum bind_source *src)
+{
+	int i;
+
+	if (n == 5) {
+		*src = BS_DHCP;
+		return 0;
+	}
+	for (i = 0; i < BS_N; i++)
+		if (strcmp(s, source_names[i]) == 0) {
+			*src = (enum bind_source)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* One line: 0 and *b, or -1 if it does not parse or cannot be bound. */
 static int
 parse_line(const char *line, struct binding *b)
 {
-	char bridge[32], port[32], mac[32], addr[32];
+	char bridge[32], port[32], mac[32], addr[64], source[16];
+	enum bind_source src;
 	long long exp;
 	char end;
+	int n;
 
 	memset(b, 0, sizeof(*b));
-	if (sscanf(line, "%31s %31s %31s %31s %lld %c", bridge, port, mac,
-	    addr, &exp, &end) != 5 || !ifname_valid(bridge) ||
-	    !ifname_valid(port) || mac_parse(mac, b->mac) == -1 ||
-	    inet_pton(AF_INET, addr, &b->addr) != 1 ||
-	    ip4_unbindable(&b->addr) != NULL || mac_unbindable(b->mac))
+	n = sscanf(line, "%31s %31s %31s %63s %lld %15s %c", bridge, port,
+	    mac, addr, &exp, source, &end);
+	if ((n != 5 && n != 6) || parse_source(source, n, &src) == -1 ||
+	    !ifname_valid(bridge) || !ifname_valid(port) ||
+	    mac_parse(mac, b->mac) == -1 || mac_unbindable(b->mac) ||
+	    parse_addr(addr, src, &b->addr) == -1)
 		return -1;
 	snprintf(b->bridge, sizeof(b->bridge), "%s", bridge);
 	snprintf(b->port, sizeof(b->port), "%s", port);
+	b->source = (uint8_t)src;
 	b->expires = exp;
 	return 0;
 }

@@ -46,7 +46,7 @@
 #define SENSOR_RETRY_MS		1000
 #define MAX_STATIONS		(1 << 16)
 #define SENSOR_BATCH		256	/* records per wakeup, then others */
-#define SNOOP_TICK_MS		1000	/* DHCP lease expiry */
+#define SNOOP_TICK_MS		1000	/* lease expiry */
 
 /* The parts, and how they are wired; no part sees this. */
 struct daemon {
@@ -60,6 +60,7 @@ struct daemon {
 	struct stations		*stations;
 	struct snoop		*snoop;
 	struct loop_timer	 snoop_timer;
+	uint64_t		 snoop_tick_ms;	/* when the next tick is due */
 	struct sensor		 sensor;
 	unsigned int		 sensor_group;
 	struct loop_timer	 sensor_timer;	/* restart a dead sensor */
@@ -161,6 +162,16 @@ sensor_lost(struct daemon *d)
 	loop_timer_at(&d->sensor_timer, now_ms() + SENSOR_RETRY_MS);
 }
 
+/* The timer, at the next tick or the end of a DAD period if sooner. */
+static void
+snoop_arm(struct daemon *d)
+{
+	uint64_t dad = snoop_next_ms(d->snoop);
+
+	loop_timer_at(&d->snoop_timer, dad < d->snoop_tick_ms ? dad :
+	    d->snoop_tick_ms);
+}
+
 static void
 sensor_cb(int fd, uint32_t events, void *arg)
 {
@@ -182,7 +193,10 @@ sensor_cb(int fd, uint32_t events, void *arg)
 			drops_overrun(d->drops);
 		else if (r.kind == SR_DHCP)
 			snoop_dhcp(d->snoop, d->pol, d->links, &r);
+		else if (r.kind == SR_ND)
+			snoop_nd(d->snoop, d->pol, d->links, &r);
 	}
+	snoop_arm(d);
 	d->st.bad_records = d->sensor.bad_records;
 	if (rc == -1)
 		sensor_lost(d);
@@ -192,9 +206,14 @@ static void
 snoop_cb(void *arg)
 {
 	struct daemon *d = arg;
+	uint64_t now = now_ms();
 
-	snoop_tick(d->snoop, d->pol);
-	loop_timer_at(&d->snoop_timer, now_ms() + SNOOP_TICK_MS);
+	if (now >= d->snoop_tick_ms) {
+		snoop_tick(d->snoop, d->pol);
+		d->snoop_tick_ms = now + SNOOP_TICK_MS;
+	}
+	snoop_dad_tick(d->snoop, d->pol);
+	snoop_arm(d);
 }
 
 static int
@@ -487,7 +506,8 @@ daemon_start(struct daemon *d, const struct daemon_opts *o,
 	if (daemon_apply(d, cfg) == -1)
 		return -1;
 	snoop_prune(d->snoop, d->pol);
-	loop_timer_at(&d->snoop_timer, now_ms() + SNOOP_TICK_MS);
+	d->snoop_tick_ms = now_ms() + SNOOP_TICK_MS;
+	snoop_arm(d);
 	stations_seed(d->stations, policy_config(d->pol));
 	if (sensor_up(d, err, sizeof(err)) == -1 ||
 	    events_open(&ec, err, sizeof(err)) == -1 ||

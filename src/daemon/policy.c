@@ -289,7 +289,8 @@ out:
 
 int
 policy_guest_learned(struct policy *p, const char *port,
-    const struct in_addr *a, size_t n, char *err, size_t errlen)
+    const struct in_addr *a4, size_t n4, const struct in6_addr *a6,
+    size_t n6, char *err, size_t errlen)
 {
 	struct bg_guest *g = config_guest(&p->cfg, port, NULL), ng;
 	bool hooked;
@@ -299,13 +300,16 @@ policy_guest_learned(struct policy *p, const char *port,
 
 	/* Unbinding is always allowed: a guest may have stopped learning
 	 * (guest add replaced it) with its leases still in the table. */
-	if (g == NULL || n > BG_MAX_LEARNED4 || (n > 0 && !guest_learns4(g)))
+	if (g == NULL || n4 > BG_MAX_LEARNED4 || n6 > BG_MAX_LEARNED6 ||
+	    (n4 > 0 && !guest_learns4(g)) || (n6 > 0 && !guest_learns6(g)))
 		return snprintf(err, errlen, "port %s is not a guest that "
 		    "learns", port), -1;
 	/* Only the learned addresses differ: the copy shares the rest. */
 	ng = *g;
-	memcpy(ng.learned4, a, n * sizeof(*a));
-	ng.n_learned4 = n;
+	memcpy(ng.learned4, a4, n4 * sizeof(*a4));
+	ng.n_learned4 = n4;
+	memcpy(ng.learned6, a6, n6 * sizeof(*a6));
+	ng.n_learned6 = n6;
 	hooked = nameset_has(&p->ks.hooked, port);
 	diff_init(&d);
 	if (diff_guest(&d, g, &ng, hooked, hooked) == -1) {
@@ -314,8 +318,10 @@ policy_guest_learned(struct policy *p, const char *port,
 		goto out;
 	}
 	if ((rc = txn_diff(&p->ks, &d, t0, err, errlen)) == 0) {
-		memcpy(g->learned4, a, n * sizeof(*a));
-		g->n_learned4 = n;
+		memcpy(g->learned4, ng.learned4, sizeof(g->learned4));
+		g->n_learned4 = n4;
+		memcpy(g->learned6, ng.learned6, sizeof(g->learned6));
+		g->n_learned6 = n6;
 	}
 out:
 	diff_free(&d);

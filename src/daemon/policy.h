@@ -49,11 +49,13 @@ int	policy_guest_del(struct policy *, const char *port,
 	    const uint8_t *mac, const char *bridge, const char *onbr,
 	    char *err, size_t errlen);
 /*
- * The addresses port's guest has learned are now a[0..n) (n at most
- * BG_MAX_LEARNED4): its chains are refilled, one transaction.
+ * The addresses port's guest has learned are now a4[0..n4) and
+ * a6[0..n6) (at most BG_MAX_LEARNED4 and BG_MAX_LEARNED6): its chains
+ * are refilled, one transaction.
  */
 int	policy_guest_learned(struct policy *, const char *port,
-	    const struct in_addr *a, size_t n, char *err, size_t errlen);
+	    const struct in_addr *a4, size_t n4, const struct in6_addr *a6,
+	    size_t n6, char *err, size_t errlen);
 /*
  * The interfaces changed: if the rules themselves depend on them (mirrors
  * name their ports and devices), recompile and, if they differ, replace

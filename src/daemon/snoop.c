@@ -1,8 +1,9 @@
 /*
- * DHCP snooping: sensor records → bindings → the guest's chains; see
- * snoop.h. Every check of a record is here, in the order a switch's DHCP
- * snooping makes them; the records themselves were checked for range by
- * sensor_rec_check().
+ * Snooping's binding table: sensor records (read in snoop_dhcp.c,
+ * snoop_nd.c) → bindings → the guest's chains; see snoop.h. What every
+ * source shares is here: binding and unbinding with the checks a switch
+ * makes whatever taught it the address, expiry, the file, and the pass
+ * over every binding when the policy changes.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -15,36 +16,30 @@
 #include "hmap.h"
 #include "learn.h"
 #include "log.h"
-#include "mon_link.h"
 #include "nft.h"
 #include "policy.h"
 #include "snoop.h"
+#include "snoop_impl.h"
 #include "validate.h"
 
-/* learn_over's count of a port in one table, when last read. */
 struct over {
 	char		 port[BG_IFNAMSIZ];
 	enum rs_family	 fam;
 	uint64_t	 seen;
 };
 
-struct snoop {
-	struct bindings	 t;
-	char		 path[4096];
-	bool		 learning;	/* the policy has learning guests */
-	uint64_t	 gen;		/* the policy's, when last pruned */
-	struct over	*over;
-	size_t		 n_over, cap_over;
-};
-
-/* Why a binding goes, as binding_remove says it. */
 static const char *const why_names[] = {
-	"release", "decline", "nak", "expire", "reassigned", "config",
+	[W_RELEASE] = "release", [W_DECLINE] = "decline", [W_NAK] = "nak",
+	[W_EXPIRE] = "expire", [W_REASSIGNED] = "reassigned",
+	[W_CONFIG] = "config", [W_CONFLICT] = "conflict", [W_CAP] = "cap",
+	[W_CONTESTED] = "contested",
 };
-enum why { W_RELEASE, W_DECLINE, W_NAK, W_EXPIRE, W_REASSIGNED, W_CONFIG };
 
-static int64_t
-wall_now(void)
+/* The caps of a family. */
+#define CAP(a)	(bind_af(a) == AF_INET ? BG_MAX_LEARNED4 : BG_MAX_LEARNED6)
+
+int64_t
+snoop_wall(void)
 {
 	return (int64_t)time(NULL);
 }
@@ -72,9 +67,8 @@ snoop_new(const char *config_path)
 		return NULL;
 	bindings_init(&s->t);
 	snoop_path(config_path, s->path, sizeof(s->path));
-	if (bindings_load(&s->t, s->path, wall_now(), &bad) == -1)
-		log_warn("reading %s; starting with no DHCP bindings",
-		    s->path);
+	if (bindings_load(&s->t, s->path, snoop_wall(), &bad) == -1)
+		log_warn("reading %s; starting with no bindings", s->path);
 	else if (bad)
 		log_warnx("%s: %zu line(s) left out (malformed or "
 		    "duplicate)", s->path, bad);
@@ -88,14 +82,34 @@ snoop_free(struct snoop *s)
 		return;
 	bindings_clear(&s->t);
 	free(s->over);
+	free(s->dad);
 	free(s);
 }
 
-static void
-save(struct snoop *s)
+void
+snoop_save(struct snoop *s)
 {
+	s->dirty = false;
 	if (bindings_save(&s->t, s->path) == -1)
 		log_warn("writing %s", s->path);
+}
+
+static void
+emit_msg(struct event *e, enum ev_type type, const struct binding *b,
+    const char *why)
+{
+	const char *src = bind_source_name(b->source);
+	char a[INET6_ADDRSTRLEN];
+
+	bind_ntop(&b->addr, a);
+	if (type == EV_BINDING_ADD)
+		ev_msg(e, "%s bound to %s (%s)", a, b->port, src);
+	else if (type == EV_BINDING_RENEW)
+		ev_msg(e, "%s's %s binding of %s renewed", b->port, src, a);
+	else if (type == EV_BINDING_REMOVE)
+		ev_msg(e, "%s unbound from %s (%s)", a, b->port, why);
+	else
+		ev_msg(e, "%s not bound to %s: %s", a, b->port, why);
 }
 
 static void
@@ -104,26 +118,23 @@ emit(enum ev_type type, const struct binding *b, const char *why,
 {
 	struct event *e = event_new(type, type == EV_BINDING_REFUSED ?
 	    SEV_WARNING : SEV_INFO);
-	char a[INET_ADDRSTRLEN];
+	struct in_addr a4;
 
 	if (e == NULL)
 		return;
 	ev_str(e, "bridge", b->bridge);
 	ev_str(e, "port", b->port);
 	ev_mac(e, "mac", b->mac);
-	ev_ip(e, "ip", AF_INET, &b->addr);
+	if (bind_af(&b->addr) == AF_INET) {
+		bind_get4(&b->addr, &a4);
+		ev_ip(e, "ip", AF_INET, &a4);
+	} else
+		ev_ip(e, "ip", AF_INET6, &b->addr);
+	ev_str(e, "source", bind_source_name(b->source));
 	if (lease >= 0)
 		ev_int(e, "lease", lease);
 	ev_str(e, "reason", why);
-	inet_ntop(AF_INET, &b->addr, a, sizeof(a));
-	if (type == EV_BINDING_ADD)
-		ev_msg(e, "%s bound to %s by DHCP", a, b->port);
-	else if (type == EV_BINDING_RENEW)
-		ev_msg(e, "%s's DHCP lease of %s renewed", b->port, a);
-	else if (type == EV_BINDING_REMOVE)
-		ev_msg(e, "%s unbound from %s (%s)", a, b->port, why);
-	else
-		ev_msg(e, "%s not bound to %s: %s", a, b->port, why);
+	emit_msg(e, type, b, why);
 	event_emit(e);
 }
 
@@ -131,205 +142,168 @@ emit(enum ev_type type, const struct binding *b, const char *why,
 static int
 refill(struct snoop *s, struct policy *p, const char *port)
 {
-	struct in_addr a[BG_MAX_LEARNED4];
-	size_t n = bindings_of_port(&s->t, port, a, BG_MAX_LEARNED4);
+	struct in_addr a4[BG_MAX_LEARNED4];
+	struct in6_addr a6[BG_MAX_LEARNED6];
+	size_t n4 = bindings_of_port(&s->t, port, AF_INET, a4,
+	    BG_MAX_LEARNED4);
+	size_t n6 = bindings_of_port(&s->t, port, AF_INET6, a6,
+	    BG_MAX_LEARNED6);
 	char err[512];
 
-	if (n > BG_MAX_LEARNED4)
-		n = BG_MAX_LEARNED4;
-	if (policy_guest_learned(p, port, a, n, err, sizeof(err)) == -1) {
-		log_warnx("DHCP binding of %s: %s", port, err);
+	if (n4 > BG_MAX_LEARNED4)
+		n4 = BG_MAX_LEARNED4;
+	if (n6 > BG_MAX_LEARNED6)
+		n6 = BG_MAX_LEARNED6;
+	if (policy_guest_learned(p, port, a4, n4, a6, n6, err,
+	    sizeof(err)) == -1) {
+		log_warnx("binding of %s: %s", port, err);
 		return -1;
 	}
 	return 0;
 }
 
-static void
-unbind(struct snoop *s, struct policy *p, const struct binding *b,
-    enum why why)
+void
+snoop_unbind(struct snoop *s, struct policy *p, const char *port,
+    const struct in6_addr *a, enum snoop_why why)
 {
-	struct binding gone = *b;
+	struct binding *b = bindings_find(&s->t, a), gone;
 
-	if (bindings_remove(&s->t, gone.port, &gone.addr) == 0)
+	if (b == NULL || strcmp(b->port, port) != 0)
 		return;
+	gone = *b;
+	bindings_remove(&s->t, gone.port, &gone.addr);
 	refill(s, p, gone.port);
 	emit(EV_BINDING_REMOVE, &gone, why_names[why], -1);
+	snoop_save(s);
 }
 
-/* The guest (other than port's) an address is configured for. */
-static const struct bg_guest *
-static_owner(const struct bg_config *cfg, const char *port,
-    const struct in_addr *a)
+/* Does g learn what src teaches: its family, and for DAD, SLAAC's
+ * addresses or (a DHCPv6 guest) its link-local one? */
+bool
+snoop_may_learn(const struct bg_guest *g, enum bind_source src,
+    const struct in6_addr *a)
 {
-	const struct bg_guest *g;
-	size_t i, j, k;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
-			g = &cfg->bridges[i].guests[j];
-			if (strcmp(g->port, port) == 0)
-				continue;
-			for (k = 0; k < g->n_ip4; k++)
-				if (g->ip4[k].s_addr == a->s_addr)
-					return g;
-		}
-	return NULL;
+	if (bind_af(a) == AF_INET)
+		return src == BS_DHCP && guest_learns4(g);
+	if (src == BS_DHCP6)
+		return (g->learn & LEARN_DHCP6) != 0;
+	return src == BS_DAD && ((g->learn & LEARN_SLAAC) ||
+	    (guest_learns6(g) && IN6_IS_ADDR_LINKLOCAL(a)));
 }
 
+/* Is a configured for g, or g's derived link-local address? */
 static bool
-is_static(const struct bg_guest *g, const struct in_addr *a)
+is_static(const struct bg_guest *g, const struct in6_addr *a)
 {
+	struct in6_addr ll;
+	struct in_addr a4;
 	size_t k;
 
-	for (k = 0; k < g->n_ip4; k++)
-		if (g->ip4[k].s_addr == a->s_addr)
+	if (bind_af(a) == AF_INET) {
+		bind_get4(a, &a4);
+		for (k = 0; k < g->n_ip4; k++)
+			if (g->ip4[k].s_addr == a4.s_addr)
+				return true;
+		return false;
+	}
+	mac_to_linklocal(g->mac, &ll);
+	if (memcmp(&ll, a, sizeof(ll)) == 0)
+		return true;
+	for (k = 0; k < g->n_ip6; k++)
+		if (memcmp(&g->ip6[k], a, sizeof(*a)) == 0)
 			return true;
 	return false;
 }
 
-static void
-on_ack(struct snoop *s, struct policy *p, const struct bg_bridge *br,
-    const struct bg_guest *g, const struct dhcp_info *d)
+const struct bg_guest *
+snoop_owner(const struct bg_config *cfg, const char *port,
+    const struct in6_addr *a)
 {
-	struct binding b, *old;
-	int64_t now = wall_now();
+	const struct bg_guest *g;
+	size_t i, j;
+
+	for (i = 0; i < cfg->n_bridges; i++)
+		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
+			g = &cfg->bridges[i].guests[j];
+			if (strcmp(g->port, port) != 0 && is_static(g, a))
+				return g;
+		}
+	return NULL;
+}
+
+/* The checks before a binding, in the order that loses nothing. */
+static int
+bind_refused(struct snoop *s, struct policy *p, const struct bg_guest *g,
+    const struct binding *b, bool take, int64_t lease)
+{
+	const struct binding *old = bindings_find(&s->t, &b->addr);
+
+	if (snoop_owner(policy_config(p), g->port, &b->addr) ||
+	    (old && strcmp(old->port, g->port) != 0 && !take)) {
+		emit(EV_BINDING_REFUSED, b, why_names[W_CONFLICT], lease);
+		return -1;
+	}
+	/* Full: refused before anyone loses anything. */
+	if ((old == NULL || strcmp(old->port, g->port) != 0) &&
+	    bindings_of_port(&s->t, g->port, bind_af(&b->addr), NULL, 0) >=
+	    CAP(&b->addr)) {
+		emit(EV_BINDING_REFUSED, b, why_names[W_CAP], lease);
+		return -1;
+	}
+	/* Given to this guest: whoever had it has no more. */
+	if (old != NULL && strcmp(old->port, g->port) != 0)
+		snoop_unbind(s, p, old->port, &b->addr, W_REASSIGNED);
+	return 0;
+}
+
+int
+snoop_bind(struct snoop *s, struct policy *p, const struct bg_bridge *br,
+    const struct bg_guest *g, const struct in6_addr *a, int64_t expires,
+    enum bind_source src, int64_t lease, bool take)
+{
+	struct binding b;
 	int rc;
 
 	memset(&b, 0, sizeof(b));
 	memcpy(b.bridge, br->name, sizeof(b.bridge));
 	memcpy(b.port, g->port, sizeof(b.port));
 	memcpy(b.mac, g->mac, 6);
-	memcpy(&b.addr, d->yiaddr, 4);
-	if (!d->has_lease || ip4_unbindable(&b.addr) || is_static(g, &b.addr))
-		return;
-	b.expires = d->lease == 0xffffffff ? BIND_FOREVER :
-	    now + (int64_t)d->lease;
-	if (static_owner(policy_config(p), g->port, &b.addr)) {
-		emit(EV_BINDING_REFUSED, &b, "conflict", d->lease);
-		return;
-	}
-	old = bindings_find(&s->t, &b.addr);
-	/* Full: refused before anyone loses anything. */
-	if ((old == NULL || strcmp(old->port, g->port) != 0) &&
-	    bindings_of_port(&s->t, g->port, NULL, 0) >= BG_MAX_LEARNED4) {
-		emit(EV_BINDING_REFUSED, &b, "cap", d->lease);
-		return;
-	}
-	/* The server gave it to this guest: whoever had it has no more. */
-	if (old != NULL && strcmp(old->port, g->port) != 0)
-		unbind(s, p, old, W_REASSIGNED);
-	if ((rc = bindings_add(&s->t, &b, BG_MAX_LEARNED4)) == -1) {
-		log_warn("DHCP binding of %s", g->port);
-		return;
-	}
-	if (rc == BIND_FULL) {
-		emit(EV_BINDING_REFUSED, &b, "cap", d->lease);
-		return;
+	b.addr = *a;
+	b.source = (uint8_t)src;
+	b.expires = expires;
+	if (is_static(g, a))
+		return 0;		/* bound already, for good */
+	if (bind_refused(s, p, g, &b, take, lease) == -1)
+		return -1;
+	if ((rc = bindings_add(&s->t, &b, CAP(a))) == -1) {
+		log_warn("binding of %s", g->port);
+		return -1;
 	}
 	if (rc == BIND_NEW && refill(s, p, g->port) == -1) {
-		bindings_remove(&s->t, g->port, &b.addr);
-		return;
+		bindings_remove(&s->t, g->port, a);
+		return -1;
 	}
 	emit(rc == BIND_NEW ? EV_BINDING_ADD : EV_BINDING_RENEW, &b, NULL,
-	    d->lease);
-	save(s);
+	    lease);
+	snoop_save(s);
+	return 0;
 }
 
-/* What a server sent the guest: is it believed? */
-static bool
-server_ok(const struct bg_bridge *br, const struct mon_link *links,
-    const struct sensor_rec *r)
-{
-	const struct bg_link *in;
-	struct in_addr sid;
-
-	if (r->dhcp.op != 2)
-		return false;
-	/* From the host itself, or a trusted port of the guest's bridge. */
-	if (r->peer != 0 && ((in = mon_link_get(links, r->peer)) == NULL ||
-	    bridge_port_kind(br, in->name, NULL) != PORT_TRUSTED))
-		return false;
-	if (br->n_dhcp_servers == 0)
-		return true;
-	memcpy(&sid, r->dhcp.server_id, 4);
-	return r->dhcp.has_server && bridge_dhcp_server_ok(br, &sid);
-}
-
-static void
-from_server(struct snoop *s, struct policy *p, const struct bg_bridge *br,
-    const struct bg_guest *g, const struct mon_link *links,
-    const struct sensor_rec *r)
-{
-	struct in_addr a[BG_MAX_LEARNED4];
-	struct binding *b;
-	size_t n, i;
-
-	if (!server_ok(br, links, r))
-		return;
-	if (r->dhcp.type == DHCPACK) {
-		on_ack(s, p, br, g, &r->dhcp);
-		return;
-	}
-	if (r->dhcp.type != DHCPNAK)
-		return;
-	/* A NAK names no address: the guest starts over with none. */
-	n = bindings_of_port(&s->t, g->port, a, BG_MAX_LEARNED4);
-	for (i = 0; i < n && i < BG_MAX_LEARNED4; i++)
-		if ((b = bindings_find(&s->t, &a[i])) != NULL)
-			unbind(s, p, b, W_NAK);
-	if (n)
-		save(s);
-}
-
-/* What the guest sent a server, from its own port. */
-static void
-from_guest(struct snoop *s, struct policy *p, const struct bg_guest *g,
-    const struct sensor_rec *r)
-{
-	const struct dhcp_info *d = &r->dhcp;
-	struct binding *b;
-	struct in_addr a;
-
-	if (d->op != 1)
-		return;
-	if (d->type == DHCPRELEASE)
-		memcpy(&a, d->ciaddr, 4);
-	else if (d->type == DHCPDECLINE && d->has_requested)
-		memcpy(&a, d->requested, 4);
-	else
-		return;
-	/* Only the port that has the binding can give it back. */
-	if ((b = bindings_find(&s->t, &a)) == NULL ||
-	    strcmp(b->port, g->port) != 0)
-		return;
-	unbind(s, p, b, d->type == DHCPRELEASE ? W_RELEASE : W_DECLINE);
-	save(s);
-}
+/* Renewals by use move an expiry by this much at least: an address in
+ * steady use costs a write of the file an hour, not one a second. */
+#define TOUCH_STEP	3600
 
 void
-snoop_dhcp(struct snoop *s, struct policy *p, const struct mon_link *links,
-    const struct sensor_rec *r)
+snoop_touch(struct snoop *s, const char *port, const struct in6_addr *a,
+    int64_t expires)
 {
-	const struct bg_link *l = mon_link_get(links, r->ifindex);
-	struct bg_bridge *br = NULL;
-	const struct bg_guest *g;
-	uint8_t t = r->dhcp.type;
+	struct binding *b = bindings_find(&s->t, a);
 
-	/* What changes nothing is left before any lookup: a guest's
-	 * DISCOVERs and REQUESTs are most of what it sends. */
-	if (r->outgoing ? t != DHCPACK && t != DHCPNAK :
-	    t != DHCPRELEASE && t != DHCPDECLINE)
+	if (b == NULL || strcmp(b->port, port) != 0 || b->source != BS_DAD ||
+	    b->expires == BIND_FOREVER || expires - b->expires < TOUCH_STEP)
 		return;
-	if (l == NULL || (g = config_guest(policy_config(p), l->name,
-	    &br)) == NULL || !guest_learns4(g))
-		return;
-	/* Its own MAC: the kernel drops a request naming another. */
-	if (!r->dhcp.eth || memcmp(r->dhcp.chaddr, g->mac, 6) != 0)
-		return;
-	if (r->outgoing)
-		from_server(s, p, br, g, links, r);
-	else
-		from_guest(s, p, g, r);
+	b->expires = expires;
+	s->dirty = true;
 }
 
 static void
@@ -416,7 +390,7 @@ snoop_tick(struct snoop *s, struct policy *p)
 {
 	char (*ports)[BG_IFNAMSIZ];
 	size_t i, n = s->t.n;
-	int64_t now = wall_now();
+	int64_t now = snoop_wall();
 
 	/* guest add or libvirt replaced guests: leases they lost go. */
 	if (policy_generation(p) != s->gen)
@@ -425,14 +399,17 @@ snoop_tick(struct snoop *s, struct policy *p)
 		limits(s);
 	for (i = 0; i < s->t.n && s->t.v[i].expires > now; i++)
 		;
-	if (i == s->t.n)
+	if (i == s->t.n) {
+		if (s->dirty)
+			snoop_save(s);
 		return;
+	}
 	if ((ports = calloc(n + 1, BG_IFNAMSIZ)) == NULL)
 		return;
 	if (bindings_expire(&s->t, now, expired, ports) > 0) {
 		for (i = 0; ports[i][0]; i++)
 			refill(s, p, ports[i]);
-		save(s);
+		snoop_save(s);
 	}
 	free(ports);
 }
@@ -449,7 +426,7 @@ struct guest_ent {
 };
 
 struct addr_ent {
-	struct in_addr		 key;
+	struct in6_addr		 key;	/* IPv4-mapped for IPv4 */
 	char			 port[BG_IFNAMSIZ];
 };
 
@@ -460,19 +437,50 @@ struct cfg_index {
 };
 
 static void
+index_addr(struct cfg_index *x, const struct in6_addr *a, const char *key)
+{
+	struct addr_ent *ae;
+	bool created;
+
+	if ((ae = hmap_put(&x->addrs, a, &created)) == NULL)
+		x->ok = false;
+	else
+		memcpy(ae->port, key, sizeof(ae->port));
+}
+
+/* g's configured and derived addresses, as bindings hold them. */
+static void
+index_guest_addrs(struct cfg_index *x, const struct bg_guest *g,
+    const char *key)
+{
+	struct in6_addr a;
+	size_t k;
+
+	for (k = 0; x->ok && k < g->n_ip4; k++) {
+		bind_addr4(&a, &g->ip4[k]);
+		index_addr(x, &a, key);
+	}
+	for (k = 0; x->ok && k < g->n_ip6; k++)
+		index_addr(x, &g->ip6[k], key);
+	mac_to_linklocal(g->mac, &a);
+	if (x->ok)
+		index_addr(x, &a, key);
+}
+
+static void
 index_build(struct cfg_index *x, const struct bg_config *cfg)
 {
 	const struct bg_guest *g;
 	struct guest_ent *ge;
-	struct addr_ent *ae;
 	char key[BG_IFNAMSIZ];
-	size_t i, j, k;
+	size_t i, j;
 	bool created;
 
 	x->cfg = cfg;
 	x->ok = true;
 	hmap_init(&x->guests, BG_IFNAMSIZ, sizeof(*ge), SIZE_MAX);
-	hmap_init(&x->addrs, sizeof(struct in_addr), sizeof(*ae), SIZE_MAX);
+	hmap_init(&x->addrs, sizeof(struct in6_addr),
+	    sizeof(struct addr_ent), SIZE_MAX);
 	for (i = 0; x->ok && i < cfg->n_bridges; i++)
 		for (j = 0; x->ok && j < cfg->bridges[i].n_guests; j++) {
 			g = &cfg->bridges[i].guests[j];
@@ -484,13 +492,7 @@ index_build(struct cfg_index *x, const struct bg_config *cfg)
 				ge->g = g;
 				ge->b = &cfg->bridges[i];
 			}
-			for (k = 0; x->ok && k < g->n_ip4; k++) {
-				if ((ae = hmap_put(&x->addrs, &g->ip4[k],
-				    &created)) == NULL)
-					x->ok = false;
-				else
-					memcpy(ae->port, key, sizeof(key));
-			}
+			index_guest_addrs(x, g, key);
 		}
 }
 
@@ -525,21 +527,22 @@ index_guest(const struct cfg_index *x, const char *port,
 
 /* The configured owner of an address (NULL: none), as an entry. */
 static const struct addr_ent *
-index_owner(const struct cfg_index *x, const struct in_addr *a)
+index_owner(const struct cfg_index *x, const struct in6_addr *a)
 {
 	static struct addr_ent slow;
 	const struct bg_guest *g;
 
 	if (x->ok)
 		return hmap_get(&x->addrs, a);
-	if ((g = static_owner(x->cfg, "", a)) == NULL)
+	if ((g = snoop_owner(x->cfg, "", a)) == NULL)
 		return NULL;
 	memcpy(slow.port, g->port, sizeof(slow.port));
 	return &slow;
 }
 
-/* Is b what cfg still allows: a learning guest of its port, bridge, MAC,
- * and no other guest configured with its address? */
+/* Is b what cfg still allows: a guest of its port, bridge and MAC that
+ * learns what b's source teaches, and no other guest configured with its
+ * address? */
 static bool
 allowed(const struct cfg_index *x, const struct binding *b)
 {
@@ -547,30 +550,57 @@ allowed(const struct cfg_index *x, const struct binding *b)
 	const struct bg_guest *g = index_guest(x, b->port, &br);
 	const struct addr_ent *a;
 
-	return g && guest_learns4(g) && strcmp(br->name, b->bridge) == 0 &&
-	    memcmp(g->mac, b->mac, 6) == 0 && !is_static(g, &b->addr) &&
+	return g && snoop_may_learn(g, b->source, &b->addr) &&
+	    strcmp(br->name, b->bridge) == 0 &&
+	    memcmp(g->mac, b->mac, 6) == 0 &&
 	    ((a = index_owner(x, &b->addr)) == NULL ||
-	    strcmp(a->port, b->port) == 0);
+	    strcmp(a->port, b->port) == 0) && !is_static(g, &b->addr);
 }
 
 void
 snoop_fill(const struct snoop *s, struct bg_config *cfg)
 {
 	const struct bg_bridge *br;
+	const struct binding *b;
 	struct bg_guest *g;
 	struct cfg_index x;
 	size_t i;
 
 	index_build(&x, cfg);
 	for (i = 0; i < s->t.n; i++) {
-		if (!allowed(&x, &s->t.v[i]))
+		b = &s->t.v[i];
+		if (!allowed(&x, b))
 			continue;
 		/* cfg is the caller's to change: the index holds it. */
-		g = (struct bg_guest *)index_guest(&x, s->t.v[i].port, &br);
-		if (g->n_learned4 < BG_MAX_LEARNED4)
-			g->learned4[g->n_learned4++] = s->t.v[i].addr;
+		g = (struct bg_guest *)index_guest(&x, b->port, &br);
+		if (bind_af(&b->addr) == AF_INET &&
+		    g->n_learned4 < BG_MAX_LEARNED4)
+			bind_get4(&b->addr, &g->learned4[g->n_learned4++]);
+		else if (bind_af(&b->addr) == AF_INET6 &&
+		    g->n_learned6 < BG_MAX_LEARNED6)
+			g->learned6[g->n_learned6++] = b->addr;
 	}
 	index_free(&x);
+}
+
+/* Is b among what g has learned, in the policy in force? */
+static bool
+in_force(const struct bg_guest *g, const struct binding *b)
+{
+	struct in_addr a4;
+	size_t k;
+
+	if (bind_af(&b->addr) == AF_INET6) {
+		for (k = 0; k < g->n_learned6; k++)
+			if (memcmp(&g->learned6[k], &b->addr, 16) == 0)
+				return true;
+		return false;
+	}
+	bind_get4(&b->addr, &a4);
+	for (k = 0; k < g->n_learned4; k++)
+		if (g->learned4[k].s_addr == a4.s_addr)
+			return true;
+	return false;
 }
 
 static int
@@ -578,16 +608,9 @@ keep(const struct binding *b, void *arg)
 {
 	const struct cfg_index *x = arg;
 	const struct bg_bridge *br;
-	const struct bg_guest *g;
-	size_t k;
 
-	if (!allowed(x, b))
-		goto gone;
-	g = index_guest(x, b->port, &br);
-	for (k = 0; k < g->n_learned4; k++)
-		if (g->learned4[k].s_addr == b->addr.s_addr)
-			return 1;
-gone:
+	if (allowed(x, b) && in_force(index_guest(x, b->port, &br), b))
+		return 1;
 	emit(EV_BINDING_REMOVE, b, why_names[W_CONFIG], -1);
 	return 0;
 }
@@ -599,7 +622,8 @@ any_learning(const struct bg_config *cfg)
 
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++)
-			if (guest_learns4(&cfg->bridges[i].guests[j]))
+			if (guest_learns4(&cfg->bridges[i].guests[j]) ||
+			    guest_learns6(&cfg->bridges[i].guests[j]))
 				return true;
 	return false;
 }
@@ -613,6 +637,6 @@ snoop_prune(struct snoop *s, struct policy *p)
 	s->gen = policy_generation(p);
 	index_build(&x, policy_config(p));
 	if (bindings_filter(&s->t, keep, &x) > 0)
-		save(s);
+		snoop_save(s);
 	index_free(&x);
 }

@@ -1,17 +1,10 @@
 /*
- * DHCP snooping: the sensor's DHCP records (SR_DHCP) made bindings.
- *
- * A DHCPACK to a learning guest, for its MAC (chaddr), that came from a
- * trusted port or the host (and from a server dhcp-servers pins, if the
- * bridge has any) binds yiaddr to the guest's port until the lease ends;
- * another ACK renews it. The guest's own DHCPRELEASE (ciaddr) and
- * DHCPDECLINE (requested address), from its own port, and a DHCPNAK to
- * it, unbind; what comes from any other port changes nothing. A 1 s timer
- * unbinds what expired. Each change refills the guest's chains (one
- * transaction: the learned addresses are constants there, as static
- * ones), is an event, and is written to the bindings file, from which a
- * restart or a reload restores what has not expired in the same
- * transaction as the ruleset.
+ * Snooping: the addresses learning guests are given (DHCPv4, snoop_dhcp.c)
+ * or claim (IPv6 duplicate address detection, snoop_nd.c), bound to their
+ * ports. Each change refills the guest's chains (one transaction: the
+ * learned addresses are constants there, as static ones), is an event,
+ * and is written to the bindings file, from which a restart or a reload
+ * restores what has not expired in the same transaction as the ruleset.
  */
 #ifndef BG_SNOOP_H
 #define BG_SNOOP_H
@@ -39,8 +32,16 @@ void	snoop_prune(struct snoop *, struct policy *);
 /* A DHCP record from the sensor. */
 void	snoop_dhcp(struct snoop *, struct policy *, const struct mon_link *,
 	    const struct sensor_rec *);
-/* Every second: expiry. */
+/* An NS or NA from or to a learning IPv6 guest (snoop_nd.c). */
+void	snoop_nd(struct snoop *, struct policy *, const struct mon_link *,
+	    const struct sensor_rec *);
+/* Every second: expiry, and the counts of what went unseen. */
 void	snoop_tick(struct snoop *, struct policy *);
+/* At the end of a DAD period (and every second): the periods that passed
+ * bind their addresses; when the next one ends (now_ms()'s clock;
+ * UINT64_MAX if none waits). */
+void	snoop_dad_tick(struct snoop *, struct policy *);
+uint64_t	snoop_next_ms(const struct snoop *);
 const struct bindings *snoop_table(const struct snoop *);
 /* The bindings file of a config file, into buf. */
 const char	*snoop_path(const char *config_path, char *buf, size_t len);

@@ -1,7 +1,9 @@
 /*
  * Interfaces → bindings: each interface is a guest of its bridge, bound
  * by tap name to its MAC and addresses. One that libvirt gives no IPv4
- * address learns it by DHCP snooping (ipv4: dhcp).
+ * address learns it by DHCP snooping (ipv4: dhcp); one it gives no IPv6
+ * address learns those it claims by DAD (ipv6: slaac: SLAAC's, privacy
+ * and stable-privacy ones alike).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,7 +33,9 @@ lv_guest(struct bg_guest *g, const struct lv_iface *i)
 	g->n_ip4 = i->n_ip4;
 	g->n_ip6 = i->n_ip6;
 	if (g->n_ip4 == 0)
-		g->learn = LEARN_DHCP4;
+		g->learn |= LEARN_DHCP4;
+	if (g->n_ip6 == 0)
+		g->learn |= LEARN_SLAAC;
 	return 0;
 }
 

@@ -104,6 +104,8 @@ guest_equal(const struct bg_guest *a, const struct bg_guest *b)
 	return memcmp(a->mac, b->mac, 6) == 0 && a->learn == b->learn &&
 	    a->n_learned4 == b->n_learned4 && memcmp(a->learned4,
 	    b->learned4, a->n_learned4 * sizeof(*a->learned4)) == 0 &&
+	    a->n_learned6 == b->n_learned6 && memcmp(a->learned6,
+	    b->learned6, a->n_learned6 * sizeof(*a->learned6)) == 0 &&
 	    a->n_ip4 == b->n_ip4 &&
 	    a->n_ip6 == b->n_ip6 && (a->n_ip4 == 0 ||
 	    memcmp(a->ip4, b->ip4, a->n_ip4 * sizeof(*a->ip4)) == 0) &&

@@ -119,20 +119,22 @@ guest_chain(struct rs_table *t, const struct bg_guest *g,
 /*
  * The guest's IPv6 addresses, one per call from *k = 0 on, NULL after the
  * last: the link-local address of its MAC first (always bound), then the
- * others (ll holds the first).
+ * configured ones, then the learned ones (ll holds the first).
  */
 static const struct in6_addr *
 guest_ip6(const struct bg_guest *g, size_t *k, struct in6_addr *ll)
 {
 	const struct in6_addr *a;
+	size_t i;
 
 	if (*k == 0) {
 		*k = 1;
 		mac_to_linklocal(g->mac, ll);
 		return ll;
 	}
-	while (*k <= g->n_ip6) {
-		a = &g->ip6[(*k)++ - 1];
+	while (*k <= g->n_ip6 + g->n_learned6) {
+		i = (*k)++ - 1;
+		a = i < g->n_ip6 ? &g->ip6[i] : &g->learned6[i - g->n_ip6];
 		if (memcmp(a, ll, sizeof(*ll)) != 0)
 			return a;
 	}
@@ -264,16 +266,28 @@ chain_nd(struct rs_table *t, const struct bg_guest *g)
 	char tgt[RS_CHAIN_NAME];
 	struct rs_rule *r;
 
+	/* A learning guest's NS and NA go to the daemon: its DAD probes
+	 * claim addresses, the rest show which it still uses (snoop.h). */
+	if (guest_learns6(g)) {
+		r = rs_chain_rule(c);
+		ir_range(r, FLD_ICMPV6_TYPE, false, &ns, &na);
+		ir_verdict(r, NFT_JUMP, RS_LEARN_LOG);
+	}
 	rs_guest_chain_name(tgt, sizeof(tgt), GC_TGT, g->port);
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &na);
 	ir_verdict(r, NFT_JUMP, tgt);
 	lla_is_mac(c, na, 32, FLD_ND_LLADDR, g->mac);
-	/* DAD: the target is all there is to check. */
+	/* DAD: the target is all there is to check. A learning guest may
+	 * probe any address (it comes from ::, so nobody's neighbour cache
+	 * takes it): the daemon binds what it claims uncontested. */
 	r = rs_chain_rule(c);
 	ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &ns);
 	ir_cmp(r, FLD_IP6_SADDR, OP_EQ, any);
-	ir_verdict(r, NFT_GOTO, tgt);
+	if (guest_learns6(g))
+		ir_verdict(r, NFT_RETURN, NULL);
+	else
+		ir_verdict(r, NFT_GOTO, tgt);
 	lla_is_mac(c, ns, 32, FLD_ND_LLADDR, g->mac);
 	lla_is_mac(c, 133 /* RS */, 16, FLD_RS_LLADDR, g->mac);
 }
@@ -332,7 +346,7 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 {
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
 	    ip6[2] = { 0x86, 0xdd }, sport67[2] = { 0, 67 },
-	    dport68[2] = { 0, 68 };
+	    dport68[2] = { 0, 68 }, icmpv6 = IPPROTO_ICMPV6, na = 136;
 	struct rs_chain *c = guest_chain(t, g, GC_OUT);
 	const struct in6_addr *a;
 	struct in6_addr ll;
@@ -351,6 +365,16 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
 		ir_cmp_merged(r, FLD_UDP_DPORT, dport68);
 		ir_cmp(r, FLD_BOOTP_CHADDR, OP_EQ, g->mac);
+		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
+	}
+	/* A multicast NA is another's defence of an address (or its
+	 * announcement): the daemon sees it contest the guest's DAD. */
+	if (guest_learns6(g)) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
+		ir_bits(r, FLD_LL_GROUP, &one, &one);
+		ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
+		ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &na);
 		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
 	}
 	/* Broadcast and multicast reach every guest. */

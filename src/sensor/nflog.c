@@ -70,9 +70,9 @@ parse_frame(struct nflog_data *nfa, uint8_t family, struct sensor_rec *r,
 }
 
 /*
- * A DHCP message learn_log copied: from a guest at its port's ingress (no
- * output device), or to one in the bridge's forward or output hook (the
- * port it leaves by; where it came in, 0 if from the host).
+ * A DHCP message, NS or NA learn_log copied: from a guest at its port's
+ * ingress (no output device), or to one in the bridge's forward or output
+ * hook (the port it leaves by; where it came in, 0 if from the host).
  */
 static int
 learn_cb(struct nflog_mon *m, uint8_t family, struct nflog_data *nfa)
@@ -93,7 +93,9 @@ learn_cb(struct nflog_mon *m, uint8_t family, struct nflog_data *nfa)
 	} else
 		r.ifindex = (int32_t)(phys ? phys : in);
 	parse_frame(nfa, family, &r, &bytes, &blen);
-	if (dhcp_parse_pkt(bytes, blen, &r.pkt, &r.dhcp) == -1)
+	if (r.pkt.has_nd_target)
+		r.kind = SR_ND;
+	else if (dhcp_parse_pkt(bytes, blen, &r.pkt, &r.dhcp) == -1)
 		return 0;
 	m->emit(&r, m->arg);
 	return 0;

@@ -55,6 +55,12 @@ parse_l4(struct cur *c, struct pkt_info *pi)
 			return;
 		pi->has_icmp = 1;
 		pi->icmp_type = p[0];
+		/* NS and NA: type, code, checksum, 4 bytes, the target. */
+		if (pi->l4proto == 58 && (p[0] == 135 || p[0] == 136) &&
+		    need(c, 24)) {
+			pi->has_nd_target = 1;
+			memcpy(pi->nd_target, p + 8, 16);
+		}
 		break;
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * A bounds-checked parser for the frames guests send: Ethernet, up to two
  * VLAN tags, ARP, IPv4, IPv6 (and the UDP/TCP ports or ICMP type after
- * them). The bytes are attacker-controlled; the parser reads none beyond
+ * them, and a neighbour solicitation's or advertisement's target). The bytes are attacker-controlled; the parser reads none beyond
  * len, allocates nothing, and keeps what it could read of a short frame.
  * Fuzzed by fuzz/sensor/fuzz_packet.c.
  */
@@ -32,6 +32,8 @@ struct pkt_info {
 					   starts in the bytes parsed */
 	uint8_t		 has_icmp;
 	uint8_t		 icmp_type;
+	uint8_t		 has_nd_target;	/* ICMPv6 NS or NA */
+	uint8_t		 nd_target[16];
 
 	uint8_t		 is_arp;	/* Ethernet/IPv4 ARP only */
 	uint16_t	 arp_op;

@@ -138,6 +138,11 @@ sensor_rec_check(const struct sensor_rec *r, size_t len)
 		    r->dhcp.has_server > 1 || r->dhcp.has_requested > 1)
 			return -1;
 		break;
+	case SR_ND:
+		if (r->ifindex <= 0 || r->peer < 0 || r->outgoing > 1 ||
+		    p->af != AF_INET6 || !p->has_nd_target)
+			return -1;
+		break;
 	default:
 		return -1;
 	}

@@ -28,18 +28,19 @@ enum sensor_kind {
 	SR_ARP,		/* an ARP frame seen on an interface */
 	SR_OVERRUN,	/* NFLOG or packet socket lost messages */
 	SR_DHCP,	/* a DHCP message copied for snooping (learn_log) */
+	SR_ND,		/* an NS or NA copied for snooping (learn_log) */
 };
 
 struct sensor_rec {
 	uint32_t	 kind;
 	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen;
-					   DHCP: the guest's port */
+					   DHCP, ND: the guest's port */
 	uint8_t		 reason;	/* DROP: an enum bg_reason */
-	uint8_t		 outgoing;	/* DROP: at egress; DHCP: to the
-					   guest (else from it) */
+	uint8_t		 outgoing;	/* DROP: at egress; DHCP, ND: to
+					   the guest (else from it) */
 	uint8_t		 pad[2];
-	int32_t		 peer;		/* DHCP to a guest: the port it came
-					   in on, 0 from the host itself */
+	int32_t		 peer;		/* DHCP, ND to a guest: the port it
+					   came in on, 0 from the host */
 	int32_t		 err;		/* FAIL */
 	char		 where[64];	/* FAIL */
 	struct pkt_info	 pkt;

@@ -136,19 +136,21 @@ class Daemon:
         return labkit.wait_until(found, timeout, 0.02) or []
 
 
-def watch(lab, who, *saddrs):
-    """Count, in who's namespace, packets arriving from each of saddrs."""
-    rules = "".join(f"add rule ip bgdtest in ip saddr {a} counter\n" for a in saddrs)
-    lab.run(who, ["nft", "-f", "-"], input="add table ip bgdtest\n"
-            "add chain ip bgdtest in { type filter hook prerouting "
+def watch(lab, who, *saddrs, match=""):
+    """Count, in who's namespace, packets arriving from each of saddrs
+    (IPv4 or IPv6), of those that match (an nft expression) if given."""
+    rules = "".join(f"add rule inet bgdtest in {'ip6' if ':' in a else 'ip'} "
+                    f"saddr {a} {match} counter\n" for a in saddrs)
+    lab.run(who, ["nft", "-f", "-"], input="add table inet bgdtest\n"
+            "add chain inet bgdtest in { type filter hook prerouting "
             "priority -400; }\n" + rules)
 
 
 def counts_at(lab, who):
     """Packets counted per source address in who's namespace (watch)."""
-    out = lab.run(who, ["nft", "list", "chain", "ip", "bgdtest", "in"]).stdout
+    out = lab.run(who, ["nft", "list", "chain", "inet", "bgdtest", "in"]).stdout
     return {a: int(c) for a, c in
-            re.findall(r"ip saddr (\S+) counter packets (\d+)", out)}
+            re.findall(r"ip6? saddr (\S+) .*?counter packets (\d+)", out)}
 
 
 def count_at(lab, who, saddr):

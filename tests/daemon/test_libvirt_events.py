@@ -220,10 +220,11 @@ def test_daemon_binds_taps_libvirt_names(bgd, nslab, libvirtd):
 
 
 def test_domain_without_address_learns_by_dhcp(bgd, nslab, libvirtd):
-    """A domain whose interface libvirt gives no address learns it by DHCP
-    snooping, as `ipv4: dhcp`: until dnsmasq's lease it may do DHCP only;
-    then its lease is bound, its traffic flows and spoofing another
-    address is still dropped."""
+    """A domain whose interface libvirt gives no address learns them, as
+    `ipv4: dhcp` and `ipv6: slaac`: until dnsmasq's lease it may do DHCP
+    only; then its lease is bound, its traffic flows and spoofing another
+    address is still dropped. An IPv6 address it claims by DAD is bound
+    too."""
     lab, carol = nslab, learning.CAROL
     up = lab.nodes["uplink"]
     d = bgd(config(lab, libvirtd.uri))
@@ -242,3 +243,11 @@ def test_domain_without_address_learns_by_dhcp(bgd, nslab, libvirtd):
     assert lab.ping("carol", up.ip4, flush=True) == 1
     learning.udp_from(lab, learning.SPOOF_IP)
     assert dlab.count_at(lab, "uplink", learning.SPOOF_IP) == 0
+    # IPv6: the address libvirt did not give is dropped until claimed
+    lab.run("carol", f"ip -6 addr del {carol.ip6}/64 dev eth0")
+    lab.run("carol", "sysctl -qw net.ipv6.conf.eth0.accept_dad=1")
+    lab.run("carol", f"ip -6 addr add {carol.ip6}/64 dev eth0")
+    ev = d.wait_event(m, "binding_add", timeout=labkit.scaled(5), port=carol.port,
+                      ip=carol.ip6)
+    assert ev and ev[0]["source"] == "dad", d.stderr()
+    assert lab.ping("carol", up.ip6) == 1

@@ -40,6 +40,9 @@ def test_import_prints_the_domains(netns, workdir):
     br0 = bridges["br0"]
     assert "ipv4: [192.168.122.31, 192.168.122.32]" in br0
     assert '"fd00:122::31"' in br0 and "port: testnet0" in br0
+    # an interface libvirt gives no address learns them
+    cache = br0.split("port: testnet0")[1].split("- port:")[0]
+    assert "ipv4: [dhcp]" in cache and "ipv6: [slaac]" in cache
     # it is a config bridgeguard reads
     p = workdir / "imported.yaml"
     p.write_text(out)

@@ -1,8 +1,9 @@
 /* links: src/daemon/bindings.c src/config/model.c src/config/validate.c */
 /*
- * The DHCP binding table: add, renew, cap, remove (only from the port that
- * has it), expiry, and its file (written whole, read back, bad lines and
- * expired bindings left out).
+ * The binding table: add, renew, cap (per family), remove (only from the
+ * port that has it), expiry, and its file (written whole, read back, bad
+ * lines and expired bindings left out, files without a source column
+ * read as DHCP's).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,12 +23,19 @@ static struct binding
 mk(const char *port, const char *addr, int64_t expires)
 {
 	struct binding b;
+	struct in_addr a4;
 
 	memset(&b, 0, sizeof(b));
 	snprintf(b.bridge, sizeof(b.bridge), "br0");
 	snprintf(b.port, sizeof(b.port), "%s", port);
 	mac_parse("52:54:00:00:00:44", b.mac);
-	inet_pton(AF_INET, addr, &b.addr);
+	if (strchr(addr, ':') == NULL) {
+		inet_pton(AF_INET, addr, &a4);
+		bind_addr4(&b.addr, &a4);
+	} else {
+		inet_pton(AF_INET6, addr, &b.addr);
+		b.source = BS_DAD;
+	}
 	b.expires = expires;
 	return b;
 }
@@ -38,6 +46,7 @@ test_add_renew_cap_remove(void **state)
 	struct bindings t;
 	struct binding b;
 	struct in_addr a[8];
+	struct in6_addr a0;
 	size_t i;
 
 	(void)state;
@@ -56,14 +65,22 @@ test_add_renew_cap_remove(void **state)
 	}
 	b = mk("vnic-c", "10.0.0.30", 100);
 	assert_int_equal(bindings_add(&t, &b, 4), BIND_FULL);
-	assert_int_equal(bindings_of_port(&t, "vnic-c", a, 8), 4);
+	assert_int_equal(bindings_of_port(&t, "vnic-c", AF_INET, a, 8), 4);
+	/* The cap is per family: IPv6 addresses have their own. */
+	b = mk("vnic-c", "2001:db8::9", 100);
+	assert_int_equal(bindings_add(&t, &b, 4), BIND_NEW);
+	assert_int_equal(bindings_of_port(&t, "vnic-c", AF_INET6, NULL, 0),
+	    1);
+	assert_int_equal(bind_af(&b.addr), AF_INET6);
 	/* Another port is not capped by vnic-c's. */
 	b = mk("vnic-d", "10.0.0.30", 100);
 	assert_int_equal(bindings_add(&t, &b, 4), BIND_NEW);
 	/* Only the port that has it can lose it. */
-	assert_int_equal(bindings_remove(&t, "vnic-d", &a[0]), 0);
-	assert_int_equal(bindings_remove(&t, "vnic-c", &a[0]), 1);
-	assert_int_equal(bindings_of_port(&t, "vnic-c", NULL, 0), 3);
+	bind_addr4(&a0, &a[0]);
+	assert_int_equal(bind_af(&a0), AF_INET);
+	assert_int_equal(bindings_remove(&t, "vnic-d", &a0), 0);
+	assert_int_equal(bindings_remove(&t, "vnic-c", &a0), 1);
+	assert_int_equal(bindings_of_port(&t, "vnic-c", AF_INET, NULL, 0), 3);
 	bindings_clear(&t);
 }
 
@@ -113,6 +130,8 @@ test_file(void **state)
 	bindings_add(&t, &b, 4);
 	b = mk("vnic-d", "10.0.0.10", 50);
 	bindings_add(&t, &b, 4);
+	b = mk("vnic-c", "fe80::1:2", 1000);
+	bindings_add(&t, &b, 16);
 	assert_int_equal(bindings_save(&t, path), 0);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	assert_int_equal(access(tmp, F_OK), -1);
@@ -120,14 +139,28 @@ test_file(void **state)
 	fputs("br0 vnic-e 52:54:00:00:00:45 224.0.0.1 9999\n", f);
 	fputs("br0 vnic-e nonsense\n", f);
 	fputs("br0 vnic-f 52:54:00:00:00:46 10.0.0.9 9999\n", f);
+	/* A file of before IPv6 learning: no source, a DHCP lease. */
+	fputs("br0 vnic-g 52:54:00:00:00:47 10.0.0.11 9999\n", f);
+	/* An IPv6 address as DHCP's, IPv4 as DAD's, a source unknown, an
+	 * IPv4-mapped address: none is a binding. */
+	fputs("br0 vnic-g 52:54:00:00:00:47 2001:db8::7 9999 dhcp\n", f);
+	fputs("br0 vnic-g 52:54:00:00:00:47 10.0.0.12 9999 dad\n", f);
+	fputs("br0 vnic-g 52:54:00:00:00:47 2001:db8::8 9999 arp\n", f);
+	fputs("br0 vnic-g 52:54:00:00:00:47 ::ffff:10.0.0.13 9999 dad\n", f);
 	fclose(f);
 	bindings_init(&u);
 	assert_int_equal(bindings_load(&u, path, 100, &bad), 0);
-	assert_int_equal(bad, 3);	/* multicast, garbage, 10.0.0.9 twice */
-	assert_int_equal(u.n, 1);	/* 10.0.0.10 expired at 50 */
+	/* multicast, garbage, 10.0.0.9 twice, and the four above */
+	assert_int_equal(bad, 7);
+	assert_int_equal(u.n, 3);	/* 10.0.0.10 expired at 50 */
 	assert_string_equal(u.v[0].port, "vnic-c");
 	assert_int_equal(u.v[0].expires, 1000);
 	assert_int_equal(u.v[0].mac[5], 0x44);
+	assert_int_equal(u.v[0].source, BS_DHCP);
+	assert_int_equal(u.v[1].source, BS_DAD);
+	assert_int_equal(bind_af(&u.v[1].addr), AF_INET6);
+	assert_string_equal(u.v[2].port, "vnic-g");
+	assert_int_equal(u.v[2].source, BS_DHCP);
 	unlink(path);
 	bindings_clear(&u);
 	assert_int_equal(bindings_load(&u, path, 100, &bad), 0);

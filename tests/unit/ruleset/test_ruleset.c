@@ -132,7 +132,7 @@ test_scaling(void **state)
 
 /*
  * A learned address is bound exactly like a configured one: constants in
- * the guest's own chains (source, ARP, what it may receive).
+ * the guest's own chains (source, ARP, ND targets, what it may receive).
  */
 static void
 test_learned(void **state)
@@ -142,9 +142,17 @@ test_learned(void **state)
 		"\t\tip saddr 192.168.122.44 meta mark",
 		"arp saddr ip 192.168.122.44 meta mark",
 		"meta protocol ip udp sport 67 udp dport 68 @th,288,48 "
-		"0x525400000044 goto learn_log\n"
+		"0x525400000044 goto learn_log\n",
+		/* NS and NA from it, multicast NAs to it: DAD. */
+		"icmpv6 type 135-136 jump learn_log",
+		"icmpv6 type nd-neighbor-solicit ip6 saddr :: return",
+		"meta protocol ip6 @ll,0,8 & 0x1 == 0x1 meta l4proto ipv6-icmp "
+		"icmpv6 type nd-neighbor-advert goto learn_log\n"
 		"\t\t@ll,0,8 & 0x1 == 0x1 return\n"
 		"\t\tmeta protocol ip ip daddr 192.168.122.44 return",
+		"ip6 saddr 2001:db8:122::44 meta mark",
+		"@th,64,128 0x20010db8012200000000000000000044 return",
+		"meta protocol ip6 ip6 daddr 2001:db8:122::44 return",
 	};
 	struct bg_config cfg;
 	struct bg_guest *g;
@@ -160,6 +168,9 @@ test_learned(void **state)
 	assert_true(guest_learns4(g));
 	inet_pton(AF_INET, "192.168.122.44", &g->learned4[0]);
 	g->n_learned4 = 1;
+	assert_true(guest_learns6(g));
+	inet_pton(AF_INET6, "2001:db8:122::44", &g->learned6[0]);
+	g->n_learned6 = 1;
 	assert_int_equal(ruleset_build(&rs, &cfg, NULL, 0, &golden_cases[0].
 	    kernel, err, sizeof(err)), 0);
 	assert_non_null(f = open_memstream(&out, &len));

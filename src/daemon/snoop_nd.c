@@ -1,0 +1,193 @@
+/*
+ * IPv6 address learning from neighbour discovery, as a switch's ND
+ * snooping does it. A host claims an address with duplicate address
+ * detection (RFC 4862 5.4): a neighbour solicitation from :: for it, and
+ * the address is the host's if no one answers within the probe's period.
+ * Whatever made the address (SLAAC from a prefix, a privacy or
+ * stable-privacy interface id, a DHCPv6 lease: the host probes each), the
+ * probe is how it becomes the host's, so a learning guest's probe from
+ * its own port binds the address once DAD_WAIT_MS pass uncontested:
+ *   - contested by a multicast NA for it sent to the guest (the owner's
+ *     defence, from any port or the host), or by another port's probe for
+ *     it in the same period (then neither gets it, as neither host takes
+ *     it);
+ *   - refused if it is configured for another guest (or is another's
+ *     derived link-local address) or already bound to another port: a
+ *     probe never takes an address, a server's lease may (snoop_dhcp.c);
+ *   - a `dhcpv6` guest that is not `slaac` learns only its link-local
+ *     address this way: its others come from its server's Reply.
+ * A bound address is kept while it is seen in use: an NS from it or an NA
+ * for it from the guest renews it for ND_SILENT seconds. Silent that
+ * long, it goes (binding_remove, expire); the guest claims it again with
+ * DAD (an interface brought up, an address added).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "events.h"
+#include "mon_link.h"
+#include "policy.h"
+#include "snoop.h"
+#include "snoop_impl.h"
+
+#define DAD_WAIT_MS	1000		/* RetransTimer's default (RFC 4861) */
+#define ND_SILENT	(24 * 3600)	/* unseen this long: unbound */
+#define NS		135
+#define NA		136
+
+static struct dad *
+dad_find(const struct snoop *s, const char *port, const struct in6_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_dad; i++)
+		if (memcmp(&s->dad[i].addr, a, sizeof(*a)) == 0 &&
+		    (port == NULL || strcmp(s->dad[i].port, port) == 0))
+			return &s->dad[i];
+	return NULL;
+}
+
+static size_t
+dad_of_port(const struct snoop *s, const char *port)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n_dad; i++)
+		n += strcmp(s->dad[i].port, port) == 0;
+	return n;
+}
+
+static void
+dad_drop(struct snoop *s, struct dad *d)
+{
+	*d = s->dad[--s->n_dad];
+}
+
+static void
+refused(const struct bg_bridge *br, const struct bg_guest *g,
+    const struct in6_addr *a, const char *why)
+{
+	struct event *e = event_new(EV_BINDING_REFUSED, SEV_WARNING);
+	char t[INET6_ADDRSTRLEN];
+
+	if (e == NULL)
+		return;
+	ev_str(e, "bridge", br->name);
+	ev_str(e, "port", g->port);
+	ev_mac(e, "mac", g->mac);
+	ev_ip(e, "ip", AF_INET6, a);
+	ev_str(e, "source", bind_source_name(BS_DAD));
+	ev_str(e, "reason", why);
+	ev_msg(e, "%s not bound to %s: %s", bind_ntop(a, t), g->port, why);
+	event_emit(e);
+}
+
+/* The guest's probe for a: wait, unless it is decided already. */
+static void
+probe(struct snoop *s, const struct bg_bridge *br, const struct bg_guest *g,
+    const struct in6_addr *a)
+{
+	const struct binding *b = bindings_find(snoop_table(s), a);
+	struct dad *d;
+
+	if (!snoop_may_learn(g, BS_DAD, a))
+		return;
+	if (b && strcmp(b->port, g->port) == 0) {
+		snoop_touch(s, g->port, a, snoop_wall() + ND_SILENT);
+		return;
+	}
+	if ((d = dad_find(s, NULL, a)) != NULL && strcmp(d->port, g->port)) {
+		/* Two hosts probing one address: neither keeps it. */
+		dad_drop(s, d);
+		refused(br, g, a, "contested");
+		return;
+	}
+	if (d == NULL && dad_of_port(s, g->port) >= BG_MAX_LEARNED6)
+		return;		/* a flood of probes waits in no list */
+	if (d == NULL) {
+		if (s->n_dad == s->cap_dad) {
+			size_t cap = s->cap_dad ? s->cap_dad * 2 : 16;
+			struct dad *v = realloc(s->dad, cap * sizeof(*v));
+
+			if (v == NULL)
+				return;
+			s->dad = v;
+			s->cap_dad = cap;
+		}
+		d = &s->dad[s->n_dad++];
+		memcpy(d->port, g->port, sizeof(d->port));
+		d->addr = *a;
+	}
+	/* Every probe (dad_transmits of them) restarts the period. */
+	d->due_ms = now_ms() + DAD_WAIT_MS;
+}
+
+void
+snoop_nd(struct snoop *s, struct policy *p, const struct mon_link *links,
+    const struct sensor_rec *r)
+{
+	const struct bg_link *l = mon_link_get(links, r->ifindex);
+	struct in6_addr tgt_a, src_a, *tgt = &tgt_a, *src = &src_a;
+	struct bg_bridge *br = NULL;
+	const struct bg_guest *g;
+	struct dad *d;
+
+	/* The record's bytes are not aligned for struct in6_addr. */
+	memcpy(tgt, r->pkt.nd_target, sizeof(*tgt));
+	memcpy(src, r->pkt.src_ip, sizeof(*src));
+	if (l == NULL || (g = config_guest(policy_config(p), l->name,
+	    &br)) == NULL || !guest_learns6(g))
+		return;
+	if (r->outgoing) {
+		/* Someone answers for the address the guest probes. */
+		if (r->pkt.icmp_type == NA &&
+		    (d = dad_find(s, g->port, tgt)) != NULL) {
+			dad_drop(s, d);
+			refused(br, g, tgt, "contested");
+		}
+		return;
+	}
+	if (r->pkt.icmp_type == NS && IN6_IS_ADDR_UNSPECIFIED(src))
+		probe(s, br, g, tgt);
+	else if (r->pkt.icmp_type == NA)
+		snoop_touch(s, g->port, tgt, snoop_wall() + ND_SILENT);
+	else
+		snoop_touch(s, g->port, src, snoop_wall() + ND_SILENT);
+}
+
+void
+snoop_dad_tick(struct snoop *s, struct policy *p)
+{
+	struct bg_bridge *br = NULL;
+	const struct bg_guest *g;
+	uint64_t now = now_ms();
+	struct dad d;
+	size_t i = 0;
+
+	while (i < s->n_dad) {
+		if (s->dad[i].due_ms > now) {
+			i++;
+			continue;
+		}
+		d = s->dad[i];
+		dad_drop(s, &s->dad[i]);
+		/* The guest may have gone, or changed, meanwhile. */
+		if ((g = config_guest(policy_config(p), d.port, &br)) != NULL &&
+		    snoop_may_learn(g, BS_DAD, &d.addr))
+			snoop_bind(s, p, br, g, &d.addr, snoop_wall() +
+			    ND_SILENT, BS_DAD, -1, false);
+	}
+}
+
+uint64_t
+snoop_next_ms(const struct snoop *s)
+{
+	uint64_t next = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < s->n_dad; i++)
+		if (s->dad[i].due_ms < next)
+			next = s->dad[i].due_ms;
+	return next;
+}

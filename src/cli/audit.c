@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "config.h"
+#include "snoop.h"
 #include "log.h"
 #include "lv.h"
 
@@ -66,9 +67,22 @@ print_table(FILE *f, const struct au_report *r)
 		fprintf(f, "note: %s\n", r->notes[k]);
 }
 
+/* The addresses learning guests have learned, from the daemon's file:
+ * the kernel binds them as it binds configured ones. */
+static void
+fill_learned(const struct bg_opts *o, struct bg_config *cfg)
+{
+	struct snoop *s = snoop_new(o->config);
+
+	if (s != NULL)
+		snoop_fill(s, cfg);
+	snoop_free(s);
+}
+
 /* The policy: the daemon's if one runs, else the config file's if there
  * is one (-c: there must be), with libvirt's guests (*whole: they could
- * be read). 1 if cfg was filled, 0 if none, or -EXIT_*. */
+ * be read) and the learned addresses. 1 if cfg was filled, 0 if none, or
+ * -EXIT_*. */
 static int
 audit_policy(struct bg_opts *o, struct bg_config *cfg, bool *whole)
 {
@@ -79,8 +93,10 @@ audit_policy(struct bg_opts *o, struct bg_config *cfg, bool *whole)
 	*whole = true;
 	if ((rc = ctl_fetch_config(o, cfg)) == -1)
 		return -EXIT_RUNTIME;
-	if (rc == 1)
+	if (rc == 1) {
+		fill_learned(o, cfg);
 		return 1;
+	}
 	if (!o->config_given && access(o->config, F_OK) == -1 &&
 	    errno == ENOENT)
 		return 0;
@@ -93,6 +109,7 @@ audit_policy(struct bg_opts *o, struct bg_config *cfg, bool *whole)
 		    "with the config", err);
 		*whole = false;
 	}
+	fill_learned(o, cfg);
 	return 1;
 }
 

@@ -36,7 +36,6 @@ struct bg_guest {
 	int		*ip4_line;	/* per address; NULL if not from a file */
 	int		*ip6_line;
 	unsigned int	 learn;		/* enum bg_learn bits */
-	int		 learn_line[3];	/* per bit, where the file asks */
 	/* Addresses learned at run time (the daemon's bindings): bound
 	 * exactly like ip4 and ip6, never read from a file or printed to
 	 * one. */

@@ -78,7 +78,6 @@ learn_word(struct cfgctx *cx, struct fy_node *item, const char *field,
 			return cfg_err(cx, node_line(item), field,
 			    "%s is given twice", buf);
 		g->learn |= w[i].bit;
-		g->learn_line[i] = node_line(item);
 		return 1;
 	}
 	return 0;

@@ -117,24 +117,11 @@ addrs_check(int af, const void *a, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
-/* The learning a guest asks for that is not implemented yet: its word
- * and its index in learn_line, or NULL. */
-static const char *
-learn_unimplemented(const struct bg_guest *g, int *idx)
-{
-	if (g->learn & LEARN_DHCP6) {
-		*idx = 2;
-		return "dhcpv6";
-	}
-	return NULL;
-}
-
 int
 guest_check(const struct bg_guest *g, char *err, size_t errlen)
 {
 	char m[18];
 	const char *why;
-	int idx;
 
 	if (!ifname_valid(g->port))
 		return fail(err, errlen, "port: not a valid interface name");
@@ -144,9 +131,6 @@ guest_check(const struct bg_guest *g, char *err, size_t errlen)
 	if ((why = mac_unbindable(g->mac)) != NULL)
 		return fail(err, errlen, "mac: %s %s", mac_format(g->mac, m),
 		    why);
-	if ((why = learn_unimplemented(g, &idx)) != NULL)
-		return fail(err, errlen, "ipv6: %s: not implemented yet "
-		    "(list the addresses)", why);
 	if (addrs_check(AF_INET, g->ip4, g->n_ip4, err, errlen) == -1 ||
 	    addrs_check(AF_INET6, g->ip6, g->n_ip6, err, errlen) == -1)
 		return -1;
@@ -470,29 +454,6 @@ mirrors_check(const char *name, const struct bg_config *cfg, char *err,
 	return 0;
 }
 
-/* Learning the code does not do yet is refused, where the file asks. */
-static int
-learn_check(const char *name, const struct bg_config *cfg, char *err,
-    size_t errlen)
-{
-	const struct bg_guest *g;
-	const char *word;
-	size_t i, j;
-	int idx;
-
-	for (i = 0; i < cfg->n_bridges; i++)
-		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
-			g = &cfg->bridges[i].guests[j];
-			if ((word = learn_unimplemented(g, &idx)) == NULL)
-				continue;
-			return fail(err, errlen, "%s:%d: ipv6: %s: not "
-			    "implemented yet (list the guest's addresses)",
-			    name, g->learn_line[idx] ? g->learn_line[idx] :
-			    g->line, word);
-		}
-	return 0;
-}
-
 /* A port no role may name (the loopback device), whatever its role. */
 static int
 unusable_check(const char *name, const struct claims *l, char *err,
@@ -565,8 +526,7 @@ config_validate(const char *name, const struct bg_config *cfg, char *err,
 	else if (unusable_check(name, &l, err, errlen) == -1)
 		bad = l.v;
 	free(l.v);
-	if (bad || mirrors_check(name, cfg, err, errlen) == -1 ||
-	    learn_check(name, cfg, err, errlen) == -1)
+	if (bad || mirrors_check(name, cfg, err, errlen) == -1)
 		return -1;
 	return guests_check(name, cfg, err, errlen);
 }

@@ -195,6 +195,8 @@ sensor_cb(int fd, uint32_t events, void *arg)
 			snoop_dhcp(d->snoop, d->pol, d->links, &r);
 		else if (r.kind == SR_ND)
 			snoop_nd(d->snoop, d->pol, d->links, &r);
+		else if (r.kind == SR_DHCP6)
+			snoop_dhcp6(d->snoop, d->pol, d->links, &r);
 	}
 	snoop_arm(d);
 	d->st.bad_records = d->sensor.bad_records;

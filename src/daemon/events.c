@@ -19,6 +19,7 @@ const char *const ev_type_names[EV_NTYPES] = {
 	"port_leave", "unknown_port", "guest_add", "guest_remove",
 	"binding_add", "binding_renew", "binding_remove", "binding_refused",
 	"learn_limited",
+	"dhcp_client_spoof",
 };
 
 static const char *const ev_severity_names[4] = {

@@ -16,6 +16,7 @@
 #include "hmap.h"
 #include "learn.h"
 #include "log.h"
+#include "mon_link.h"
 #include "nft.h"
 #include "policy.h"
 #include "snoop.h"
@@ -175,6 +176,16 @@ snoop_unbind(struct snoop *s, struct policy *p, const char *port,
 	refill(s, p, gone.port);
 	emit(EV_BINDING_REMOVE, &gone, why_names[why], -1);
 	snoop_save(s);
+}
+
+bool
+snoop_from_server(const struct bg_bridge *br, const struct mon_link *links,
+    int peer)
+{
+	const struct bg_link *in;
+
+	return peer == 0 || ((in = mon_link_get(links, peer)) != NULL &&
+	    bridge_port_kind(br, in->name, NULL) == PORT_TRUSTED);
 }
 
 /* Does g learn what src teaches: its family, and for DAD, SLAAC's

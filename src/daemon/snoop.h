@@ -1,7 +1,7 @@
 /*
- * Snooping: the addresses learning guests are given (DHCPv4, snoop_dhcp.c)
- * or claim (IPv6 duplicate address detection, snoop_nd.c), bound to their
- * ports. Each change refills the guest's chains (one transaction: the
+ * Snooping: the addresses learning guests are given (DHCPv4, snoop_dhcp.c;
+ * DHCPv6, snoop_dhcp6.c) or claim (IPv6 duplicate address detection,
+ * snoop_nd.c), bound to their ports. Each change refills the guest's chains (one transaction: the
  * learned addresses are constants there, as static ones), is an event,
  * and is written to the bindings file, from which a restart or a reload
  * restores what has not expired in the same transaction as the ruleset.
@@ -31,6 +31,9 @@ void	snoop_fill(const struct snoop *, struct bg_config *cfg);
 void	snoop_prune(struct snoop *, struct policy *);
 /* A DHCP record from the sensor. */
 void	snoop_dhcp(struct snoop *, struct policy *, const struct mon_link *,
+	    const struct sensor_rec *);
+/* A DHCPv6 message from or to a learning guest (snoop_dhcp6.c). */
+void	snoop_dhcp6(struct snoop *, struct policy *, const struct mon_link *,
 	    const struct sensor_rec *);
 /* An NS or NA from or to a learning IPv6 guest (snoop_nd.c). */
 void	snoop_nd(struct snoop *, struct policy *, const struct mon_link *,

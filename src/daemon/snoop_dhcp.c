@@ -38,14 +38,9 @@ static bool
 server_ok(const struct bg_bridge *br, const struct mon_link *links,
     const struct sensor_rec *r)
 {
-	const struct bg_link *in;
 	struct in_addr sid;
 
-	if (r->dhcp.op != 2)
-		return false;
-	/* From the host itself, or a trusted port of the guest's bridge. */
-	if (r->peer != 0 && ((in = mon_link_get(links, r->peer)) == NULL ||
-	    bridge_port_kind(br, in->name, NULL) != PORT_TRUSTED))
+	if (r->dhcp.op != 2 || !snoop_from_server(br, links, r->peer))
 		return false;
 	if (br->n_dhcp_servers == 0)
 		return true;

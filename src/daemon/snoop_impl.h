@@ -13,6 +13,7 @@
 #include "bindings.h"
 #include "model.h"
 
+struct mon_link;
 struct policy;
 
 /* learn_over's count of a port in one table, when last read. */
@@ -68,6 +69,10 @@ const struct bg_guest *snoop_owner(const struct bg_config *, const char *port,
 void	snoop_touch(struct snoop *, const char *port,
 	    const struct in6_addr *a, int64_t expires);
 void	snoop_save(struct snoop *);
+/* Did a server's answer come in where servers are: from the host itself
+ * (peer 0) or a trusted port of the guest's bridge br? */
+bool	snoop_from_server(const struct bg_bridge *br,
+	    const struct mon_link *links, int peer);
 /* Does g learn what src teaches: its family, and for DAD, SLAAC's
  * addresses or (a DHCPv6 guest) its link-local one? */
 bool	snoop_may_learn(const struct bg_guest *g, enum bind_source src,

@@ -212,7 +212,8 @@ chain_v4(struct rs_table *t, const struct bg_guest *g)
 static void
 chain_v6(struct rs_table *t, const struct bg_guest *g)
 {
-	static const uint8_t any[16] = { 0 }, icmpv6 = IPPROTO_ICMPV6;
+	static const uint8_t any[16] = { 0 }, icmpv6 = IPPROTO_ICMPV6,
+	    dhcp6[2][2] = { { 0x02, 0x22 }, { 0x02, 0x23 } };	/* 546, 547 */
 	struct rs_chain *c = guest_chain(t, g, GC_V6);
 	char nd[RS_CHAIN_NAME];
 	const struct in6_addr *a;
@@ -225,6 +226,14 @@ chain_v6(struct rs_table *t, const struct bg_guest *g)
 	ir_cmp(r, FLD_L4PROTO, OP_EQ, &icmpv6);
 	rs_guest_chain_name(nd, sizeof(nd), GC_ND, g->port);
 	ir_verdict(r, NFT_JUMP, nd);
+	/* A DHCPv6 guest's client messages (its Release and Decline among
+	 * them) go to the daemon, as DHCP's do. */
+	if (g->learn & LEARN_DHCP6) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, dhcp6[0]);
+		ir_cmp_merged(r, FLD_UDP_DPORT, dhcp6[1]);
+		ir_verdict(r, NFT_JUMP, RS_LEARN_LOG);
+	}
 	for (k = 0; (a = guest_ip6(g, &k, &ll)) != NULL; ) {
 		r = rs_chain_rule(c);
 		ir_cmp(r, FLD_IP6_SADDR, OP_EQ, a);
@@ -346,7 +355,8 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 {
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
 	    ip6[2] = { 0x86, 0xdd }, sport67[2] = { 0, 67 },
-	    dport68[2] = { 0, 68 }, icmpv6 = IPPROTO_ICMPV6, na = 136;
+	    dport68[2] = { 0, 68 }, icmpv6 = IPPROTO_ICMPV6, na = 136,
+	    sport547[2] = { 0x02, 0x23 }, dport546[2] = { 0x02, 0x22 };
 	struct rs_chain *c = guest_chain(t, g, GC_OUT);
 	const struct in6_addr *a;
 	struct in6_addr ll;
@@ -365,6 +375,15 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport67);
 		ir_cmp_merged(r, FLD_UDP_DPORT, dport68);
 		ir_cmp(r, FLD_BOOTP_CHADDR, OP_EQ, g->mac);
+		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
+	}
+	/* A DHCPv6 server's answers (unicast to the guest's link-local
+	 * address) pass and are copied, as DHCP's above. */
+	if (g->learn & LEARN_DHCP6) {
+		r = rs_chain_rule(c);
+		ir_cmp(r, FLD_PROTOCOL, OP_EQ, ip6);
+		ir_cmp(r, FLD_UDP_SPORT, OP_EQ, sport547);
+		ir_cmp_merged(r, FLD_UDP_DPORT, dport546);
 		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
 	}
 	/* A multicast NA is another's defence of an address (or its

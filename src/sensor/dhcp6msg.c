@@ -9,7 +9,6 @@
 
 #include "dhcp6msg.h"
 
-#define UDP_HLEN	8
 #define PORT_CLIENT	546
 #define PORT_SERVER	547
 
@@ -179,18 +178,12 @@ int
 dhcp6_parse_pkt(const uint8_t *p, size_t len, const struct pkt_info *pi,
     struct dhcp6_info *d)
 {
-	size_t off = pi->l4_off, ulen;
+	const uint8_t *u;
+	size_t ulen;
 
 	memset(d, 0, sizeof(*d));
-	if (p == NULL || pi->af != AF_INET6 || pi->l4proto != 17 ||
-	    !pi->has_ports || !dhcp6_ports(pi) || off > len ||
-	    len - off < UDP_HLEN)
+	if (!dhcp6_ports(pi) || (u = pkt_udp_payload(p, len, pi, AF_INET6,
+	    &ulen)) == NULL)
 		return -1;
-	ulen = be16(p + off + 4);
-	if (ulen < UDP_HLEN)
-		return -1;
-	/* A capture shorter than the datagram: parse what is there. */
-	if (ulen > len - off)
-		ulen = len - off;
-	return dhcp6_parse(p + off + UDP_HLEN, ulen - UDP_HLEN, d);
+	return dhcp6_parse(u, ulen, d);
 }

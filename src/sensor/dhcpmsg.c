@@ -21,7 +21,6 @@
 #define OFF_FILE	108
 #define LEN_SNAME	64
 #define LEN_FILE	128
-#define UDP_HLEN	8
 
 #define OPT_PAD		0
 #define OPT_REQUESTED	50
@@ -144,18 +143,12 @@ int
 dhcp_parse_pkt(const uint8_t *p, size_t len, const struct pkt_info *pi,
     struct dhcp_info *d)
 {
-	size_t off = pi->l4_off, ulen;
+	const uint8_t *u;
+	size_t ulen;
 
 	memset(d, 0, sizeof(*d));
-	if (p == NULL || pi->af != AF_INET || pi->l4proto != 17 ||
-	    !pi->has_ports || !dhcp_ports(pi) || off > len ||
-	    len - off < UDP_HLEN)
+	if (!dhcp_ports(pi) || (u = pkt_udp_payload(p, len, pi, AF_INET,
+	    &ulen)) == NULL)
 		return -1;
-	ulen = (size_t)(p[off + 4] << 8 | p[off + 5]);
-	if (ulen < UDP_HLEN)
-		return -1;
-	/* A capture shorter than the datagram: parse what is there. */
-	if (ulen > len - off)
-		ulen = len - off;
-	return dhcp_parse(p + off + UDP_HLEN, ulen - UDP_HLEN, d);
+	return dhcp_parse(u, ulen, d);
 }

@@ -70,7 +70,7 @@ parse_frame(struct nflog_data *nfa, uint8_t family, struct sensor_rec *r,
 }
 
 /*
- * A DHCP message, NS or NA learn_log copied: from a guest at its port's
+ * A DHCP or DHCPv6 message, NS or NA learn_log copied: from a guest at its port's
  * ingress (no output device), or to one in the bridge's forward or output
  * hook (the port it leaves by; where it came in, 0 if from the host).
  */
@@ -95,6 +95,8 @@ learn_cb(struct nflog_mon *m, uint8_t family, struct nflog_data *nfa)
 	parse_frame(nfa, family, &r, &bytes, &blen);
 	if (r.pkt.has_nd_target)
 		r.kind = SR_ND;
+	else if (dhcp6_parse_pkt(bytes, blen, &r.pkt, &r.dhcp6) == 0)
+		r.kind = SR_DHCP6;
 	else if (dhcp_parse_pkt(bytes, blen, &r.pkt, &r.dhcp) == -1)
 		return 0;
 	m->emit(&r, m->arg);

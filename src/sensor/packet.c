@@ -16,6 +16,7 @@
 #define ET_QINQ_OLD	0x9100
 #define ET_IPV6		0x86dd
 #define MAX_EXTHDRS	8
+#define UDP_HLEN	8
 
 struct cur {
 	const uint8_t	*p;
@@ -202,4 +203,23 @@ pkt_parse_frame(const uint8_t *p, size_t len, struct pkt_info *pi)
 	}
 	parse_net(&c, pi);
 	return 0;
+}
+
+const uint8_t *
+pkt_udp_payload(const uint8_t *p, size_t len, const struct pkt_info *pi,
+    int af, size_t *plen)
+{
+	size_t off = pi->l4_off, ulen;
+
+	if (p == NULL || pi->af != af || pi->l4proto != 17 ||
+	    !pi->has_ports || off > len || len - off < UDP_HLEN)
+		return NULL;
+	ulen = be16(p + off + 4);
+	if (ulen < UDP_HLEN)
+		return NULL;
+	/* A capture shorter than the datagram: what is there. */
+	if (ulen > len - off)
+		ulen = len - off;
+	*plen = ulen - UDP_HLEN;
+	return p + off + UDP_HLEN;
 }

@@ -46,5 +46,12 @@ int	pkt_parse_frame(const uint8_t *, size_t, struct pkt_info *);
 /* Parses from the network header, its type given (as NFLOG gives it). */
 int	pkt_parse_l3(uint16_t ethertype, const uint8_t *, size_t,
 	    struct pkt_info *);
+/*
+ * The payload of the UDP datagram of af that pi says the bytes p[0..len)
+ * hold, as long as its UDP length says or what was captured of it (*plen);
+ * NULL if they hold none.
+ */
+const uint8_t	*pkt_udp_payload(const uint8_t *p, size_t len,
+		    const struct pkt_info *pi, int af, size_t *plen);
 
 #endif

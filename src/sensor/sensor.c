@@ -138,6 +138,13 @@ sensor_rec_check(const struct sensor_rec *r, size_t len)
 		    r->dhcp.has_server > 1 || r->dhcp.has_requested > 1)
 			return -1;
 		break;
+	case SR_DHCP6:
+		if (r->ifindex <= 0 || r->peer < 0 || r->outgoing > 1 ||
+		    p->af != AF_INET6 || r->dhcp6.n_addrs > DHCP6_MAX_ADDRS ||
+		    r->dhcp6.client_ll > 1 || r->dhcp6.has_client > 1 ||
+		    r->dhcp6.has_server > 1 || r->dhcp6.more_addrs > 1)
+			return -1;
+		break;
 	case SR_ND:
 		if (r->ifindex <= 0 || r->peer < 0 || r->outgoing > 1 ||
 		    p->af != AF_INET6 || !p->has_nd_target)

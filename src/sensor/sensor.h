@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "dhcp6msg.h"
 #include "dhcpmsg.h"
 #include "packet.h"
 
@@ -29,12 +30,14 @@ enum sensor_kind {
 	SR_OVERRUN,	/* NFLOG or packet socket lost messages */
 	SR_DHCP,	/* a DHCP message copied for snooping (learn_log) */
 	SR_ND,		/* an NS or NA copied for snooping (learn_log) */
+	SR_DHCP6,	/* a DHCPv6 message copied for snooping (learn_log) */
 };
 
 struct sensor_rec {
 	uint32_t	 kind;
 	int32_t		 ifindex;	/* DROP: in (or out); ARP: where seen;
-					   DHCP, ND: the guest's port */
+					   DHCP, ND, DHCP6: the guest's
+					   port */
 	uint8_t		 reason;	/* DROP: an enum bg_reason */
 	uint8_t		 outgoing;	/* DROP: at egress; DHCP, ND: to
 					   the guest (else from it) */
@@ -45,6 +48,7 @@ struct sensor_rec {
 	char		 where[64];	/* FAIL */
 	struct pkt_info	 pkt;
 	struct dhcp_info dhcp;		/* DHCP */
+	struct dhcp6_info dhcp6;	/* DHCP6 */
 };
 
 struct sensor {

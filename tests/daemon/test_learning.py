@@ -19,8 +19,9 @@ SPOOF_IP = "192.168.122.99"
 CAROL = labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
                     "192.168.122.44", "fd00:122::44")
 
-# What dhclient runs: addresses on eth0 only (the real dhclient-script
-# would rewrite the host's /etc/resolv.conf, shared by every namespace).
+# What dhclient -4 and -6 run: addresses on eth0 only (the real
+# dhclient-script would rewrite the host's /etc/resolv.conf, shared by
+# every namespace).
 DHCLIENT_SCRIPT = """#!/bin/sh
 case "$reason" in
 BOUND|RENEW|REBIND|REBOOT)
@@ -28,6 +29,15 @@ BOUND|RENEW|REBIND|REBOOT)
     ip addr add "$new_ip_address/24" dev "$interface" ;;
 EXPIRE|FAIL|RELEASE|STOP)
     ip -4 addr flush dev "$interface" ;;
+esac
+exit 0
+"""
+DHCLIENT6_SCRIPT = """#!/bin/sh
+case "$reason" in
+BOUND6|RENEW6|REBIND6|REBOOT6)
+    ip -6 addr replace "$new_ip6_address/$new_ip6_prefixlen" dev "$interface" ;;
+EXPIRE6|RELEASE6|STOP6)
+    ip -6 addr del "$old_ip6_address/$old_ip6_prefixlen" dev "$interface" ;;
 esac
 exit 0
 """
@@ -51,27 +61,36 @@ def add_carol(lab):
     lab.run("carol", "ip -4 addr flush dev eth0")
 
 
-def dnsmasq(lab, lease="1h", who="uplink", iface="eth0"):
+def start_dnsmasq(lab, who, iface, port, *args):
+    """dnsmasq in `who`, serving on iface, once it listens on UDP port."""
     d = lab.popen(who, [
         "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
         "--port=0", f"--interface={iface}", "--bind-interfaces",
-        "--user=root", "--group=root", "--no-ping",
-        f"--dhcp-leasefile={lab.dir}/dnsmasq-{who}.leases",
-        f"--pid-file={lab.dir}/dnsmasq-{who}.pid", "--dhcp-authoritative",
-        f"--dhcp-range={POOL[0]},{POOL[1]},{lease}"])
-    assert wait_until(lambda: ":67 " in lab.run(who, "ss -Hulpn").stdout
-                      + " " or d.poll() is not None, labkit.scaled(5))
+        "--user=root", "--group=root",
+        f"--dhcp-leasefile={lab.dir}/dnsmasq-{who}{port}.leases",
+        f"--pid-file={lab.dir}/dnsmasq-{who}{port}.pid", *args])
+    assert wait_until(lambda: f":{port} " in lab.run(who, "ss -Hulpn").stdout
+                      or d.poll() is not None, labkit.scaled(5))
     assert d.poll() is None, "dnsmasq died"
     return d
 
 
-def dhclient_args(lab, *extra):
-    script = lab.dir / "dhclient-script"
+def dnsmasq(lab, lease="1h", who="uplink", iface="eth0"):
+    return start_dnsmasq(lab, who, iface, 67, "--no-ping",
+                         "--dhcp-authoritative",
+                         f"--dhcp-range={POOL[0]},{POOL[1]},{lease}")
+
+
+def dhclient_args(lab, *extra, family=4):
+    """dhclient -4 (or -6) in carol, with its script (addresses on eth0
+    only) and its files in the lab's directory."""
+    script = lab.dir / f"dhclient{family}-script"
     if not script.exists():
-        script.write_text(DHCLIENT_SCRIPT)
+        script.write_text(DHCLIENT_SCRIPT if family == 4 else DHCLIENT6_SCRIPT)
         script.chmod(0o755)
-    return ["dhclient", "-4", "-sf", script, "-lf", lab.dir / "carol.leases",
-            "-pf", lab.dir / "carol.pid", *extra, "eth0"]
+    return ["dhclient", f"-{family}", "-sf", script,
+            "-lf", lab.dir / f"carol{family}.leases",
+            "-pf", lab.dir / f"carol{family}.pid", *extra, "eth0"]
 
 
 def dhclient(lab):
@@ -142,6 +161,9 @@ def test_lease_binds_and_release_removes(nslab, bgd):
     text = d.ctl("-c", d.config, "status", check=0).stdout
     assert f"dhcp:{ip}" in text
     assert [b["ip"] for b in status(d)["bindings"]] == [ip]
+    # audit compares the kernel with the policy, leases included
+    found = json.loads(d.ctl("-c", d.config, "audit", "--json").stdout)
+    assert "no_protection" not in [f["check"] for f in found], found
     # carol spoofing another address: dropped, as for a static guest
     dlab.watch(nslab, "uplink", SPOOF_IP, ip)
     udp_from(nslab, SPOOF_IP)

@@ -243,9 +243,7 @@ static const struct {
 	  "        mac: 52:54:00:00:00:11\n        ipv4: [dhcp]\n"
 	  "        ipv6: [\"fd00::1\", slaac]\n", NULL },
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
-	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcpv6\n",
-	  "t:6: ipv6: dhcpv6: not implemented yet (list the guest's "
-	  "addresses)" },
+	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcpv6\n", NULL },
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n        ipv6: dhcp\n",
 	  "t:6: bridges[0].guests[0].ipv6[0]: 'dhcp' is not an IPv6 address" },

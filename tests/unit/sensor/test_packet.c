@@ -159,6 +159,37 @@ test_ipv6_ext_headers(void **state)
 	assert_false(p.has_ports);
 }
 
+/* An NS's or NA's target, after any extension headers; none from a
+ * message cut short of it, nor from other ICMPv6 types. */
+static void
+test_nd_target(void **state)
+{
+	uint8_t f[40 + 8 + 24];
+	struct pkt_info p;
+	size_t i;
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	f[0] = 0x60;
+	f[6] = 60;		/* destination options → ICMPv6 */
+	f[40] = 58;
+	f[48] = 135;		/* NS */
+	for (i = 0; i < 16; i++)
+		f[56 + i] = (uint8_t)(0xf0 + i);
+	pkt_parse_l3(0x86dd, f, sizeof(f), &p);
+	assert_true(p.has_icmp);
+	assert_int_equal(p.icmp_type, 135);
+	assert_true(p.has_nd_target);
+	assert_int_equal(p.nd_target[0], 0xf0);
+	assert_int_equal(p.nd_target[15], 0xff);
+	pkt_parse_l3(0x86dd, f, sizeof(f) - 1, &p);
+	assert_true(p.has_icmp);
+	assert_false(p.has_nd_target);
+	f[48] = 134;		/* an RA has no target */
+	pkt_parse_l3(0x86dd, f, sizeof(f), &p);
+	assert_false(p.has_nd_target);
+}
+
 static void
 test_l3_entry(void **state)
 {
@@ -183,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_deep_tags),
 		cmocka_unit_test(test_ipv4_bad_ihl_and_fragment),
 		cmocka_unit_test(test_ipv6_ext_headers),
+		cmocka_unit_test(test_nd_target),
 		cmocka_unit_test(test_l3_entry),
 	};
 

@@ -1,18 +1,22 @@
-"""IPv6 address learning by duplicate address detection (issue 12): a
-guest with `ipv6: slaac` may send, until it has claimed an address, from
-its link-local address of its MAC and from :: (DAD, MLD) only; the address
-it claims by DAD, uncontested for the probe's period, is then bound like
-a static one. Real dnsmasq sending router advertisements on the uplink,
-the guest kernel's own SLAAC (EUI-64 and stable-privacy); the attacks are
-first shown to work without bridgeguard."""
+"""IPv6 address learning (issue 12). A guest with `ipv6: slaac` may send,
+until it has claimed an address, from its link-local address of its MAC
+and from :: (DAD, MLD) only; the address it claims by DAD, uncontested for
+the probe's period, is then bound like a static one. One with `ipv6:
+dhcpv6` has the addresses of its server's Replies bound. Real dnsmasq on
+the uplink (router advertisements, DHCPv6), the guest kernel's own SLAAC
+(EUI-64 and stable-privacy) and ISC dhclient; the attacks are first shown
+to work without bridgeguard."""
 import ipaddress
 import json
 import time
 
 import dlab
 import labkit
+import test_learning as learning
 from labkit import wait_until
-from scapy.all import UDP, Ether, ICMPv6ND_NS, IPv6
+from scapy.all import (DHCP6_Release, DHCP6_Reply, DHCP6OptClientId,
+                       DHCP6OptIA_NA, DHCP6OptIAAddress, DHCP6OptServerId,
+                       DUID_LL, UDP, Ether, ICMPv6ND_NS, IPv6)
 
 PREFIX = "fd00:122::"
 CAROL = labkit.Node("carol", "vnic-carol", "52:54:00:00:00:44",
@@ -23,11 +27,11 @@ SPOOF6 = "fd00:122::99"
 SECRET = "2001:db8:1:2:3:4:5:6"     # stable_secret: stable-privacy ids
 
 
-def config(lab):
+def config(lab, learn="slaac"):
     """alice, bob, eve static; carol learns her IPv6 addresses."""
     n = lab.nodes
     text = labkit.config_yaml([n["alice"], n["bob"], n["eve"], CAROL])
-    return text.replace(f'ipv6: ["{CAROL.ip6}"]', "ipv6: slaac")
+    return text.replace(f'ipv6: ["{CAROL.ip6}"]', f"ipv6: {learn}")
 
 
 def add_carol(lab, stable_privacy=False):
@@ -68,12 +72,12 @@ def carol_addrs(lab, scope="global"):
             if a.get("scope") == scope and not a.get("tentative")]
 
 
-def learned(d, port="vnic-carol"):
+def learned(d, port="vnic-carol", source="dad"):
     r = d.ctl("-c", d.config, "status", "--json", check=0)
     for b in json.loads(r.stdout)["bridges"]:
         for g in b["guests"]:
             if g["port"] == port:
-                return g.get("dad", [])
+                return g.get(source, [])
     return []
 
 
@@ -118,6 +122,9 @@ def test_slaac_address_bound_after_dad(nslab, bgd):
     assert learned(d) == [CAROL_SLAAC]
     text = d.ctl("-c", d.config, "status", check=0).stdout
     assert f"dad:{CAROL_SLAAC}" in text
+    # audit compares the kernel with the policy, learned addresses included
+    found = json.loads(d.ctl("-c", d.config, "audit", "--json").stdout)
+    assert "no_protection" not in [f["check"] for f in found], found
     udp6_from(nslab, SPOOF6)
     assert dlab.count_at(nslab, "uplink", SPOOF6) == 0
     # a restart restores it with the ruleset: no new DAD is needed
@@ -206,3 +213,104 @@ def test_silent_binding_expires(nslab, bgd):
     assert ev and ev[0]["reason"] == "expire"
     udp6_from(nslab, SPOOF6)
     assert dlab.count_at(nslab, "uplink", SPOOF6) == 3
+
+
+POOL6 = ("fd00:122::100", "fd00:122::1ff")
+
+
+def dhcp6_server(lab):
+    """dnsmasq on the uplink: RAs saying "managed", and DHCPv6 leases."""
+    return learning.start_dnsmasq(
+        lab, "uplink", "eth0", 547, "--enable-ra", "--ra-param=eth0,3",
+        f"--dhcp-range={POOL6[0]},{POOL6[1]},64,1h")
+
+
+def in_pool(a):
+    lo, hi = (ipaddress.IPv6Address(x) for x in POOL6)
+    return lo <= ipaddress.IPv6Address(a) <= hi
+
+
+def dhclient6(lab):
+    """dhclient -6 in carol, in the foreground (killed at teardown), once
+    her link-local address has passed DAD; her leased address."""
+    assert wait_until(lambda: carol_addrs(lab, "link"), labkit.scaled(5))
+    lab.popen("carol", learning.dhclient_args(lab, "-d", family=6))
+    assert wait_until(lambda: [a for a in carol_addrs(lab) if in_pool(a)],
+                      labkit.scaled(20)), "carol got no DHCPv6 lease"
+    return [a for a in carol_addrs(lab) if in_pool(a)][0]
+
+
+def reply(lab, addr, client_mac):
+    """A DHCPv6 Reply from the uplink (a trusted port) to carol, giving
+    addr to the client whose DUID-LL is client_mac."""
+    up = lab.nodes["uplink"]
+    lab.send("uplink", Ether(src=up.mac, dst=CAROL.mac) /
+             IPv6(src=up.ll6, dst=CAROL.ll6) / UDP(sport=547, dport=546) /
+             DHCP6_Reply(trid=0x1234) /
+             DHCP6OptClientId(duid=DUID_LL(lladdr=client_mac)) /
+             DHCP6OptServerId(duid=DUID_LL(lladdr=up.mac)) /
+             DHCP6OptIA_NA(iaid=1, T1=0, T2=0, ianaopts=[
+                 DHCP6OptIAAddress(addr=addr, preflft=3600, validlft=3600)]))
+
+
+def test_dhcpv6_lease_bound_and_released(nslab, bgd):
+    """dhclient's DHCPv6 lease is bound: carol's traffic from it flows,
+    another address is dropped. A Release forged from eve's port changes
+    nothing; carol's own removes the binding and her traffic stops."""
+    up, eve = nslab.nodes["uplink"], nslab.nodes["eve"]
+    d = bgd(config(nslab, "dhcpv6"))
+    add_carol(nslab)
+    dhcp6_server(nslab)
+    m = d.mark()
+    ip = dhclient6(nslab)
+    ev = d.wait_event(m, "binding_add", timeout=labkit.scaled(5),
+                      port="vnic-carol", ip=ip)
+    assert ev and ev[0]["source"] == "dhcpv6"
+    assert nslab.ping("carol", up.ip6, count=2) == 2
+    assert learned(d, source="dhcpv6") == [ip]
+    dlab.watch(nslab, "uplink", SPOOF6, ip, match="udp dport 9")
+    udp6_from(nslab, SPOOF6)
+    udp6_from(nslab, ip)
+    assert dlab.count_at(nslab, "uplink", SPOOF6) == 0
+    assert dlab.count_at(nslab, "uplink", ip) == 3
+    # eve forges carol's Release, from eve's port
+    nslab.send("eve", Ether(src=eve.mac, dst=up.mac) /
+               IPv6(src=eve.ll6, dst=up.ll6) / UDP(sport=546, dport=547) /
+               DHCP6_Release(trid=7) /
+               DHCP6OptClientId(duid=DUID_LL(lladdr=CAROL.mac)) /
+               DHCP6OptIA_NA(iaid=1, ianaopts=[DHCP6OptIAAddress(addr=ip)]))
+    time.sleep(labkit.scaled(0.5))
+    assert not d.since(m, "binding_remove")
+    # carol's own release
+    nslab.run("carol", learning.dhclient_args(nslab, "-r", family=6),
+              timeout=30)
+    ev = d.wait_event(m, "binding_remove", timeout=labkit.scaled(5),
+                      port="vnic-carol", ip=ip)
+    assert ev and ev[0]["reason"] == "release"
+    udp6_from(nslab, ip)
+    assert dlab.count_at(nslab, "uplink", ip) == 3
+
+
+def test_dhcpv6_reply_for_another_client_binds_nothing(nslab, bgd):
+    """A Reply for a DUID made of another MAC is what a guest posing as
+    other clients gets: nothing is bound and dhcp_client_spoof says so;
+    the same Reply for carol's own DUID binds. Without bridgeguard the
+    address it gives is simply usable by carol."""
+    add_carol(nslab)
+    dlab.watch(nslab, "uplink", POOL6[0], match="udp dport 9")
+    udp6_from(nslab, POOL6[0])
+    assert dlab.count_at(nslab, "uplink", POOL6[0]) == 3  # unprotected
+    d = bgd(config(nslab, "dhcpv6"))
+    m = d.mark()
+    reply(nslab, POOL6[0], "52:54:00:00:00:99")
+    ev = d.wait_event(m, "dhcp_client_spoof", timeout=labkit.scaled(3),
+                      port="vnic-carol")
+    assert ev and ev[0]["client_mac"] == "52:54:00:00:00:99"
+    assert learned(d, source="dhcpv6") == []
+    udp6_from(nslab, POOL6[0])
+    assert dlab.count_at(nslab, "uplink", POOL6[0]) == 3
+    reply(nslab, POOL6[0], CAROL.mac)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(3),
+                        port="vnic-carol", ip=POOL6[0])
+    udp6_from(nslab, POOL6[0])
+    assert dlab.count_at(nslab, "uplink", POOL6[0]) == 6

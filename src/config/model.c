@@ -89,6 +89,14 @@ guest_ip4_at(const struct bg_guest *g, size_t k)
 	return k < g->n_ip4 ? &g->ip4[k] : &g->learned4[k - g->n_ip4];
 }
 
+size_t
+bridge_learn_cap(const struct bg_bridge *b, int af)
+{
+	if (af == AF_INET)
+		return b->max_learned4 ? b->max_learned4 : BG_DEF_LEARNED4;
+	return b->max_learned6 ? b->max_learned6 : BG_DEF_LEARNED6;
+}
+
 bool
 bridge_dhcp_server_ok(const struct bg_bridge *b, const struct in_addr *a)
 {

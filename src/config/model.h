@@ -14,8 +14,12 @@
 #define BG_NFLOG_GROUP	7	/* default NFLOG group for dropped frames */
 #define BG_MAX_MIRRORS	7	/* each owns one bit of skb->mark */
 #define BG_MAX_EXCLUDES	8	/* per mirror */
-#define BG_MAX_LEARNED4	4	/* DHCP leases bound per guest at once */
-#define BG_MAX_LEARNED6	16	/* IPv6 addresses learned per guest at once */
+/* Learned addresses bound per guest at once: at most (max-learned-ipv4,
+ * max-learned-ipv6 may ask no more), and unless the bridge says. */
+#define BG_MAX_LEARNED4	16
+#define BG_MAX_LEARNED6	32
+#define BG_DEF_LEARNED4	4
+#define BG_DEF_LEARNED6	16
 
 /* What a guest's addresses are learned from, besides those listed. */
 enum bg_learn {
@@ -86,6 +90,8 @@ struct bg_bridge {
 	struct in_addr	*dhcp_servers;
 	size_t		 n_dhcp_servers;
 	bool		 allow_unknown;	/* unknown-ports: allow */
+	/* max-learned-ipv4, -ipv6: per guest (0: BG_DEF_LEARNED4, 6) */
+	unsigned int	 max_learned4, max_learned6;
 	struct bg_guest	*guests;
 	size_t		 n_guests;
 	struct bg_mirror *mirrors;
@@ -119,6 +125,8 @@ bool	guest_learns6(const struct bg_guest *);
 /* g's IPv4 addresses, configured then learned: how many, and the k-th. */
 size_t	guest_n_ip4(const struct bg_guest *);
 const struct in_addr *guest_ip4_at(const struct bg_guest *, size_t k);
+/* How many addresses of family af a guest of b may have learned. */
+size_t	bridge_learn_cap(const struct bg_bridge *, int af);
 /* Is a DHCP server id believed on b (dhcp-servers, if any, lists it)? */
 bool	bridge_dhcp_server_ok(const struct bg_bridge *, const struct in_addr *);
 /* The guest bound to a port, on any bridge; NULL if none. */

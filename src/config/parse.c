@@ -274,6 +274,19 @@ parse_libvirt_uri(struct cfgctx *cx, struct fy_node *v, const char *field,
 	return 0;
 }
 
+/* max-learned-ipv4, -ipv6: how many addresses a guest may learn. */
+static int
+parse_cap(struct cfgctx *cx, struct fy_node *v, const char *field,
+    unsigned long max, unsigned int *out)
+{
+	unsigned long u;
+
+	if (parse_uint(cx, v, field, 1, max, &u) == -1)
+		return -1;
+	*out = (unsigned int)u;
+	return 0;
+}
+
 static int
 bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
     const char *field, void *arg)
@@ -295,6 +308,12 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 		b->allow_unknown = strcmp(buf, "allow") == 0;
 		return 0;
 	}
+	if (strcmp(key, "max-learned-ipv4") == 0)
+		return parse_cap(cx, v, field, BG_MAX_LEARNED4,
+		    &b->max_learned4);
+	if (strcmp(key, "max-learned-ipv6") == 0)
+		return parse_cap(cx, v, field, BG_MAX_LEARNED6,
+		    &b->max_learned6);
 	if (strcmp(key, "source") == 0)
 		return parse_source(cx, v, field, b);
 	if (strcmp(key, "libvirt-uri") == 0)
@@ -304,8 +323,8 @@ bridge_key(struct cfgctx *cx, const char *key, struct fy_node *v, int line,
 	if (strcmp(key, "mirrors") == 0)
 		return mirror_parse_list(cx, v, field, b);
 	return cfg_err(cx, line, field, "unknown key (expected name, "
-	    "trusted-ports, dhcp-servers, unknown-ports, source, "
-	    "libvirt-uri, guests, mirrors)");
+	    "trusted-ports, dhcp-servers, unknown-ports, max-learned-ipv4, "
+	    "max-learned-ipv6, source, libvirt-uri, guests, mirrors)");
 }
 
 static int

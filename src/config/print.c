@@ -154,6 +154,10 @@ config_print(FILE *f, const struct bg_config *cfg)
 		fprintf(f, "%s    unknown-ports: %s\n", b->n_dhcp_servers ?
 		    "]\n" : "",
 		    b->allow_unknown ? "allow" : "drop");
+		if (b->max_learned4)
+			fprintf(f, "    max-learned-ipv4: %u\n", b->max_learned4);
+		if (b->max_learned6)
+			fprintf(f, "    max-learned-ipv6: %u\n", b->max_learned6);
 		if (b->libvirt[0])
 			fprintf(f, "    source: libvirt\n    libvirt-uri: \"%s\"\n",
 			    b->libvirt);

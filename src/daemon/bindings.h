@@ -2,8 +2,8 @@
  * The binding table: which learned address is bound to which guest port
  * until when, and what it was learned from. Pure: snoop.c feeds it what
  * DHCP and neighbour discovery said, and turns its answers into events
- * and kernel changes. Small by construction (at most BG_MAX_LEARNED4 and
- * BG_MAX_LEARNED6 per learning guest), so a flat array.
+ * and kernel changes. Small by construction (a few addresses per learning
+ * guest: max-learned-ipv4, -ipv6), so a flat array.
  *
  * An address is an IPv6 address; an IPv4 one is held IPv4-mapped
  * (::ffff:a.b.c.d, which no guest can be bound as an IPv6 address), so

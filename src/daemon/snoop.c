@@ -36,9 +36,6 @@ static const char *const why_names[] = {
 	[W_CONTESTED] = "contested",
 };
 
-/* The caps of a family. */
-#define CAP(a)	(bind_af(a) == AF_INET ? BG_MAX_LEARNED4 : BG_MAX_LEARNED6)
-
 int64_t
 snoop_wall(void)
 {
@@ -202,9 +199,8 @@ snoop_may_learn(const struct bg_guest *g, enum bind_source src,
 	    (guest_learns6(g) && IN6_IS_ADDR_LINKLOCAL(a)));
 }
 
-/* Is a configured for g, or g's derived link-local address? */
-static bool
-is_static(const struct bg_guest *g, const struct in6_addr *a)
+bool
+snoop_is_static(const struct bg_guest *g, const struct in6_addr *a)
 {
 	struct in6_addr ll;
 	struct in_addr a4;
@@ -236,7 +232,7 @@ snoop_owner(const struct bg_config *cfg, const char *port,
 	for (i = 0; i < cfg->n_bridges; i++)
 		for (j = 0; j < cfg->bridges[i].n_guests; j++) {
 			g = &cfg->bridges[i].guests[j];
-			if (strcmp(g->port, port) != 0 && is_static(g, a))
+			if (strcmp(g->port, port) != 0 && snoop_is_static(g, a))
 				return g;
 		}
 	return NULL;
@@ -244,8 +240,9 @@ snoop_owner(const struct bg_config *cfg, const char *port,
 
 /* The checks before a binding, in the order that loses nothing. */
 static int
-bind_refused(struct snoop *s, struct policy *p, const struct bg_guest *g,
-    const struct binding *b, bool take, int64_t lease)
+bind_refused(struct snoop *s, struct policy *p, const struct bg_bridge *br,
+    const struct bg_guest *g, const struct binding *b, bool take,
+    int64_t lease)
 {
 	const struct binding *old = bindings_find(&s->t, &b->addr);
 
@@ -257,7 +254,7 @@ bind_refused(struct snoop *s, struct policy *p, const struct bg_guest *g,
 	/* Full: refused before anyone loses anything. */
 	if ((old == NULL || strcmp(old->port, g->port) != 0) &&
 	    bindings_of_port(&s->t, g->port, bind_af(&b->addr), NULL, 0) >=
-	    CAP(&b->addr)) {
+	    bridge_learn_cap(br, bind_af(&b->addr))) {
 		emit(EV_BINDING_REFUSED, b, why_names[W_CAP], lease);
 		return -1;
 	}
@@ -282,11 +279,12 @@ snoop_bind(struct snoop *s, struct policy *p, const struct bg_bridge *br,
 	b.addr = *a;
 	b.source = (uint8_t)src;
 	b.expires = expires;
-	if (is_static(g, a))
+	if (snoop_is_static(g, a))
 		return 0;		/* bound already, for good */
-	if (bind_refused(s, p, g, &b, take, lease) == -1)
+	if (bind_refused(s, p, br, g, &b, take, lease) == -1)
 		return -1;
-	if ((rc = bindings_add(&s->t, &b, CAP(a))) == -1) {
+	if ((rc = bindings_add(&s->t, &b, bridge_learn_cap(br,
+	    bind_af(a)))) == -1) {
 		log_warn("binding of %s", g->port);
 		return -1;
 	}
@@ -565,7 +563,7 @@ allowed(const struct cfg_index *x, const struct binding *b)
 	    strcmp(br->name, b->bridge) == 0 &&
 	    memcmp(g->mac, b->mac, 6) == 0 &&
 	    ((a = index_owner(x, &b->addr)) == NULL ||
-	    strcmp(a->port, b->port) == 0) && !is_static(g, &b->addr);
+	    strcmp(a->port, b->port) == 0) && !snoop_is_static(g, &b->addr);
 }
 
 void
@@ -584,11 +582,12 @@ snoop_fill(const struct snoop *s, struct bg_config *cfg)
 			continue;
 		/* cfg is the caller's to change: the index holds it. */
 		g = (struct bg_guest *)index_guest(&x, b->port, &br);
+		/* A cap lowered since: the rest goes at the next prune. */
 		if (bind_af(&b->addr) == AF_INET &&
-		    g->n_learned4 < BG_MAX_LEARNED4)
+		    g->n_learned4 < bridge_learn_cap(br, AF_INET))
 			bind_get4(&b->addr, &g->learned4[g->n_learned4++]);
 		else if (bind_af(&b->addr) == AF_INET6 &&
-		    g->n_learned6 < BG_MAX_LEARNED6)
+		    g->n_learned6 < bridge_learn_cap(br, AF_INET6))
 			g->learned6[g->n_learned6++] = b->addr;
 	}
 	index_free(&x);

@@ -60,6 +60,8 @@ int	snoop_bind(struct snoop *, struct policy *, const struct bg_bridge *,
 /* Unbinds a from port, if it has it, says so and writes the file. */
 void	snoop_unbind(struct snoop *, struct policy *, const char *port,
 	    const struct in6_addr *a, enum snoop_why);
+/* Is a configured for g, or g's derived link-local address? */
+bool	snoop_is_static(const struct bg_guest *g, const struct in6_addr *a);
 /* The guest other than port's that a is configured or derived for. */
 const struct bg_guest *snoop_owner(const struct bg_config *, const char *port,
 	    const struct in6_addr *a);

@@ -91,7 +91,8 @@ probe(struct snoop *s, const struct bg_bridge *br, const struct bg_guest *g,
 	const struct binding *b = bindings_find(snoop_table(s), a);
 	struct dad *d;
 
-	if (!snoop_may_learn(g, BS_DAD, a))
+	/* Its own for good, or not one it learns: nothing to wait for. */
+	if (!snoop_may_learn(g, BS_DAD, a) || snoop_is_static(g, a))
 		return;
 	if (b && strcmp(b->port, g->port) == 0) {
 		snoop_touch(s, g->port, a, snoop_wall() + ND_SILENT);
@@ -103,7 +104,8 @@ probe(struct snoop *s, const struct bg_bridge *br, const struct bg_guest *g,
 		refused(br, g, a, "contested");
 		return;
 	}
-	if (d == NULL && dad_of_port(s, g->port) >= BG_MAX_LEARNED6)
+	if (d == NULL && dad_of_port(s, g->port) >= bridge_learn_cap(br,
+	    AF_INET6))
 		return;		/* a flood of probes waits in no list */
 	if (d == NULL) {
 		if (s->n_dad == s->cap_dad) {

@@ -191,6 +191,27 @@ def test_dad_cannot_claim_anothers_address(nslab, bgd):
                         port="vnic-carol", ip=SPOOF6)
 
 
+def test_cap_per_guest(nslab, bgd):
+    """One guest cannot fill the tables: with max-learned-ipv6: 1, its
+    second claim is refused (cap) and traffic from it stays dropped."""
+    other = "fd00:122::98"
+    d = bgd(config(nslab).replace("    unknown-ports:",
+                                  "    max-learned-ipv6: 1\n    unknown-ports:"))
+    add_carol(nslab)
+    dlab.watch(nslab, "uplink", other, match="udp dport 9")
+    m = d.mark()
+    dad_probe(nslab, SPOOF6)
+    assert d.wait_event(m, "binding_add", timeout=labkit.scaled(3),
+                        port="vnic-carol", ip=SPOOF6)
+    dad_probe(nslab, other)
+    ev = d.wait_event(m, "binding_refused", timeout=labkit.scaled(3),
+                      port="vnic-carol", ip=other)
+    assert ev and ev[0]["reason"] == "cap"
+    assert learned(d) == [SPOOF6]
+    udp6_from(nslab, other)
+    assert dlab.count_at(nslab, "uplink", other) == 0
+
+
 def test_silent_binding_expires(nslab, bgd):
     """A learned address nobody has seen in use for its lifetime goes: a
     binding whose time ends (read from the file at start, installed with

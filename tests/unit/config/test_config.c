@@ -236,8 +236,8 @@ static const struct bad {
 	  "t.yaml:3: yaml: duplicate key" },
 	{ "bridges:\n  - name: br0\n    colour: blue\n",
 	  "t.yaml:3: bridges[0].colour: unknown key (expected name, "
-	  "trusted-ports, dhcp-servers, unknown-ports, source, libvirt-uri, "
-	  "guests, mirrors)" },
+	  "trusted-ports, dhcp-servers, unknown-ports, max-learned-ipv4, "
+	  "max-learned-ipv6, source, libvirt-uri, guests, mirrors)" },
 	{ "bridges:\n  - name: br0\n    source: xen\n",
 	  "t.yaml:3: bridges[0].source: must be 'static' or 'libvirt'" },
 	{ "bridges:\n  - name: br0\n    libvirt-uri: test:///default\n",

@@ -250,6 +250,13 @@ static const struct {
 	{ "bridges:\n  - name: br0\n    dhcp-servers: [10.0.0.1, 0.0.0.0]\n",
 	  "t:3: bridges[0].dhcp-servers[1]: 0.0.0.0 cannot be a DHCP "
 	  "server's address" },
+	/* The caps of learning: within what a guest can hold. */
+	{ "bridges:\n  - name: br0\n    max-learned-ipv4: 0\n",
+	  "t:3: bridges[0].max-learned-ipv4: must be a number from 1 to 16" },
+	{ "bridges:\n  - name: br0\n    max-learned-ipv6: 33\n",
+	  "t:3: bridges[0].max-learned-ipv6: must be a number from 1 to 32" },
+	{ "bridges:\n  - name: br0\n    max-learned-ipv4: 2\n"
+	  "    max-learned-ipv6: 32\n", NULL },
 	/* A guest may name its own link-local address. */
 	{ "bridges:\n  - name: br0\n    guests:\n      - port: a\n"
 	  "        mac: 52:54:00:00:00:11\n"

@@ -46,6 +46,7 @@ LABELS = {
     "ebtables-restore": "ebtables-restore, same rules in one process",
     "bg-daemon": "bridgeguard guest add/del (daemon control socket)",
     "none": "no filtering",
+    "hooks": "bridgeguard's hooks with no rules (the floor of any nftables ruleset there)",
     "ebtables": "ebtables per-guest rules in FORWARD",
 }
 
@@ -346,6 +347,10 @@ class Bench:
                 lab["note"] = "bridgeguard apply failed; its --dry-run ruleset was loaded with nft -f"
         elif m == "nft-ref":
             h.run(["nft", "-f", self.write("%s.nft" % h.short, gen.nft_reference(gs))], timeout=300)
+        elif m == "hooks":
+            # the two real guests' ports only: N names no existing device
+            h.run(["nft", "-f", self.write("%s.hooks.nft" % h.short, gen.nft_hooks_only(gs[-2:]))],
+                  timeout=300)
         elif m in ("iptables", "iptables-legacy"):
             cmd = "iptables-restore" if m == "iptables" else "iptables-legacy-restore"
             h.run([cmd], stdin=self.write("%s.ipt" % h.short, gen.iptables_restore(gs)), timeout=300)
@@ -369,7 +374,7 @@ class Bench:
         a.run(["ip", "neigh", "flush", "all"], check=False)
         lab["b"].run(["ip", "neigh", "flush", "all"], check=False)
         a.run(["ping", "-c", "1", "-W", "1", gb.ip4], check=False)
-        expect = lab["method"] == "none"
+        expect = lab["method"] in ("none", "hooks")
         if ok != expect:
             msg = ("%s: a spoofed source IP %s" % (lab["method"], "got through" if ok else "was dropped"))
             self.notes.append("WARNING: filter check failed at N=%d: %s" % (lab["n"], msg))
@@ -409,7 +414,7 @@ class Bench:
         return (after - before) / el / 1e3
 
     def data_plane(self):
-        methods = ["none"] + (["bridgeguard"] if self.bg_ok else []) + \
+        methods = ["none", "hooks"] + (["bridgeguard"] if self.bg_ok else []) + \
                   ["nft-ref", "iptables", "iptables-legacy", "ebtables"]
         methods = [m for m in methods if m in self.a.dp_methods]
         if not self.bg_ok:
@@ -876,7 +881,7 @@ def main():
     ap.add_argument("--dp-secs", type=float)
     ap.add_argument("--ebt-proc-max", type=int, default=100,
                     help="largest N for which one ebtables process per rule is really run")
-    ap.add_argument("--dp-methods", default="none,bridgeguard,nft-ref,iptables,iptables-legacy,ebtables")
+    ap.add_argument("--dp-methods", default="none,hooks,bridgeguard,nft-ref,iptables,iptables-legacy,ebtables")
     a = ap.parse_args()
     if not re.match(r"^bgb-[A-Za-z0-9]+-$", a.prefix):
         ap.error("--prefix must look like bgb-<random>-")

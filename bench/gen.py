@@ -136,6 +136,24 @@ def nft_reference(gs, table="bgref"):
     return "\n".join(out) + "\n"
 
 
+def nft_hooks_only(gs, table="bghooks"):
+    """The hooks bridgeguard's ruleset registers on the path between two
+    guests, with no rule in them (policy accept): each guest port's netdev
+    ingress chain and the bridge table's prerouting, forward, input and
+    output chains. What being called at all costs: no ruleset on these
+    hooks can forward more than this."""
+    out = ["table netdev %s {" % table]
+    for i, g in enumerate(gs):
+        out.append("\tchain in%d {\n\t\ttype filter hook ingress device \"%s\" "
+                   "priority -500; policy accept;\n\t}" % (i, g.port))
+    out += ["}", "table bridge %s {" % table]
+    for hook in ("prerouting", "forward", "input", "output"):
+        out.append("\tchain %s {\n\t\ttype filter hook %s priority -500; "
+                   "policy accept;\n\t}" % (hook, hook))
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
 def _reference_change(verb, g, nguests, table):
     c = nguests // NFT_DEVS_PER_CHAIN
     ips = ("{v} element {f} {t} guest_ip4 {{ \"{p}\" . {a} }}\n"

@@ -23,9 +23,10 @@ INC_LABELS = {
     "iptables-legacy": "iptables-legacy-restore --noflush: 3 rules",
     "ebtables-proc": "ebtables, one process per rule (6 processes)",
 }
-DP_ORDER = ["none", "bridgeguard", "nft-ref", "iptables", "iptables-legacy", "ebtables"]
+DP_ORDER = ["none", "hooks", "bridgeguard", "nft-ref", "iptables", "iptables-legacy", "ebtables"]
 DP_LABELS = {
     "none": "no filtering",
+    "hooks": "the same hooks, no rules (floor)",
     "bridgeguard": "bridgeguard",
     "nft-ref": "nft reference ruleset (hand-written)",
     "iptables": "iptables physdev, seed 002 (nft backend)",
@@ -37,12 +38,14 @@ COLOURS = {
     "bridgeguard": "#d62728", "bg-daemon": "#9467bd", "bg-daemon-inside": "#e377c2", "bg-compile": "#ff9896", "nft-bg": "#ff7f0e",
     "nft-ref": "#8c564b", "iptables": "#1f77b4", "iptables-legacy": "#17becf",
     "ebtables-proc": "#2ca02c", "ebtables-restore": "#98df8a", "ebtables": "#2ca02c", "none": "#000000",
+    "hooks": "#7f7f7f",
 }
 PLOT_LABELS = {
     "bridgeguard": "bridgeguard apply", "bg-compile": "bridgeguard --dry-run", "nft-bg": "nft -f (bg dry-run)",
     "nft-ref": "nft -f (reference)", "iptables": "iptables physdev (nft)", "iptables-legacy": "iptables physdev (legacy)",
     "ebtables-proc": "ebtables, 1 process/rule", "ebtables-restore": "ebtables-restore",
     "bg-daemon": "bridgeguard guest add (CLI)", "bg-daemon-inside": "bridgeguard daemon (inside)", "none": "no filtering", "ebtables": "ebtables FORWARD",
+    "hooks": "hooks, no rules",
 }
 
 
@@ -329,7 +332,11 @@ def markdown(doc):
           "(the bridge and the filters run in the sender's softirq on that CPU, so each cycle a filter "
           "spends per packet shows); the benchmark driver and control-plane tools run on the other CPU. "
           "Methods run round-robin within each repetition. Before measuring, each lab checks that the guests can ping each other and that a "
-          "spoofed source address is dropped (passes with no filtering).",
+          "spoofed source address is dropped (passes with no filtering, and with the hooks alone).",
+          "- Hooks, no rules: the base chains bridgeguard's ruleset registers on the path between the two "
+          "guests (their ports' netdev ingress, the bridge table's prerouting, forward, input, output), "
+          "empty with policy accept: the cost of the kernel calling nftables at all, a floor no ruleset "
+          "hooked there can beat.",
           "- Times include process start-up and, for bridgeguard, reading the YAML file. The phases of "
           "`bridgeguard apply` are its own `-v` report; its transaction includes closing the netlink socket, "
           "which waits for the kernel to free what the batch replaced.",

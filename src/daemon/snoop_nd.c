@@ -83,10 +83,46 @@ refused(const struct bg_bridge *br, const struct bg_guest *g,
 	event_emit(e);
 }
 
+/* A new wait for port's probe of a; NULL on ENOMEM. */
+static struct dad *
+dad_add(struct snoop *s, const char *port, const struct in6_addr *a)
+{
+	struct dad *d;
+	size_t cap;
+
+	if (s->n_dad == s->cap_dad) {
+		cap = s->cap_dad ? s->cap_dad * 2 : 16;
+		if ((d = realloc(s->dad, cap * sizeof(*d))) == NULL)
+			return NULL;
+		s->dad = d;
+		s->cap_dad = cap;
+	}
+	d = &s->dad[s->n_dad++];
+	memcpy(d->port, port, sizeof(d->port));
+	d->addr = *a;
+	return d;
+}
+
+/* Two hosts probing one address: neither keeps it, and both are told. */
+static void
+both_contested(struct snoop *s, struct policy *p, struct dad *d,
+    const struct bg_bridge *br, const struct bg_guest *g)
+{
+	struct bg_bridge *obr = NULL;
+	const struct bg_guest *o = config_guest(policy_config(p), d->port,
+	    &obr);
+	struct in6_addr a = d->addr;
+
+	dad_drop(s, d);
+	if (o != NULL)
+		refused(obr, o, &a, "contested");
+	refused(br, g, &a, "contested");
+}
+
 /* The guest's probe for a: wait, unless it is decided already. */
 static void
-probe(struct snoop *s, const struct bg_bridge *br, const struct bg_guest *g,
-    const struct in6_addr *a)
+probe(struct snoop *s, struct policy *p, const struct bg_bridge *br,
+    const struct bg_guest *g, const struct in6_addr *a)
 {
 	const struct binding *b = bindings_find(snoop_table(s), a);
 	struct dad *d;
@@ -99,28 +135,13 @@ probe(struct snoop *s, const struct bg_bridge *br, const struct bg_guest *g,
 		return;
 	}
 	if ((d = dad_find(s, NULL, a)) != NULL && strcmp(d->port, g->port)) {
-		/* Two hosts probing one address: neither keeps it. */
-		dad_drop(s, d);
-		refused(br, g, a, "contested");
+		both_contested(s, p, d, br, g);
 		return;
 	}
-	if (d == NULL && dad_of_port(s, g->port) >= bridge_learn_cap(br,
-	    AF_INET6))
-		return;		/* a flood of probes waits in no list */
-	if (d == NULL) {
-		if (s->n_dad == s->cap_dad) {
-			size_t cap = s->cap_dad ? s->cap_dad * 2 : 16;
-			struct dad *v = realloc(s->dad, cap * sizeof(*v));
-
-			if (v == NULL)
-				return;
-			s->dad = v;
-			s->cap_dad = cap;
-		}
-		d = &s->dad[s->n_dad++];
-		memcpy(d->port, g->port, sizeof(d->port));
-		d->addr = *a;
-	}
+	/* A flood of probes waits in no list. */
+	if (d == NULL && (dad_of_port(s, g->port) >= bridge_learn_cap(br,
+	    AF_INET6) || (d = dad_add(s, g->port, a)) == NULL))
+		return;
 	/* Every probe (dad_transmits of them) restarts the period. */
 	d->due_ms = now_ms() + DAD_WAIT_MS;
 }
@@ -151,7 +172,7 @@ snoop_nd(struct snoop *s, struct policy *p, const struct mon_link *links,
 		return;
 	}
 	if (r->pkt.icmp_type == NS && IN6_IS_ADDR_UNSPECIFIED(src))
-		probe(s, br, g, tgt);
+		probe(s, p, br, g, tgt);
 	else if (r->pkt.icmp_type == NA)
 		snoop_touch(s, g->port, tgt, snoop_wall() + ND_SILENT);
 	else

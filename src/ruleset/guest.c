@@ -343,25 +343,15 @@ chain_arp(struct rs_table *t, const struct bg_guest *g)
 	rs_drop(rs_chain_rule(c), R_ARP);
 }
 
-/*
- * Frames to a guest, in the bridge table. The output hook has no input
- * device, so no rule here may depend on iiftype (nft's implicit dependency
- * for `ether ...`): the group bit is read raw and the protocol from
- * skb->protocol. Return, never accept: the base chain has more to do
- * (mirror.c).
- */
+/* What a learning guest is sent that the daemon learns from. */
 static void
-chain_out(struct rs_table *t, const struct bg_guest *g)
+out_learn(struct rs_chain *c, const struct bg_guest *g)
 {
 	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
 	    ip6[2] = { 0x86, 0xdd }, sport67[2] = { 0, 67 },
 	    dport68[2] = { 0, 68 }, icmpv6 = IPPROTO_ICMPV6, na = 136,
 	    sport547[2] = { 0x02, 0x23 }, dport546[2] = { 0x02, 0x22 };
-	struct rs_chain *c = guest_chain(t, g, GC_OUT);
-	const struct in6_addr *a;
-	struct in6_addr ll;
 	struct rs_rule *r;
-	size_t k;
 
 	/* A learning guest's server answers (from trusted ports or the
 	 * host: guests' are dropped where they enter) pass, broadcast or
@@ -396,6 +386,27 @@ chain_out(struct rs_table *t, const struct bg_guest *g)
 		ir_cmp(r, FLD_ICMPV6_TYPE, OP_EQ, &na);
 		ir_verdict(r, NFT_GOTO, RS_LEARN_LOG);
 	}
+}
+
+/*
+ * Frames to a guest, in the bridge table. The output hook has no input
+ * device, so no rule here may depend on iiftype (nft's implicit dependency
+ * for `ether ...`): the group bit is read raw and the protocol from
+ * skb->protocol. Return, never accept: the base chain has more to do
+ * (mirror.c).
+ */
+static void
+chain_out(struct rs_table *t, const struct bg_guest *g)
+{
+	static const uint8_t one = 1, ip[2] = { 0x08, 0x00 },
+	    ip6[2] = { 0x86, 0xdd };
+	struct rs_chain *c = guest_chain(t, g, GC_OUT);
+	const struct in6_addr *a;
+	struct in6_addr ll;
+	struct rs_rule *r;
+	size_t k;
+
+	out_learn(c, g);
 	/* Broadcast and multicast reach every guest. */
 	r = rs_chain_rule(c);
 	ir_bits(r, FLD_LL_GROUP, &one, &one);

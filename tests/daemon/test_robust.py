@@ -140,7 +140,7 @@ def test_slow_stdout_blocks_nothing(nslab, bgd):
     t0 = time.monotonic()
     d.ctl("guest", "add", "--bridge", "br0", "--port", "vnic-z", "--mac",
           "52:54:00:00:00:5a", check=0)
-    assert time.monotonic() - t0 < 1
+    assert time.monotonic() - t0 < labkit.scaled(1)
     eve, alice = nslab.nodes["eve"], nslab.nodes["alice"]
     nslab.send("eve", frame("udp4", src=eve.mac, dst=alice.mac,
                             sip="192.168.122.99", dip=alice.ip4), count=3)

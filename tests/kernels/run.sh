@@ -11,7 +11,7 @@
 #   KERNEL_EXEC   a shell script to run in the VM instead of the tests; its
 #                 output lands in build/check-kernels/<kernel>/log.
 #   KERNEL_CACHE  where packages are unpacked (default build/kernels).
-#   KERNEL_TIMEOUT  seconds the command may run in one VM (default 720 for
+#   KERNEL_TIMEOUT  seconds the command may run in one VM (default 900 for
 #                 the subset, 2700 otherwise); the VM is killed 60 s later.
 #   KERNEL_MEM    VM memory (default 3G).
 # Exit status 0 only if every kernel ran its command with exit status 0.
@@ -194,7 +194,7 @@ main() {
 	for k in qemu-system-x86_64 busybox cpio depmod xz apt-get; do
 		command -v "$k" >/dev/null || die "$k missing: run scripts/deps.sh"
 	done
-	case ${KERNEL_EXEC:-}$TESTS in subset) def=720 ;; *) def=2700 ;; esac
+	case ${KERNEL_EXEC:-}$TESTS in subset) def=900 ;; *) def=2700 ;; esac
 	limit_s=${KERNEL_TIMEOUT:-$def}
 	case $results in *[[:space:]]*) die "$results: the VM's command line needs a path without spaces" ;; esac
 	mkdir -p "$KERNEL_CACHE" "$results"

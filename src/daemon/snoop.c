@@ -264,6 +264,40 @@ bind_refused(struct snoop *s, struct policy *p, const struct bg_bridge *br,
 	return 0;
 }
 
+/* The binding of a to g (of br), learned from src, until expires. */
+static void
+binding_of(struct binding *b, const struct bg_bridge *br,
+    const struct bg_guest *g, const struct in6_addr *a, enum bind_source src,
+    int64_t expires)
+{
+	memset(b, 0, sizeof(*b));
+	memcpy(b->bridge, br->name, sizeof(b->bridge));
+	memcpy(b->port, g->port, sizeof(b->port));
+	memcpy(b->mac, g->mac, 6);
+	b->addr = *a;
+	b->source = (uint8_t)src;
+	b->expires = expires;
+}
+
+void
+snoop_refused(const struct bg_bridge *br, const struct bg_guest *g,
+    const struct in6_addr *a, enum bind_source src, enum snoop_why why)
+{
+	struct binding b;
+
+	binding_of(&b, br, g, a, src, 0);
+	emit(EV_BINDING_REFUSED, &b, why_names[why], -1);
+}
+
+const struct bg_guest *
+snoop_guest_at(struct policy *p, const struct mon_link *links, int ifindex,
+    struct bg_bridge **brp)
+{
+	const struct bg_link *l = mon_link_get(links, ifindex);
+
+	return l ? config_guest(policy_config(p), l->name, brp) : NULL;
+}
+
 int
 snoop_bind(struct snoop *s, struct policy *p, const struct bg_bridge *br,
     const struct bg_guest *g, const struct in6_addr *a, int64_t expires,
@@ -272,13 +306,7 @@ snoop_bind(struct snoop *s, struct policy *p, const struct bg_bridge *br,
 	struct binding b;
 	int rc;
 
-	memset(&b, 0, sizeof(b));
-	memcpy(b.bridge, br->name, sizeof(b.bridge));
-	memcpy(b.port, g->port, sizeof(b.port));
-	memcpy(b.mac, g->mac, 6);
-	b.addr = *a;
-	b.source = (uint8_t)src;
-	b.expires = expires;
+	binding_of(&b, br, g, a, src, expires);
 	if (snoop_is_static(g, a))
 		return 0;		/* bound already, for good */
 	if (bind_refused(s, p, br, g, &b, take, lease) == -1)

@@ -11,7 +11,6 @@
  */
 #include <string.h>
 
-#include "mon_link.h"
 #include "policy.h"
 #include "snoop.h"
 #include "snoop_impl.h"
@@ -101,7 +100,6 @@ void
 snoop_dhcp(struct snoop *s, struct policy *p, const struct mon_link *links,
     const struct sensor_rec *r)
 {
-	const struct bg_link *l = mon_link_get(links, r->ifindex);
 	struct bg_bridge *br = NULL;
 	const struct bg_guest *g;
 	uint8_t t = r->dhcp.type;
@@ -111,8 +109,8 @@ snoop_dhcp(struct snoop *s, struct policy *p, const struct mon_link *links,
 	if (r->outgoing ? t != DHCPACK && t != DHCPNAK :
 	    t != DHCPRELEASE && t != DHCPDECLINE)
 		return;
-	if (l == NULL || (g = config_guest(policy_config(p), l->name,
-	    &br)) == NULL || !guest_learns4(g))
+	if ((g = snoop_guest_at(p, links, r->ifindex, &br)) == NULL ||
+	    !guest_learns4(g))
 		return;
 	/* Its own MAC: the kernel drops a request naming another. */
 	if (!r->dhcp.eth || memcmp(r->dhcp.chaddr, g->mac, 6) != 0)

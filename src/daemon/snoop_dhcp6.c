@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "events.h"
-#include "mon_link.h"
 #include "policy.h"
 #include "snoop.h"
 #include "snoop_impl.h"
@@ -91,12 +90,11 @@ void
 snoop_dhcp6(struct snoop *s, struct policy *p, const struct mon_link *links,
     const struct sensor_rec *r)
 {
-	const struct bg_link *l = mon_link_get(links, r->ifindex);
 	struct bg_bridge *br = NULL;
 	const struct bg_guest *g;
 
-	if (l == NULL || (g = config_guest(policy_config(p), l->name,
-	    &br)) == NULL || !(g->learn & LEARN_DHCP6))
+	if ((g = snoop_guest_at(p, links, r->ifindex, &br)) == NULL ||
+	    !(g->learn & LEARN_DHCP6))
 		return;
 	if (!r->outgoing)
 		from_guest(s, p, g, &r->dhcp6);

@@ -57,6 +57,13 @@ int64_t	snoop_wall(void);
 int	snoop_bind(struct snoop *, struct policy *, const struct bg_bridge *,
 	    const struct bg_guest *g, const struct in6_addr *a, int64_t expires,
 	    enum bind_source src, int64_t lease, bool take);
+/* Says a was not bound to g (binding_refused), and why. */
+void	snoop_refused(const struct bg_bridge *br, const struct bg_guest *g,
+	    const struct in6_addr *a, enum bind_source src, enum snoop_why);
+/* The guest of the port with this ifindex (its bridge in *brp); NULL if
+ * the port is gone or no guest's. */
+const struct bg_guest *snoop_guest_at(struct policy *,
+	    const struct mon_link *, int ifindex, struct bg_bridge **brp);
 /* Unbinds a from port, if it has it, says so and writes the file. */
 void	snoop_unbind(struct snoop *, struct policy *, const char *port,
 	    const struct in6_addr *a, enum snoop_why);

@@ -25,8 +25,6 @@
 #include <string.h>
 
 #include "clock.h"
-#include "events.h"
-#include "mon_link.h"
 #include "policy.h"
 #include "snoop.h"
 #include "snoop_impl.h"
@@ -64,25 +62,6 @@ dad_drop(struct snoop *s, struct dad *d)
 	*d = s->dad[--s->n_dad];
 }
 
-static void
-refused(const struct bg_bridge *br, const struct bg_guest *g,
-    const struct in6_addr *a, const char *why)
-{
-	struct event *e = event_new(EV_BINDING_REFUSED, SEV_WARNING);
-	char t[INET6_ADDRSTRLEN];
-
-	if (e == NULL)
-		return;
-	ev_str(e, "bridge", br->name);
-	ev_str(e, "port", g->port);
-	ev_mac(e, "mac", g->mac);
-	ev_ip(e, "ip", AF_INET6, a);
-	ev_str(e, "source", bind_source_name(BS_DAD));
-	ev_str(e, "reason", why);
-	ev_msg(e, "%s not bound to %s: %s", bind_ntop(a, t), g->port, why);
-	event_emit(e);
-}
-
 /* A new wait for port's probe of a; NULL on ENOMEM. */
 static struct dad *
 dad_add(struct snoop *s, const char *port, const struct in6_addr *a)
@@ -115,8 +94,8 @@ both_contested(struct snoop *s, struct policy *p, struct dad *d,
 
 	dad_drop(s, d);
 	if (o != NULL)
-		refused(obr, o, &a, "contested");
-	refused(br, g, &a, "contested");
+		snoop_refused(obr, o, &a, BS_DAD, W_CONTESTED);
+	snoop_refused(br, g, &a, BS_DAD, W_CONTESTED);
 }
 
 /* The guest's probe for a: wait, unless it is decided already. */
@@ -150,7 +129,6 @@ void
 snoop_nd(struct snoop *s, struct policy *p, const struct mon_link *links,
     const struct sensor_rec *r)
 {
-	const struct bg_link *l = mon_link_get(links, r->ifindex);
 	struct in6_addr tgt_a, src_a, *tgt = &tgt_a, *src = &src_a;
 	struct bg_bridge *br = NULL;
 	const struct bg_guest *g;
@@ -159,15 +137,15 @@ snoop_nd(struct snoop *s, struct policy *p, const struct mon_link *links,
 	/* The record's bytes are not aligned for struct in6_addr. */
 	memcpy(tgt, r->pkt.nd_target, sizeof(*tgt));
 	memcpy(src, r->pkt.src_ip, sizeof(*src));
-	if (l == NULL || (g = config_guest(policy_config(p), l->name,
-	    &br)) == NULL || !guest_learns6(g))
+	if ((g = snoop_guest_at(p, links, r->ifindex, &br)) == NULL ||
+	    !guest_learns6(g))
 		return;
 	if (r->outgoing) {
 		/* Someone answers for the address the guest probes. */
 		if (r->pkt.icmp_type == NA &&
 		    (d = dad_find(s, g->port, tgt)) != NULL) {
 			dad_drop(s, d);
-			refused(br, g, tgt, "contested");
+			snoop_refused(br, g, tgt, BS_DAD, W_CONTESTED);
 		}
 		return;
 	}
